@@ -1,0 +1,1 @@
+"""The application: the headless practice `Session`, the CLI and (later) the Qt GUI."""

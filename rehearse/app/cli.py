@@ -1,0 +1,56 @@
+"""The `rehearse` command line. Each subcommand lives in `app/commands/<name>.py`.
+
+Errors a user can fix print one line ("rehearse: error: ...") and exit 2; `--debug` shows tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from rehearse import __version__
+from rehearse.audio.files import AudioFileError
+from rehearse.models.errors import ModelLoadError
+from rehearse.scenarios.library import UnknownScenario
+from rehearse.scenarios.schema import ScenarioError
+from rehearse.store import StoreError
+
+COMMANDS = ("practice", "score", "say", "demo", "scenarios", "models", "doctor")
+USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rehearse", description="Voice role-play practice for hard conversations.")
+    parser.add_argument("--version", action="version", version=f"rehearse {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details and show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"rehearse.app.commands.{name}")
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.run(args) or 0)
+    except USER_ERRORS as exc:
+        if args.debug:
+            raise
+        first, *rest = str(exc).splitlines() or [type(exc).__name__]
+        print(f"rehearse: error: {first}", file=sys.stderr)
+        for line in rest:
+            print(f"  {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rehearse: stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per `rehearse` subcommand, each with `add_parser(subparsers)`."""

@@ -1,0 +1,120 @@
+"""The headless practice loop that the CLI, the GUI and the tests all drive the same way.
+
+    session = Session(scenario, stt, tts, store, learner="sam", seed=1)
+    line = session.customer_line()          # text + synthesized audio
+    turn = session.answer(reply_audio)      # transcribe, judge, branch, commit the turn
+    ...
+    session.close()                         # finished, or unfinished when stopped early
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehearse.audio.files import SAMPLE_RATE
+from rehearse.coach.feedback import Feedback, judge
+from rehearse.models.stt import SpeechToText
+from rehearse.models.tts import TextToSpeech
+from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
+from rehearse.scenarios.schema import Scenario
+from rehearse.scenarios.voice import mood_style
+from rehearse.store import SessionStore
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SpokenLine:
+    """A customer line with its synthesized audio."""
+
+    line: CustomerLine
+    audio: np.ndarray
+    sample_rate: int
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """One completed turn: what the customer said, how the reply was judged, where the talk went."""
+
+    index: int
+    customer: SpokenLine
+    feedback: Feedback
+    step: Step
+    next_line: CustomerLine
+
+    def to_dict(self) -> dict:
+        data = self.feedback.to_dict()
+        data.update(
+            turn=self.index,
+            customer_line=self.customer.line.text,
+            customer_mood=self.customer.line.mood,
+            branch={"condition": self.step.condition, "goto": self.step.goto,
+                    "mood_before": self.step.mood_before, "mood_after": self.step.mood_after},
+            next_line=self.next_line.text,
+            outcome=self.next_line.outcome,
+        )
+        return data
+
+
+def signals_from(feedback: Feedback, interrupted: bool = False) -> Signals:
+    """What the scenario engine needs from a verdict."""
+    numbers: dict[str, float | None] = {k: v for k, v in feedback.scores.items()}
+    numbers.update(wpm=feedback.metrics.wpm, pitch_median_hz=feedback.metrics.pitch_median_hz,
+                   loudness_db=feedback.metrics.loudness_db)
+    no_answer = not feedback.transcript
+    return Signals(frozenset(feedback.moves), numbers, interrupted=interrupted, no_answer=no_answer)
+
+
+class Session:
+    """One practice conversation, saved turn by turn."""
+
+    def __init__(self, scenario: Scenario, stt: SpeechToText, tts: TextToSpeech, store: SessionStore,
+                 learner: str = "learner", seed: int = 0):
+        self.scenario = scenario
+        self.stt, self.tts, self.store = stt, tts, store
+        self.conversation = Conversation(scenario, seed=seed)
+        self.id = store.start_session(learner, scenario.id, seed)
+        self.turns: list[TurnResult] = []
+        self._spoken: SpokenLine | None = None
+        self._closed = False
+
+    @property
+    def finished(self) -> bool:
+        return self.conversation.finished
+
+    def customer_line(self) -> SpokenLine:
+        """The customer's current line, synthesized in a voice that carries their mood (cached)."""
+        line = self.conversation.line()
+        if self._spoken is None or self._spoken.line is not line:
+            audio, rate = self.tts.synthesize(line.text, mood_style(line.mood))
+            self._spoken = SpokenLine(line, audio, rate)
+        return self._spoken
+
+    def answer(self, reply: np.ndarray, interrupted: bool = False) -> TurnResult:
+        """Judge a 16 kHz mono reply, branch, and commit the turn before returning."""
+        if self.finished:
+            raise RuntimeError("the conversation has already ended")
+        spoken = self.customer_line()
+        transcript = self.stt.transcribe(reply)
+        feedback = judge(transcript, reply)
+        step = self.conversation.respond(signals_from(feedback, interrupted))
+        index = len(self.turns) + 1
+        result = TurnResult(index, spoken, feedback, step, self.conversation.line())
+        self.store.add_turn(
+            self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
+            customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],
+            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=(reply, SAMPLE_RATE))
+        self.turns.append(result)
+        return result
+
+    def close(self, note: str | None = None) -> str:
+        """End the session: "finished" when the scenario reached an ending, else "unfinished"."""
+        if self._closed:
+            return self.store.session(self.id)["status"]
+        status = "finished" if self.finished else "unfinished"
+        self.store.end_session(self.id, status, self.conversation.outcome, note)
+        self._closed = True
+        return status

@@ -1,0 +1,1 @@
+"""Sound in and out, and what the sound itself says (prosody)."""

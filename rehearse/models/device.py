@@ -1,0 +1,122 @@
+"""CPU/GPU selection for CTranslate2 (faster-whisper) and torch, with the reason for each choice."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import glob
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+_LOGGER = logging.getLogger(__name__)
+
+# CTranslate2 4.x is built against CUDA 12: it needs these at the first model call, not at load.
+_CT2_CUDA_LIBRARIES = ("libcublas.so.12", "libcudnn.so.9")
+
+
+@dataclass(frozen=True)
+class DeviceChoice:
+    """Where a model runs and why."""
+
+    device: str
+    """"cuda" or "cpu"."""
+    compute_type: str
+    """CTranslate2 compute type, e.g. "int8" on CPU or "float16" on CUDA."""
+    threads: int
+    """CPU threads for inference (physical cores); 0 lets the library decide."""
+    reason: str
+    """One sentence a user can read in `rehearse doctor`."""
+
+
+def physical_cores() -> int:
+    """Number of physical CPU cores (hyper-threads not counted), at least 1."""
+    try:
+        cores = set()
+        physical = core = None
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            key = key.strip()
+            if key == "physical id":
+                physical = value.strip()
+            elif key == "core id":
+                core = value.strip()
+            elif not line.strip():
+                if core is not None:
+                    cores.add((physical, core))
+                physical = core = None
+        if core is not None:
+            cores.add((physical, core))
+        if cores:
+            return len(cores)
+    except OSError:
+        pass
+    return max(1, os.cpu_count() or 1)
+
+
+def _preload_pip_cuda_libraries() -> None:
+    """Make CUDA libraries shipped in pip packages (nvidia-*-cu12) visible to CTranslate2."""
+    for prefix in sys.path:
+        for path in glob.glob(os.path.join(prefix, "nvidia", "*", "lib", "lib*.so*")):
+            name = os.path.basename(path)
+            if any(name.startswith(lib.split(".so")[0] + ".so") for lib in _CT2_CUDA_LIBRARIES):
+                try:
+                    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+                except OSError:
+                    pass
+
+
+def _missing_ct2_cuda_library() -> str | None:
+    _preload_pip_cuda_libraries()
+    for lib in _CT2_CUDA_LIBRARIES:
+        try:
+            ctypes.CDLL(lib)
+        except OSError:
+            return lib
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def ctranslate2_device(requested: str = "auto") -> DeviceChoice:
+    """Choose the device for faster-whisper.
+
+    "auto" picks CUDA only when a GPU is visible *and* the CUDA 12 libraries CTranslate2 needs can
+    be loaded; otherwise CPU int8 on all physical cores. The caller still verifies CUDA with a first
+    real computation (see `models.stt`), because some failures only show there.
+    """
+    cores = physical_cores()
+    cpu = DeviceChoice("cpu", "int8", cores, f"CPU int8 on {cores} physical core(s)")
+    if requested == "cpu":
+        return DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, cpu.reason + " (asked for CPU)")
+    import ctranslate2
+
+    try:
+        gpus = ctranslate2.get_cuda_device_count()
+    except Exception as exc:  # a broken driver raises here
+        gpus = 0
+        _LOGGER.debug("CUDA device count failed: %s", exc)
+    if gpus == 0:
+        reason = "no CUDA GPU visible to CTranslate2"
+    else:
+        missing = _missing_ct2_cuda_library()
+        if missing is None:
+            return DeviceChoice("cuda", "float16", 0, f"CUDA GPU found ({gpus}) with cuBLAS 12 and cuDNN 9")
+        reason = f"a GPU is present but {missing} cannot be loaded (CTranslate2 needs CUDA 12 libraries)"
+    if requested == "cuda":
+        raise RuntimeError(f"CUDA was requested but {reason}")
+    return DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, f"{cpu.reason}: {reason}")
+
+
+def torch_device(requested: str = "auto") -> tuple[str, str]:
+    """Device for torch models (pyannote, embeddings) and the reason. Imports torch lazily."""
+    if requested == "cpu":
+        return "cpu", "asked for CPU"
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda", f"torch sees {torch.cuda.get_device_name(0)}"
+    if requested == "cuda":
+        raise RuntimeError("CUDA was requested but torch sees no GPU")
+    return "cpu", "torch sees no CUDA GPU"

@@ -1,0 +1,109 @@
+"""Speech-to-text with faster-whisper: word timestamps, bundled weights, honest CPU/GPU choice."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehearse.models.device import DeviceChoice, ctranslate2_device
+from rehearse.models.errors import ModelLoadError
+from rehearse.models.registry import DEFAULT_WHISPER, whisper_model_path
+
+_LOGGER = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16_000
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span in seconds from the start of the audio."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """The recognised text of one stretch of speech."""
+
+    text: str
+    words: tuple[Word, ...]
+    language: str
+    duration: float
+    """Length of the audio that was transcribed, in seconds."""
+
+
+class SpeechToText:
+    """faster-whisper behind a small interface, mirroring `WhisperModel(model, device="auto")`.
+
+    `model` is a bundled name ("tiny.en", "base"), a CTranslate2 model folder, or a faster-whisper
+    hub name that is already in the local cache (nothing is downloaded unless `allow_download`).
+    """
+
+    def __init__(self, model: str = DEFAULT_WHISPER, device: str = "auto", allow_download: bool = False):
+        self.name = model
+        self.choice: DeviceChoice = ctranslate2_device(device)
+        path = whisper_model_path(model)
+        self._model = self._load(path, self.choice, allow_download)
+        self.english_only = model.endswith(".en") or self._model.model.is_multilingual is False
+        if self.choice.device == "cuda":
+            self._verify_cuda(path, allow_download)
+
+    @staticmethod
+    def _load(path: str, choice: DeviceChoice, allow_download: bool):
+        from faster_whisper import WhisperModel
+
+        try:
+            return WhisperModel(
+                path,
+                device=choice.device,
+                compute_type=choice.compute_type,
+                cpu_threads=choice.threads,
+                local_files_only=not allow_download,
+            )
+        except Exception as exc:  # faster-whisper raises many kinds for a missing/bad model
+            hint = (
+                "it is not in the local model cache and downloads are off (offline by default); "
+                "use a bundled model (tiny.en, base) or a local model folder"
+                if not allow_download
+                else "check the name and your network connection"
+            )
+            raise ModelLoadError(f"cannot load Whisper model '{path}': {hint} ({type(exc).__name__}: {exc})") from exc
+
+    def _verify_cuda(self, path: str, allow_download: bool) -> None:
+        """CTranslate2 can load on CUDA yet fail at the first computation; find out now, not mid-turn."""
+        try:
+            self.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))
+        except RuntimeError as exc:
+            reason = f"CUDA failed at the first computation ({exc}); using CPU"
+            _LOGGER.warning(reason)
+            cpu = ctranslate2_device("cpu")
+            self.choice = DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, reason)
+            self._model = self._load(path, self.choice, allow_download)
+
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio; word times are shifted by `offset` seconds."""
+        audio = np.ascontiguousarray(audio, dtype=np.float32)
+        started = time.perf_counter()
+        segments, info = self._model.transcribe(
+            audio,
+            language="en" if self.english_only else None,
+            beam_size=1,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=prompt,
+            vad_filter=False,
+        )
+        words: list[Word] = []
+        texts: list[str] = []
+        for segment in segments:  # the generator does the work only while it is consumed
+            texts.append(segment.text.strip())
+            for word in segment.words or ():
+                words.append(Word(word.word.strip(), word.start + offset, word.end + offset, word.probability))
+        _LOGGER.debug("transcribed %.2f s in %.0f ms", len(audio) / SAMPLE_RATE, 1000 * (time.perf_counter() - started))
+        return Transcript(" ".join(t for t in texts if t), tuple(words), info.language, len(audio) / SAMPLE_RATE)

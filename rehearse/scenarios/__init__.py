@@ -1,0 +1,1 @@
+"""The conversations: scenario files, their validation, and the branching engine (no app imports)."""

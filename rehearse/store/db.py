@@ -1,0 +1,149 @@
+"""The session database: one row per practice session, one per turn, committed as each turn ends.
+
+SQLite in the user data folder by default (`REHEARSE_DATA_DIR` or `--data-dir` moves it); any
+SQLAlchemy URL (e.g. PostgreSQL) also works. Turn audio lives beside it as FLAC files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import platformdirs
+from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
+                        create_engine, event, insert, select, update)
+from sqlalchemy.exc import SQLAlchemyError
+
+from rehearse.audio.files import write_flac
+
+metadata = MetaData()
+
+sessions = Table(
+    "sessions", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("learner", String(200), nullable=False, index=True),
+    Column("scenario_id", String(200), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("status", String(20), nullable=False),  # in_progress, finished, unfinished, failed
+    Column("outcome", String(20)),  # resolved, escalated, hung_up (when finished)
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("note", Text),
+)
+
+turns = Table(
+    "turns", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
+    Column("index", Integer, nullable=False),
+    Column("node_id", String(200), nullable=False),
+    Column("customer_line", Text, nullable=False),
+    Column("customer_mood", Float, nullable=False),
+    Column("transcript", Text, nullable=False),
+    Column("feedback", JSON, nullable=False),
+    Column("step", JSON),
+    Column("customer_audio", String(500)),
+    Column("learner_audio", String(500)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class StoreError(RuntimeError):
+    """The database or audio folder cannot be written or read; the message says what to do."""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("REHEARSE_DATA_DIR") or platformdirs.user_data_dir("rehearse"))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class SessionStore:
+    """Sessions and turns in a database, audio in `<folder>/audio/<session>/`."""
+
+    def __init__(self, url: str | None = None, folder: Path | None = None):
+        self.folder = Path(folder) if folder else data_dir()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data folder {self.folder}: {exc.strerror}") from exc
+        self.url = url or f"sqlite:///{self.folder / 'rehearse.db'}"
+        self._engine = create_engine(self.url)
+        if self._engine.dialect.name == "sqlite":
+            event.listen(self._engine, "connect", _sqlite_pragmas)
+        try:
+            metadata.create_all(self._engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open the session database {self.url}: {exc.orig or exc}") from exc
+
+    def _write(self, statement):
+        try:
+            with self._engine.begin() as conn:
+                return conn.execute(statement)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"could not save to {self.url}: {getattr(exc, 'orig', None) or exc}; "
+                             "check free disk space and permissions") from exc
+
+    def start_session(self, learner: str, scenario_id: str, seed: int) -> str:
+        session_id = str(uuid.uuid4())
+        self._write(insert(sessions).values(id=session_id, learner=learner, scenario_id=scenario_id, seed=seed,
+                                            status="in_progress", started_at=_now()))
+        return session_id
+
+    def end_session(self, session_id: str, status: str, outcome: str | None = None, note: str | None = None) -> None:
+        self._write(update(sessions).where(sessions.c.id == session_id)
+                    .values(status=status, outcome=outcome, ended_at=_now(), note=note))
+
+    def audio_path(self, session_id: str, index: int, track: str) -> Path:
+        return self.folder / "audio" / session_id / f"turn-{index:02d}-{track}.flac"
+
+    def add_turn(self, session_id: str, index: int, *, node_id: str, customer_line: str, customer_mood: float,
+                 feedback: dict, step: dict | None, customer_audio: tuple[np.ndarray, int] | None,
+                 learner_audio: tuple[np.ndarray, int] | None) -> int:
+        """Write both audio tracks, then commit the turn row. Returns the turn's row id."""
+        paths = {}
+        for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
+            if audio is not None and audio[0].size:
+                path = self.audio_path(session_id, index, track)
+                try:
+                    write_flac(path, *audio)
+                except (OSError, RuntimeError) as exc:
+                    raise StoreError(f"could not write {path}: {exc}; check free disk space") from exc
+                paths[track] = str(path)
+        result = self._write(insert(turns).values(
+            session_id=session_id, index=index, node_id=node_id, customer_line=customer_line,
+            customer_mood=customer_mood, transcript=feedback.get("transcript", ""),
+            feedback=json.loads(json.dumps(feedback)), step=step, customer_audio=paths.get("customer"),
+            learner_audio=paths.get("learner"), created_at=_now()))
+        return int(result.inserted_primary_key[0])
+
+    def session(self, session_id: str) -> dict | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
+            return dict(row) if row else None
+
+    def turns(self, session_id: str) -> list[dict]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(turns).where(turns.c.session_id == session_id).order_by(turns.c.index))
+            return [dict(r) for r in rows.mappings()]
+
+    def sessions(self, learner: str | None = None) -> list[dict]:
+        query = select(sessions).order_by(sessions.c.started_at)
+        if learner is not None:
+            query = query.where(sessions.c.learner == learner)
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
