@@ -1,0 +1,41 @@
+import ctranslate2
+import pytest
+
+from rehearse.models import device
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    device.ctranslate2_device.cache_clear()
+    yield
+    device.ctranslate2_device.cache_clear()
+
+
+def test_physical_cores_is_positive():
+    assert device.physical_cores() >= 1
+
+
+def test_cpu_when_no_gpu(monkeypatch):
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
+    choice = device.ctranslate2_device("auto")
+    assert (choice.device, choice.compute_type) == ("cpu", "int8")
+    assert choice.threads == device.physical_cores()
+    assert "no CUDA GPU" in choice.reason
+
+
+def test_gpu_without_cublas12_falls_back_and_says_why(monkeypatch):
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
+    monkeypatch.setattr(device, "_missing_ct2_cuda_library", lambda: "libcublas.so.12")
+    choice = device.ctranslate2_device("auto")
+    assert choice.device == "cpu"
+    assert "libcublas.so.12" in choice.reason
+    device.ctranslate2_device.cache_clear()
+    with pytest.raises(RuntimeError, match="libcublas.so.12"):
+        device.ctranslate2_device("cuda")
+
+
+def test_gpu_with_libraries_is_chosen(monkeypatch):
+    monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 2)
+    monkeypatch.setattr(device, "_missing_ct2_cuda_library", lambda: None)
+    choice = device.ctranslate2_device("auto")
+    assert (choice.device, choice.compute_type) == ("cuda", "float16")

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+import soundfile as sf
+
+from rehearse.store import SessionStore, StoreError
+
+
+def _turn(store, session_id, index, audio=True):
+    tone = (0.1 * np.sin(np.linspace(0, 200, 16_000))).astype(np.float32)
+    return store.add_turn(
+        session_id, index, node_id="opening", customer_line="Third call!", customer_mood=0.7,
+        feedback={"transcript": "I'm sorry", "scores": {"empathy": 50.0}, "moves": ["apologize"]},
+        step={"goto": "next"}, customer_audio=(tone, 22_050) if audio else None,
+        learner_audio=(tone, 16_000) if audio else None)
+
+
+def test_session_and_turns_persist_in_a_real_sqlite_file(tmp_path):
+    store = SessionStore(folder=tmp_path)
+    sid = store.start_session("sam", "internet-outage", seed=3)
+    _turn(store, sid, 1)
+    _turn(store, sid, 2, audio=False)
+    store.end_session(sid, "unfinished", note="replies ran out")
+
+    reopened = SessionStore(folder=tmp_path)  # a new process would see the same
+    session = reopened.session(sid)
+    assert session["status"] == "unfinished" and session["learner"] == "sam" and session["seed"] == 3
+    rows = reopened.turns(sid)
+    assert [r["index"] for r in rows] == [1, 2]
+    assert rows[0]["feedback"]["scores"]["empathy"] == 50.0
+    learner, rate = sf.read(rows[0]["learner_audio"])
+    assert rate == 16_000 and learner.size == 16_000
+    assert sf.info(rows[0]["customer_audio"]).format == "FLAC"
+    assert rows[1]["learner_audio"] is None
+    assert [s["id"] for s in reopened.sessions("sam")] == [sid]
+    assert (tmp_path / "rehearse.db").is_file()
+
+
+def test_unwritable_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="cannot create the data folder"):
+        SessionStore(folder=blocker / "data")
+
+
+def test_a_failed_audio_write_keeps_earlier_turns(tmp_path):
+    store = SessionStore(folder=tmp_path)
+    sid = store.start_session("sam", "internet-outage", seed=0)
+    _turn(store, sid, 1)
+    (tmp_path / "audio" / sid / "turn-02-customer.flac").mkdir(parents=True)  # the path is taken by a folder
+    (tmp_path / "audio" / sid / "turn-02-customer.flac.partial").mkdir()
+    with pytest.raises(StoreError, match="could not write"):
+        _turn(store, sid, 2)
+    assert [r["index"] for r in store.turns(sid)] == [1]
