@@ -1,4 +1,11 @@
-"""Which coaching moves a reply's words contain, from the editable phrase file `data/moves.yaml`."""
+"""Which coaching moves a reply's words contain.
+
+Two layers, both data a trainer can edit: phrase rules (`data/moves.yaml`, regular expressions
+matched sentence by sentence) and example sentences (`data/exemplars.yaml`, matched by sentence
+embeddings in `coach.examples`) for paraphrases the rules miss. Names and acronyms are found on the
+original casing. A non-apology ("I'm sorry you feel that way") counts as dismissing only, and a
+question that dismisses or interrupts is not a clarifying question.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,8 @@ class MoveHit:
 
     move: str
     evidence: str
+    source: str = "rule"
+    """"rule" (a phrase rule or the name/acronym finder) or "example" (a paraphrase of an example)."""
 
 
 @dataclass(frozen=True)
@@ -28,18 +37,49 @@ class MoveRule:
     patterns: tuple[re.Pattern, ...]
 
 
+@dataclass(frozen=True)
+class Lexicon:
+    """Word lists from `moves.yaml` used on the original casing."""
+
+    not_names: frozenset[str]
+    plain_acronyms: frozenset[str]
+
+
+def _read_yaml() -> dict:
+    text = resources.files("rehearse.coach").joinpath("data/moves.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
 @functools.lru_cache(maxsize=None)
 def load_rules() -> dict[str, MoveRule]:
     """The phrase rules from `coach/data/moves.yaml`, compiled."""
-    text = resources.files("rehearse.coach").joinpath("data/moves.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = _read_yaml()
+    macros = {k: str(v) for k, v in (data.get("macros") or {}).items()}
     rules: dict[str, MoveRule] = {}
     for section in ("moves", "anti_moves"):
         for name, entry in (data.get(section) or {}).items():
             if name not in VOCABULARY:
                 raise ValueError(f"moves.yaml: unknown move '{name}' (known: {', '.join(VOCABULARY)})")
-            rules[name] = MoveRule(float(entry["weight"]), tuple(re.compile(p, re.IGNORECASE) for p in entry["patterns"]))
+            patterns = []
+            for raw in entry.get("patterns") or ():
+                for key, value in macros.items():
+                    raw = raw.replace("{" + key + "}", value)
+                try:
+                    patterns.append(re.compile(raw, re.IGNORECASE))
+                except re.error as exc:
+                    raise ValueError(f"moves.yaml: bad pattern for '{name}': {raw!r} ({exc})") from exc
+            rules[name] = MoveRule(float(entry["weight"]), tuple(patterns))
     return rules
+
+
+@functools.lru_cache(maxsize=None)
+def load_lexicon() -> Lexicon:
+    data = _read_yaml()
+    moves, anti = data.get("moves") or {}, data.get("anti_moves") or {}
+    return Lexicon(
+        frozenset(str(w).lower() for w in (moves.get("use_name") or {}).get("not_names", ())),
+        frozenset(str(w).upper() for w in (anti.get("jargon") or {}).get("plain_acronyms", ())),
+    )
 
 
 _CONTRACTIONS = {
@@ -48,8 +88,10 @@ _CONTRACTIONS = {
     "i will": "i'll", "we will": "we'll", "you will": "you'll", "it will": "it'll", "i would": "i'd",
     "do not": "don't", "does not": "doesn't", "did not": "didn't", "can not": "can't", "cannot": "can't",
     "should not": "shouldn't", "is not": "isn't", "was not": "wasn't", "i have": "i've", "we have": "we've",
+    "you have": "you've", "will not": "won't", "are not": "aren't", "have not": "haven't",
 }
 _CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _CONTRACTIONS) + r")\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 
 def normalize(text: str) -> str:
@@ -58,23 +100,100 @@ def normalize(text: str) -> str:
     return _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(1)], text)
 
 
-def detect(text: str) -> tuple[MoveHit, ...]:
-    """Moves found in `text`, in vocabulary order, each with the phrase that showed it.
+def sentences(text: str) -> list[str]:
+    """The reply split into sentences (original casing kept)."""
+    return [s.strip() for s in _SENTENCE_END.split(text.replace("\u2019", "'").strip()) if s.strip()]
 
-    An apology inside a dismissal ("I'm sorry you feel that way") counts as dismissing only.
-    """
-    clean = normalize(text)
-    rules = load_rules()
-    spans: dict[str, tuple[int, int, str]] = {}
-    for name in VOCABULARY:
-        rule = rules.get(name)
-        for pattern in rule.patterns if rule else ():
-            match = pattern.search(clean)
-            if match:
-                spans[name] = (match.start(), match.end(), match.group(0).strip())
+
+def clauses(sentence: str) -> list[str]:
+    """The sentence and, when it has several, its clauses of three or more words (for paraphrase matching)."""
+    parts = [p for p in re.split(r"[,:]\s+|\s+(?:and|but|so)\s+", sentence) if len(p.split()) >= 3]
+    return [sentence] + (parts if len(parts) > 1 else [])
+
+
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)")
+_VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
+_VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
+_VOCATIVE_MID = re.compile(r", ([A-Z][a-z'-]+),")
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}s?\b")
+
+
+def find_name(sentence: str, customer_name: str | None = None) -> str | None:
+    """The name the learner addressed the person by, if any."""
+    if customer_name and re.search(rf"\b{re.escape(customer_name)}\b", sentence, re.IGNORECASE):
+        return customer_name
+    honorific = _HONORIFIC.search(sentence)
+    if honorific:
+        return honorific.group(0)
+    not_names = load_lexicon().not_names
+    for pattern in (_VOCATIVE_START, _VOCATIVE_MID, _VOCATIVE_END):
+        found = pattern.search(sentence)
+        if found and found.group(1).lower() not in not_names and not found.group(1).lower().endswith("ly"):
+            return found.group(1)
+    return None
+
+
+def find_acronym(sentence: str) -> str | None:
+    plain = load_lexicon().plain_acronyms
+    for found in _ACRONYM.finditer(sentence):
+        word = found.group(0).rstrip("s") if found.group(0).endswith("s") and found.group(0)[:-1].isupper() else found.group(0)
+        if word not in plain:
+            return found.group(0)
+    return None
+
+
+def _rule_hits(sentence: str, customer_name: str | None) -> dict[str, str]:
+    clean = normalize(sentence)
+    hits: dict[str, str] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    for name, rule in load_rules().items():
+        for pattern in rule.patterns:
+            found = pattern.search(clean)
+            if found:
+                hits[name] = found.group(0).strip() or clean
+                spans[name] = found.span()
                 break
-    if "apologize" in spans and "dismiss" in spans:
-        a, d = spans["apologize"], spans["dismiss"]
-        if a[0] < d[1] and d[0] < a[1]:
-            del spans["apologize"]
-    return tuple(MoveHit(name, spans[name][2]) for name in VOCABULARY if name in spans)
+    name = find_name(sentence, customer_name)
+    if name:
+        hits["use_name"] = name
+    if "jargon" not in hits:
+        acronym = find_acronym(sentence)
+        if acronym:
+            hits["jargon"] = acronym
+    if "ask" in hits:
+        hits["ask"] = sentence if hits["ask"].strip() in ("?", "") else hits["ask"]
+        if "dismiss" in hits or "interrupt" in hits:
+            del hits["ask"]
+    if "blame" in hits:  # a reason given for blaming is not an explanation, a deadline missed not a next step
+        hits.pop("explain", None)
+        if "next_step" in hits and not re.match(r"(?:i|we|let)\b", hits["next_step"]):
+            del hits["next_step"]
+    if "apologize" in hits and "interrupt" in hits:  # "sorry to cut you off" apologizes for the interruption
+        del hits["apologize"]
+    if "apologize" in hits and "dismiss" in hits:
+        (a0, a1), (d0, d1) = spans.get("apologize", (0, 0)), spans.get("dismiss", (0, 0))
+        if (a0 < d1 and d0 < a1) or "sorry" in hits["dismiss"]:
+            del hits["apologize"]
+    return hits
+
+
+def detect(text: str, semantic: bool = False, customer_name: str | None = None) -> tuple[MoveHit, ...]:
+    """Moves found in `text`, in vocabulary order, each with the words that showed it.
+
+    `semantic` adds paraphrase matching against `data/exemplars.yaml` (loads the embedding model on
+    first use, see `coach.examples`). `customer_name` is recognised wherever it appears.
+    """
+    found: dict[str, MoveHit] = {}
+    per_sentence = [(s, _rule_hits(s, customer_name)) for s in sentences(text)]
+    for _, hits in per_sentence:
+        for move, words in hits.items():
+            found.setdefault(move, MoveHit(move, words))
+    if semantic:
+        from rehearse.coach import examples
+
+        candidates = [c for s, hits in per_sentence if not {"dismiss", "blame", "interrupt"} & hits.keys()
+                      for c in clauses(s)]
+        for match in examples.match(candidates):
+            if match.move not in found:
+                found[match.move] = MoveHit(match.move, match.sentence, "example")
+    return tuple(found[m] for m in VOCABULARY if m in found)
