@@ -1,6 +1,15 @@
 """The branching engine: current node, the customer's mood, and why each branch was taken.
 
 Pure and deterministic for a given seed: it sees only the reply's `Signals`, never audio or models.
+
+Beyond the file's branches, the engine applies the persona's rules:
+- silence (`no_answer`) at a node with no `no_answer` branch: the customer asks if you are there,
+  grows more upset and waits at the same node;
+- an interruption at a node with no `interrupted` branch: the mood rises and the next line starts
+  with a retort ("Let me finish");
+- patience: after `persona.patience` poor replies in a row (silence, a poor move, or none of the
+  expected moves) the customer hangs up;
+- the turn cap: at `max_turns` the call ends (resolved when calm, else escalated).
 """
 
 from __future__ import annotations
@@ -10,9 +19,14 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from rehearse.scenarios import conditions
-from rehearse.scenarios.schema import MOOD_BANDS, Node, Scenario
+from rehearse.scenarios.schema import MOOD_BANDS, POOR_MOVES, Node, Scenario
 
-NO_ANSWER_LINE = "Hello? Are you still there?"
+SILENCE_MOOD = 0.1
+"""Mood rise when the learner says nothing and the node has no `no_answer` branch."""
+INTERRUPT_MOOD = 0.1
+"""Mood rise when the learner cuts in and the node has no `interrupted` branch."""
+GOOD_ENOUGH_EMPATHY = 60.0
+"""A reply the coach scores this empathetic is never poor, whatever moves it used."""
 
 
 @dataclass(frozen=True)
@@ -21,7 +35,7 @@ class Signals:
 
     moves: frozenset[str] = frozenset()
     numbers: Mapping[str, float | None] = field(default_factory=dict)
-    """Scores and metrics by name: empathy, wpm, ..."""
+    """Scores and metrics by name: empathy, clarity, pace, calm, wpm, ..."""
     interrupted: bool = False
     no_answer: bool = False
 
@@ -53,16 +67,50 @@ class Step:
     turn: int
     node_id: str
     branch_index: int
+    """Index of the branch taken in the node's list; -1 when the engine stayed (silence)."""
     condition: str
-    """The branch's condition, or "otherwise", or why the engine overrode the branches."""
+    """Why: the branch's condition, "otherwise", or the rule that overrode the branches."""
     goto: str
     mood_before: float
     mood_after: float
+    facts: str = ""
+    """The values the decision read, e.g. "acknowledge=yes, blame=no, empathy=70"."""
+    poor_streak: int = 0
+    """Poor replies in a row after this one (the persona hangs up at its patience)."""
+
+    def explain(self) -> str:
+        facts = f" [{self.facts}]" if self.facts else ""
+        return (f"turn {self.turn}: {self.node_id} -> {self.goto} because {self.condition}{facts}; "
+                f"mood {self.mood_before:.2f} -> {self.mood_after:.2f}")
 
 
 def band(mood: float) -> str:
     """Mood band for line variants: calm below 0.35, furious from 0.7."""
     return MOOD_BANDS[0] if mood < 0.35 else MOOD_BANDS[1] if mood < 0.7 else MOOD_BANDS[2]
+
+
+def is_poor(signals: Signals, node: Node) -> bool:
+    """Silence, a poor move (blame, policy, dismiss, jargon, interrupt), or none of the moves the node
+    expects in a reply that is not empathetic enough."""
+    if signals.no_answer or signals.moves & POOR_MOVES:
+        return True
+    empathy = signals.numbers.get("empathy")
+    if empathy is not None and empathy >= GOOD_ENOUGH_EMPATHY:
+        return False
+    return bool(node.expect) and not signals.moves & set(node.expect)
+
+
+def _facts(node: conditions.Node | None, flags: set[str], numbers: Mapping[str, float | None]) -> str:
+    if node is None:
+        return ""
+    parts = []
+    for name in sorted(conditions.names(node)):
+        if name in numbers:
+            value = numbers[name]
+            parts.append(f"{name}={'unmeasured' if value is None else f'{float(value):g}'}")
+        else:
+            parts.append(f"{name}={'yes' if name in flags else 'no'}")
+    return ", ".join(parts)
 
 
 class Conversation:
@@ -73,6 +121,7 @@ class Conversation:
         self.node_id = scenario.start
         self.mood = scenario.persona.mood
         self.turn = 0
+        self.poor_streak = 0
         self.trace: list[Step] = []
         self._rng = random.Random(seed)
         self._line = self._choose_line()
@@ -93,34 +142,59 @@ class Conversation:
         """The customer's current line (the same until `respond` is called)."""
         return self._line
 
-    def _choose_line(self) -> CustomerLine:
-        mood_band = band(self.mood)
-        text = self._rng.choice(self.node.say[mood_band])
-        return CustomerLine(self.node_id, text, self.mood, mood_band, self.node.outcome)
+    def _pick(self, lines: dict[str, tuple[str, ...]]) -> str:
+        return self._rng.choice(lines[band(self.mood)])
+
+    def _choose_line(self, prefix: str = "", text: str | None = None) -> CustomerLine:
+        text = self._pick(self.node.say) if text is None else text
+        text = f"{prefix} {text}" if prefix else text
+        return CustomerLine(self.node_id, text, self.mood, band(self.mood), self.node.outcome)
+
+    def _move_mood(self, change: float) -> None:
+        self.mood = round(min(1.0, max(0.0, self.mood + change)), 3)
 
     def respond(self, signals: Signals) -> Step:
-        """Take the first branch whose condition holds, move the mood, and choose the next line."""
+        """Take the first branch whose condition holds (or apply a persona rule), move the mood, choose the line."""
         if self.finished:
             raise RuntimeError("the conversation has ended")
         self.turn += 1
+        node, before = self.node, self.mood
         flags, numbers = signals.flags(), dict(signals.numbers)
         numbers.update(mood=self.mood, turn=self.turn)
-        before = self.mood
-        index, branch = next(
-            (i, b) for i, b in enumerate(self.node.branches)
-            if b.condition is None or conditions.evaluate(b.condition, flags, numbers)
-        )
-        self.mood = round(min(1.0, max(0.0, self.mood + branch.mood)), 3)
-        goto, why = branch.goto, branch.when or "otherwise"
-        if self.turn >= self.scenario.max_turns and not self.scenario.nodes[goto].is_ending:
-            goto, why = self._cap_ending(), f"turn limit {self.scenario.max_turns} reached"
-        step = Step(self.turn, self.node_id, index, why, goto, before, self.mood)
+        self.poor_streak = self.poor_streak + 1 if is_poor(signals, node) else 0
+        prefix, line_text = "", None
+        if signals.no_answer and not node.handles("no_answer"):
+            index, goto, why, facts = -1, node.id, "no answer: the customer waits at the same point", ""
+            self._move_mood(SILENCE_MOOD)
+            line_text = self._pick(self.scenario.prompts["no_answer"])
+        else:
+            index, branch = next((i, b) for i, b in enumerate(node.branches)
+                                 if b.condition is None or conditions.evaluate(b.condition, flags, numbers))
+            goto, why = branch.goto, branch.when or "otherwise"
+            facts = _facts(branch.condition, flags, numbers)
+            self._move_mood(branch.mood)
+            if signals.interrupted and not node.handles("interrupted"):
+                self._move_mood(INTERRUPT_MOOD)
+                why += f"; interrupted (mood +{INTERRUPT_MOOD:g})"
+                prefix = self._pick(self.scenario.prompts["interrupted"])
+        patience = self.scenario.persona.patience
+        if self.poor_streak >= patience and not self.scenario.nodes[goto].is_ending:
+            goto = self._ending("hung_up", "escalated")
+            why = f"patience ran out: {self.poor_streak} poor replies in a row (patience {patience})"
+            prefix = line_text = None
+        elif self.turn >= self.scenario.max_turns and not self.scenario.nodes[goto].is_ending:
+            goto = self._ending("resolved" if self.mood < 0.35 else "escalated", "hung_up")
+            why = f"turn limit {self.scenario.max_turns} reached"
+            prefix = line_text = None
+        step = Step(self.turn, node.id, index, why, goto, before, self.mood, facts, self.poor_streak)
         self.trace.append(step)
         self.node_id = goto
-        self._line = self._choose_line()
+        self._line = self._choose_line(prefix or "", line_text)
         return step
 
-    def _cap_ending(self) -> str:
-        endings = [n for n in self.scenario.nodes.values() if n.is_ending]
-        preferred = "resolved" if self.mood < 0.35 else "escalated"
-        return next((n.id for n in endings if n.outcome == preferred), endings[0].id)
+    def _ending(self, *preferred: str) -> str:
+        for outcome in preferred:
+            found = self.scenario.endings(outcome)
+            if found:
+                return found[0].id
+        return self.scenario.endings()[0].id

@@ -8,28 +8,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from rehearse.scenarios import conditions, graph
+from rehearse.scenarios.persona import ContextCard, Persona, parse_context, parse_persona
+from rehearse.scenarios.source import Problems, ScenarioError, parse_yaml, read_file
 
-from rehearse.scenarios import conditions
+__all__ = ["Branch", "Node", "Persona", "ContextCard", "Scenario", "ScenarioError", "load", "parse"]
 
 MOOD_BANDS = ("calm", "upset", "furious")
 OUTCOMES = ("resolved", "escalated", "hung_up")
 AUDIENCES = ("service", "manager")
+DIMENSIONS = ("empathy", "clarity", "pace", "calm")
+"""What the coach scores 0-100; `focus` names the ones a scenario trains."""
 FLAGS = {"interrupted", "no_answer"}
-MOVE_NAMES = {
-    "acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name",
-    "blame", "policy", "dismiss", "jargon", "interrupt",
+GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
+POOR_MOVES = {"blame", "policy", "dismiss", "jargon", "interrupt"}
+MOVE_NAMES = GOOD_MOVES | POOR_MOVES
+NUMBERS = {*DIMENSIONS, "wpm", "pitch_median_hz", "loudness_db", "mood", "turn"}
+PROMPTS = ("no_answer", "interrupted")
+DEFAULT_PROMPTS = {
+    "no_answer": {"calm": ("Hello? Are you still there?",), "upset": ("Hello? Are you even listening?",),
+                  "furious": ("Hello?! Are you still there or not?",)},
+    "interrupted": {"calm": ("Sorry, can I just finish?",), "upset": ("Let me finish, please.",),
+                    "furious": ("Don't cut me off!",)},
 }
-NUMBERS = {"empathy", "clarity", "pace", "calm", "wpm", "pitch_median_hz", "loudness_db", "mood", "turn"}
-KNOWN_VOICES = {"joe"}
+_TOP = ("id", "title", "audience", "difficulty", "focus", "persona", "context", "start", "max_turns", "rubric",
+        "prompts", "nodes")
 
-
-class ScenarioError(ValueError):
-    """A scenario file is broken; `problems` lists each as 'file:line: field: what is wrong'."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
+Lines = dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class Node:
     """One customer turn: what they may say per mood band, what a good reply does, where it leads."""
 
     id: str
-    say: dict[str, tuple[str, ...]]
+    say: Lines
     expect: tuple[str, ...] = ()
     branches: tuple[Branch, ...] = ()
     outcome: str | None = None
@@ -58,16 +63,9 @@ class Node:
     def is_ending(self) -> bool:
         return self.outcome is not None
 
-
-@dataclass(frozen=True)
-class Persona:
-    name: str
-    role: str
-    voice: str = "joe"
-    mood: float = 0.5
-    """Starting mood, 0 calm to 1 furious."""
-    patience: int = 3
-    """Poor replies in a row the persona tolerates before hanging up (used by endings)."""
+    def handles(self, flag: str) -> bool:
+        """True when one of the branches names `flag` (so the engine leaves it to the file)."""
+        return any(b.condition is not None and flag in conditions.names(b.condition) for b in self.branches)
 
 
 @dataclass(frozen=True)
@@ -77,88 +75,63 @@ class Scenario:
     audience: str
     difficulty: int
     persona: Persona
-    context: str
+    card: ContextCard
     start: str
     nodes: dict[str, Node]
     max_turns: int = 12
     rubric: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    """Coach dimensions this scenario trains most (empathy, clarity, pace, calm)."""
+    prompts: dict[str, Lines] = field(default_factory=lambda: dict(DEFAULT_PROMPTS))
+    """What the persona says on silence ("no_answer") and when cut off ("interrupted"), per band."""
     source: str = "<memory>"
 
+    @property
+    def context(self) -> str:
+        """The context card as text for the learner."""
+        return self.card.text()
 
-def _line_index(root: yaml.Node | None) -> dict[tuple, int]:
-    """Map each path (tuple of keys/indices) in the YAML document to its 1-based line."""
-    index: dict[tuple, int] = {}
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        index[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                index[path + (key.value,)] = key.start_mark.line + 1
-                walk(value, path + (key.value,))
-                index[path + (key.value,)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return index
-
-
-class _Problems:
-    def __init__(self, source: str, lines: dict[tuple, int]):
-        self.source, self.lines, self.items = source, lines, []
-
-    def add(self, path: tuple, message: str) -> None:
-        probe = path
-        while probe and probe not in self.lines:
-            probe = probe[:-1]
-        line = self.lines.get(probe, 1)
-        where = ".".join(str(p) for p in path) or "(file)"
-        self.items.append(f"{self.source}:{line}: {where}: {message}")
+    def endings(self, outcome: str | None = None) -> list[Node]:
+        return [n for n in self.nodes.values() if n.is_ending and outcome in (None, n.outcome)]
 
 
 def load(path: str | Path) -> Scenario:
     """Load and validate a scenario file; raises `ScenarioError` listing every problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([f"{path}:1: (file): cannot read: {exc}"]) from exc
-    return parse(text, str(path))
+    return parse(read_file(path), str(path), Path(path).resolve().parent)
 
 
-def parse(text: str, source: str = "<text>") -> Scenario:
-    """Parse and validate scenario YAML text."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise ScenarioError([f"{source}:{line}: (file): not valid YAML: {getattr(exc, 'problem', exc)}"]) from exc
-    problems = _Problems(source, _line_index(root))
+def parse(text: str, source: str = "<text>", folder: Path | None = None) -> Scenario:
+    """Parse and validate scenario YAML text; `folder` resolves relative voice paths."""
+    data, problems = parse_yaml(text, source)
     if not isinstance(data, dict):
         problems.add((), "a scenario file must be a mapping of fields (id, title, persona, nodes, ...)")
         raise ScenarioError(problems.items)
-    scenario = _build(data, problems, source)
+    scenario = _build(data, problems, source, folder or Path.cwd())
     if problems.items:
         raise ScenarioError(problems.items)
     return scenario
 
 
-def _require(data: dict, key: str, kind, problems: _Problems, path: tuple = ()):
+def _quote_hint(value) -> str:
+    if isinstance(value, dict):
+        return "; a ': ' inside unquoted text makes YAML read a mapping, so put the text in quotes"
+    return f", not {type(value).__name__}" if value is not None else ""
+
+
+def _require(data: dict, key: str, kind, problems: Problems):
     value = data.get(key)
     if value is None:
-        problems.add(path + (key,), "missing required field")
-    elif not isinstance(value, kind):
-        name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        problems.add(path + (key,), f"must be {name}, not {type(value).__name__}")
+        problems.add((key,), "missing required field")
+    elif not isinstance(value, kind) or isinstance(value, bool):
+        problems.add((key,), f"must be {kind.__name__}, not {type(value).__name__}")
         return None
     return value
 
 
-def _build(data: dict, problems: _Problems, source: str) -> Scenario:
+def _build(data: dict, problems: Problems, source: str, folder: Path) -> Scenario:
+    for key in data:
+        if key not in _TOP:
+            problems.add((key,), f"unknown field (known: {', '.join(_TOP)})")
     sid = _require(data, "id", str, problems) or "?"
     title = _require(data, "title", str, problems) or sid
     audience = _require(data, "audience", str, problems)
@@ -167,94 +140,101 @@ def _build(data: dict, problems: _Problems, source: str) -> Scenario:
     difficulty = _require(data, "difficulty", int, problems) or 1
     if not 1 <= difficulty <= 5:
         problems.add(("difficulty",), "must be from 1 (easy) to 5 (hard)")
-    context = _require(data, "context", str, problems) or ""
     max_turns = data.get("max_turns", 12)
-    if not isinstance(max_turns, int) or max_turns < 1:
-        problems.add(("max_turns",), "must be a whole number of turns, 1 or more")
+    if isinstance(max_turns, bool) or not isinstance(max_turns, int) or not 2 <= max_turns <= 50:
+        problems.add(("max_turns",), "must be a whole number of turns from 2 to 50")
         max_turns = 12
-    persona = _persona(_require(data, "persona", dict, problems) or {}, problems)
+    focus = data.get("focus") or []
+    if not isinstance(focus, list) or any(f not in DIMENSIONS for f in focus):
+        problems.add(("focus",), f"must be a list of coach dimensions: {', '.join(DIMENSIONS)}")
+        focus = []
+    persona = parse_persona(_require(data, "persona", dict, problems) or {}, folder, problems)
+    card = parse_context(data.get("context"), problems)
     raw_nodes = _require(data, "nodes", dict, problems) or {}
-    nodes = {nid: _node(str(nid), raw, problems) for nid, raw in raw_nodes.items()}
+    nodes = {str(nid): _node(str(nid), raw, problems) for nid, raw in raw_nodes.items()}
     start = _require(data, "start", str, problems)
     if start is not None and raw_nodes and start not in nodes:
         problems.add(("start",), f"names no node: {start!r}")
-    rubric = data.get("rubric") or ()
-    if not isinstance(rubric, list) or not all(isinstance(r, str) for r in rubric):
+    rubric = data.get("rubric") or []
+    if not isinstance(rubric, list):
         problems.add(("rubric",), "must be a list of sentences")
-        rubric = ()
-    scenario = Scenario(sid, title, audience or "service", difficulty, persona, context, start or "",
-                        nodes, max_turns, tuple(rubric), source)
+        rubric = []
+    for i, item in enumerate(rubric):
+        if not isinstance(item, str):
+            problems.add(("rubric", i), f"must be a sentence{_quote_hint(item)}")
+    rubric = [r for r in rubric if isinstance(r, str)]
+    prompts = _prompts(data.get("prompts") or {}, problems)
+    scenario = Scenario(sid, title, audience or "service", difficulty, persona, card, start or "", nodes,
+                        max_turns, tuple(rubric), tuple(focus), prompts, source)
     if nodes and start in nodes:
-        _check_graph(scenario, problems)
+        graph.check(scenario, problems)
     return scenario
 
 
-def _persona(raw: dict, problems: _Problems) -> Persona:
-    path = ("persona",)
-    name = _require(raw, "name", str, problems, path) or "Customer"
-    role = _require(raw, "role", str, problems, path) or "customer"
-    voice = raw.get("voice", "joe")
-    if not isinstance(voice, str) or (voice not in KNOWN_VOICES and not voice.endswith(".onnx")):
-        problems.add(path + ("voice",), f"unknown voice {voice!r}: use {', '.join(sorted(KNOWN_VOICES))} or a path to a Piper .onnx voice")
-        voice = "joe"
-    mood = raw.get("mood", 0.5)
-    if not isinstance(mood, (int, float)) or not 0 <= mood <= 1:
-        problems.add(path + ("mood",), "must be a number from 0 (calm) to 1 (furious)")
-        mood = 0.5
-    patience = raw.get("patience", 3)
-    if not isinstance(patience, int) or patience < 1:
-        problems.add(path + ("patience",), "must be a whole number, 1 or more")
-        patience = 3
-    return Persona(name, role, voice, float(mood), patience)
+def _prompts(raw, problems: Problems) -> dict[str, Lines]:
+    out = dict(DEFAULT_PROMPTS)
+    if not isinstance(raw, dict):
+        problems.add(("prompts",), f"must be a mapping with {' and/or '.join(PROMPTS)}")
+        return out
+    for key, lines in raw.items():
+        if key not in PROMPTS:
+            problems.add(("prompts", key), f"unknown prompt (known: {', '.join(PROMPTS)})")
+            continue
+        out[key] = _say(lines, ("prompts", key), problems) or out[key]
+    return out
 
 
-def _node(nid: str, raw, problems: _Problems) -> Node:
+def _node(nid: str, raw, problems: Problems) -> Node:
     path = ("nodes", nid)
     if not isinstance(raw, dict):
         problems.add(path, "a node must be a mapping with 'say' and 'branches' (or 'outcome')")
         return Node(nid, {})
+    for key in raw:
+        if key not in ("say", "expect", "branches", "outcome"):
+            problems.add(path + (key,), "unknown field (known: say, expect, branches, outcome)")
     say = _say(raw.get("say"), path + ("say",), problems)
     expect = raw.get("expect") or []
     if not isinstance(expect, list):
         problems.add(path + ("expect",), "must be a list of move names")
         expect = []
     for i, move in enumerate(expect):
-        if move not in MOVE_NAMES:
-            problems.add(path + ("expect", i), f"unknown move {move!r} (known: {', '.join(sorted(MOVE_NAMES))})")
+        if move not in GOOD_MOVES:
+            problems.add(path + ("expect", i), f"unknown or poor move {move!r} (expected moves: {', '.join(sorted(GOOD_MOVES))})")
     outcome = raw.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         problems.add(path + ("outcome",), f"must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
-    branches = tuple(_branch(b, path + ("branches", i), problems) for i, b in enumerate(raw.get("branches") or []))
+    raw_branches = raw.get("branches") or []
+    if not isinstance(raw_branches, list):
+        problems.add(path + ("branches",), "must be a list of branches (when, goto, mood)")
+        raw_branches = []
+    branches = tuple(_branch(b, path + ("branches", i), problems) for i, b in enumerate(raw_branches))
     if outcome is None and not branches:
         problems.add(path, "a node needs 'branches' (where the talk goes next) or an 'outcome' (it ends the call)")
     if outcome is not None and branches:
         problems.add(path + ("branches",), "an ending (with 'outcome') cannot have branches")
-    if branches and branches[-1].when is not None:
-        problems.add(path + ("branches",), "the last branch must have no 'when' (it is the otherwise case)")
-    for key in raw:
-        if key not in ("say", "expect", "branches", "outcome"):
-            problems.add(path + (key,), "unknown field (known: say, expect, branches, outcome)")
-    return Node(nid, say, tuple(expect), branches, outcome)
+    return Node(nid, say, tuple(m for m in expect if m in GOOD_MOVES), branches, outcome)
 
 
-def _say(raw, path: tuple, problems: _Problems) -> dict[str, tuple[str, ...]]:
-    if isinstance(raw, str):
-        return {band: (raw,) for band in MOOD_BANDS}
-    if isinstance(raw, list) and raw and all(isinstance(s, str) for s in raw):
-        return {band: tuple(raw) for band in MOOD_BANDS}
+def _say(raw, path: tuple, problems: Problems) -> Lines:
+    if isinstance(raw, str) and raw.strip():
+        return {band: (raw.strip(),) for band in MOOD_BANDS}
+    if isinstance(raw, list) and raw and all(isinstance(s, str) and s.strip() for s in raw):
+        return {band: tuple(s.strip() for s in raw) for band in MOOD_BANDS}
     if not isinstance(raw, dict) or not raw:
-        problems.add(path, "must be a line, a list of line variants, or variants per mood band (calm, upset, furious)")
+        problems.add(path, "missing: a line, a list of line variants, or variants per mood band (calm, upset, furious)"
+                     if raw is None else "must be a line, a list of line variants, or variants per mood band")
         return {}
-    out: dict[str, tuple[str, ...]] = {}
+    out: Lines = {}
     for band, lines in raw.items():
         if band not in MOOD_BANDS:
             problems.add(path + (band,), f"unknown mood band (use {', '.join(MOOD_BANDS)})")
             continue
         lines = [lines] if isinstance(lines, str) else lines
         if not isinstance(lines, list) or not lines or not all(isinstance(s, str) and s.strip() for s in lines):
-            problems.add(path + (band,), "must be a line or a non-empty list of lines")
+            odd = next((s for s in (lines if isinstance(lines, list) else [lines]) if not isinstance(s, str)), None)
+            problems.add(path + (band,), f"must be a line or a non-empty list of lines{_quote_hint(odd)}")
             continue
-        out[band] = tuple(lines)
+        out[band] = tuple(s.strip() for s in lines)
     # A missing band borrows the nearest one, so every mood has something to say.
     for i, band in enumerate(MOOD_BANDS):
         if band not in out and out:
@@ -263,49 +243,32 @@ def _say(raw, path: tuple, problems: _Problems) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _branch(raw, path: tuple, problems: _Problems) -> Branch:
+def _branch(raw, path: tuple, problems: Problems) -> Branch:
     if not isinstance(raw, dict):
         problems.add(path, "a branch must be a mapping with 'goto' (and usually 'when' and 'mood')")
         return Branch("")
+    for key in raw:
+        if key not in ("goto", "when", "mood"):
+            problems.add(path + (key,), "unknown field (known: when, goto, mood)")
     goto = raw.get("goto")
     if not isinstance(goto, str):
-        problems.add(path + ("goto",), "missing: the node this branch leads to")
+        problems.add(path + ("goto",), "missing: the node this branch leads to" if goto is None
+                     else f"must be a node name, not {goto!r}")
         goto = ""
     when = raw.get("when")
     node = None
     if when is not None:
         try:
-            node = conditions.parse(str(when))
+            node = conditions.parse(when if isinstance(when, str) else "")
         except conditions.ConditionError as exc:
             problems.add(path + ("when",), f"bad condition: {exc}")
         else:
             unknown = conditions.names(node) - FLAGS - MOVE_NAMES - NUMBERS
             if unknown:
-                problems.add(path + ("when",), f"unknown name(s) {', '.join(sorted(unknown))} in {when!r}")
+                problems.add(path + ("when",), f"unknown name(s) {', '.join(sorted(unknown))} in {when!r} "
+                             "(use moves, interrupted, no_answer, or scores such as empathy >= 60)")
     mood = raw.get("mood", 0.0)
-    if not isinstance(mood, (int, float)) or not -1 <= mood <= 1:
-        problems.add(path + ("mood",), "must be a mood change from -1 to 1")
+    if isinstance(mood, bool) or not isinstance(mood, (int, float)) or not -1 <= mood <= 1:
+        problems.add(path + ("mood",), f"must be a mood change from -1 to 1, not {mood!r}")
         mood = 0.0
-    for key in raw:
-        if key not in ("goto", "when", "mood"):
-            problems.add(path + (key,), "unknown field (known: when, goto, mood)")
     return Branch(goto, None if when is None else str(when), float(mood), node)
-
-
-def _check_graph(scenario: Scenario, problems: _Problems) -> None:
-    for node in scenario.nodes.values():
-        for i, branch in enumerate(node.branches):
-            if branch.goto and branch.goto not in scenario.nodes:
-                problems.add(("nodes", node.id, "branches", i, "goto"), f"dangling branch: no node named {branch.goto!r}")
-    seen, todo = set(), [scenario.start]
-    while todo:
-        nid = todo.pop()
-        if nid in seen or nid not in scenario.nodes:
-            continue
-        seen.add(nid)
-        todo.extend(b.goto for b in scenario.nodes[nid].branches)
-    for nid in scenario.nodes:
-        if nid not in seen:
-            problems.add(("nodes", nid), f"unreachable: no branch from '{scenario.start}' leads here")
-    if not any(scenario.nodes[n].is_ending for n in seen):
-        problems.add(("nodes",), "no ending is reachable: add a node with 'outcome: resolved', 'escalated' or 'hung_up'")

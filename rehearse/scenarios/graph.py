@@ -1,0 +1,48 @@
+"""Checks on the shape of a scenario: every branch lands, every node is reachable, every path can end."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rehearse.scenarios.source import Problems
+
+if TYPE_CHECKING:
+    from rehearse.scenarios.schema import Scenario
+
+
+def _reachable(scenario: "Scenario", start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        nid = todo.pop()
+        if nid in seen or nid not in scenario.nodes:
+            continue
+        seen.add(nid)
+        todo.extend(b.goto for b in scenario.nodes[nid].branches)
+    return seen
+
+
+def check(scenario: "Scenario", problems: Problems) -> None:
+    """Add a problem for each dangling branch, shadowed branch, unreachable node and path without an ending."""
+    nodes = scenario.nodes
+    for node in nodes.values():
+        for i, branch in enumerate(node.branches):
+            path = ("nodes", node.id, "branches", i)
+            if branch.goto and branch.goto not in nodes:
+                problems.add(path + ("goto",), f"dangling branch: no node named {branch.goto!r}")
+            if i and node.branches[i - 1].when is None:
+                problems.add(path, "never taken: the branch before it has no 'when', so it always wins")
+        if node.branches and node.branches[-1].when is not None:
+            problems.add(("nodes", node.id, "branches"), "the last branch must have no 'when' (it is the "
+                         "otherwise case), so every reply leads somewhere")
+    if nodes[scenario.start].is_ending:
+        problems.add(("start",), "the start node is an ending: the call would be over before it begins")
+    seen = _reachable(scenario, scenario.start)
+    for nid in nodes:
+        if nid not in seen:
+            problems.add(("nodes", nid), f"unreachable: no branch from '{scenario.start}' leads here")
+    if not scenario.endings():
+        problems.add(("nodes",), "missing endings: add nodes with 'outcome: resolved', 'escalated' or 'hung_up'")
+        return
+    for nid in sorted(seen):
+        if not nodes[nid].is_ending and not any(nodes[r].is_ending for r in _reachable(scenario, nid)):
+            problems.add(("nodes", nid), "dead end: no path from here reaches an ending")
