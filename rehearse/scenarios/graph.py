@@ -32,11 +32,13 @@ def check(scenario: "Scenario", problems: Problems) -> None:
             if i and node.branches[i - 1].when is None:
                 problems.add(path, "never taken: the branch before it has no 'when', so it always wins")
         if node.branches and node.branches[-1].when is not None:
-            problems.add(("nodes", node.id, "branches"), "the last branch must have no 'when' (it is the "
-                         "otherwise case), so every reply leads somewhere")
+            problems.add(("nodes", node.id, "branches", len(node.branches) - 1), "the last branch must have no "
+                         "'when' (it is the otherwise case), so every reply leads somewhere")
     if nodes[scenario.start].is_ending:
         problems.add(("start",), "the start node is an ending: the call would be over before it begins")
     seen = _reachable(scenario, scenario.start)
+    # The engine itself may end the call (patience, turn cap) at the first ending of each outcome.
+    seen |= {scenario.endings(outcome)[0].id for outcome in {n.outcome for n in scenario.endings()}}
     for nid in nodes:
         if nid not in seen:
             problems.add(("nodes", nid), f"unreachable: no branch from '{scenario.start}' leads here")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from rehearse.scenarios.schema import Scenario, ScenarioError, load
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,15 +29,29 @@ def library_dir() -> Path:
     return Path(str(resources.files("rehearse.scenarios").joinpath("library")))
 
 
+def check_file(path: Path) -> Entry:
+    """Load one file; any failure, even an unexpected one, becomes a listed problem rather than a crash."""
+    try:
+        return Entry(path, load(path))
+    except ScenarioError as exc:
+        return Entry(path, None, tuple(exc.problems))
+    except Exception as exc:  # a bug in validation must not take the library down with it
+        _LOGGER.exception("validating %s failed", path)
+        return Entry(path, None, (f"{path}:1: (file): could not be checked: {type(exc).__name__}: {exc}",))
+
+
 def entries(folders: list[Path] | None = None) -> list[Entry]:
-    """Every scenario file, valid or not; a broken file never stops the others from loading."""
-    out = []
+    """Every scenario file, valid or not; a second file with an id already taken is listed as invalid."""
+    out: list[Entry] = []
+    seen: dict[str, Path] = {}
     for folder in [library_dir(), *(folders or [])]:
-        for path in sorted(Path(folder).glob("*.yaml")):
-            try:
-                out.append(Entry(path, load(path)))
-            except ScenarioError as exc:
-                out.append(Entry(path, None, tuple(exc.problems)))
+        for path in sorted([*Path(folder).glob("*.yaml"), *Path(folder).glob("*.yml")]):
+            entry = check_file(path)
+            if entry.scenario and entry.id in seen:
+                entry = Entry(path, None, (f"{path}:1: id: {entry.id!r} is already used by {seen[entry.id]}",))
+            elif entry.scenario:
+                seen[entry.id] = path
+            out.append(entry)
     return out
 
 

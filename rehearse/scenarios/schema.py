@@ -220,6 +220,10 @@ def _say(raw, path: tuple, problems: Problems) -> Lines:
         return {band: (raw.strip(),) for band in MOOD_BANDS}
     if isinstance(raw, list) and raw and all(isinstance(s, str) and s.strip() for s in raw):
         return {band: tuple(s.strip() for s in raw) for band in MOOD_BANDS}
+    if isinstance(raw, list) and any(not isinstance(s, str) for s in raw):
+        i = next(i for i, s in enumerate(raw) if not isinstance(s, str))
+        problems.add(path + (i,), f"must be a line of text{_quote_hint(raw[i])}")
+        return {}
     if not isinstance(raw, dict) or not raw:
         problems.add(path, "missing: a line, a list of line variants, or variants per mood band (calm, upset, furious)"
                      if raw is None else "must be a line, a list of line variants, or variants per mood band")
