@@ -10,14 +10,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from rehearse.audio.files import SAMPLE_RATE
 from rehearse.coach.feedback import Feedback, judge
-from rehearse.models.stt import SpeechToText
-from rehearse.models.tts import TextToSpeech
+from rehearse.models.stt import SpeechToText, Transcript
+from rehearse.models.tts import SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
 from rehearse.scenarios.schema import Scenario
 from rehearse.scenarios.voice import mood_style
@@ -44,9 +45,13 @@ class TurnResult:
     feedback: Feedback
     step: Step
     next_line: CustomerLine
+    timing: dict | None = None
+    """Live turns only: when the line and the reply were heard (see `rehearse.app.live`)."""
 
     def to_dict(self) -> dict:
         data = self.feedback.to_dict()
+        if self.timing is not None:
+            data["timing"] = dict(self.timing)
         data.update(
             turn=self.index,
             customer_line=self.customer.line.text,
@@ -93,16 +98,38 @@ class Session:
             self._spoken = SpokenLine(line, audio, rate)
         return self._spoken
 
-    def answer(self, reply: np.ndarray, interrupted: bool = False) -> TurnResult:
-        """Judge a 16 kHz mono reply, branch, and commit the turn before returning."""
+    def speak(self) -> Iterator[SpokenSentence]:
+        """The current line sentence by sentence, for live playback; afterwards `customer_line()` holds
+        the sentences made (all of them, unless the generator was closed early)."""
+        line = self.conversation.line()
+        if self._spoken is not None and self._spoken.line is line:
+            yield SpokenSentence(self._spoken.audio, self._spoken.sample_rate)
+            return
+        gap = np.zeros(int(0.25 * self.tts.sample_rate), dtype=np.float32)
+        parts: list[np.ndarray] = []
+        try:
+            for sentence in self.tts.sentences(line.text, mood_style(line.mood)):
+                parts += [gap, sentence.audio] if parts else [sentence.audio]
+                yield sentence
+        finally:  # closed early (the learner cut in): keep the sentences that were made
+            if parts:
+                self._spoken = SpokenLine(line, np.concatenate(parts), self.tts.sample_rate)
+
+    def answer(self, reply: np.ndarray, interrupted: bool = False, transcript: Transcript | None = None,
+               timing: dict | None = None) -> TurnResult:
+        """Judge a 16 kHz mono reply, branch, and commit the turn before returning.
+
+        Live practice passes the `transcript` it already made and the turn's `timing`.
+        """
         if self.finished:
             raise RuntimeError("the conversation has already ended")
         spoken = self.customer_line()
-        transcript = self.stt.transcribe(reply)
+        if transcript is None:
+            transcript = self.stt.transcribe(reply)
         feedback = judge(transcript, reply)
         step = self.conversation.respond(signals_from(feedback, interrupted))
         index = len(self.turns) + 1
-        result = TurnResult(index, spoken, feedback, step, self.conversation.line())
+        result = TurnResult(index, spoken, feedback, step, self.conversation.line(), timing)
         self.store.add_turn(
             self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
             customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],

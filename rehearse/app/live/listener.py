@@ -1,0 +1,343 @@
+"""The analysis worker of a live turn: capture -> VAD endpointing, meters, partials, cues, barge-in.
+
+`Listener.listen()` runs on the session's thread and is the only consumer of the capture queue;
+transcription runs beside it on the transcriber's thread. Every event is emitted from this thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from rehearse.app.live import events
+from rehearse.app.live.transcriber import IncrementalTranscriber, Result
+from rehearse.audio import meter
+from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError
+from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, sounds_unfinished
+from rehearse.audio.prosody import FRAME
+from rehearse.coach.pace import measure
+from rehearse.models.stt import SpeechToText, Transcript, Word
+
+_LOGGER = logging.getLogger(__name__)
+
+LEAD_IN_S = 0.4
+"""Audio kept before the detected speech start (the VAD decides a little late)."""
+TAIL_S = WINDOW / SAMPLE_RATE
+PARTIAL_EVERY_S = 1.0
+QUIET_DB = -45.0
+CLIPPED_SHARE = 0.001
+
+
+@dataclass(frozen=True)
+class LiveSnapshot:
+    """What the coach's live cue sees, after each partial transcript."""
+
+    elapsed_s: float
+    """Seconds since the learner started speaking."""
+    words: tuple[Word, ...]
+    wpm: float | None
+    level_db: float | None
+    """Level of the speech so far (dBFS)."""
+    f0_hz: float | None
+    """Median pitch of the speech so far."""
+
+
+class CueSource(Protocol):
+    """The coach's single live cue: a short instruction, or None when nothing needs saying."""
+
+    def __call__(self, snapshot: LiveSnapshot) -> str | None: ...
+
+
+class Line(Protocol):
+    """The customer line playing while the listener listens."""
+
+    text: str
+    mood: float
+    started_at: float | None
+
+    @property
+    def playing(self) -> bool: ...
+
+    @property
+    def ended_at(self) -> float | None: ...
+
+    def cut(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class HeardTurn:
+    """What the learner said in one turn, and when."""
+
+    reason: str
+    """"silence" (ended by trailing silence), "max_length", "no_answer" or "device_lost"."""
+    audio: np.ndarray
+    """16 kHz mono, from just before speech started to its end (empty on no answer)."""
+    transcript: Transcript | None
+    speech_start_at: float | None = None
+    """When speech began at the microphone (monotonic seconds)."""
+    speech_end_at: float | None = None
+    barge_in_at: float | None = None
+    """When the learner cut the customer off, if they did."""
+    decided_at: float | None = None
+    """When the endpointer decided the reply had ended."""
+    transcript_at: float | None = None
+    """When the final transcript was ready (it may be ready before the decision: it starts at the pause)."""
+    gain_tip: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Levels:
+    """Running speech level and clipping of the turn (for the gain tip and the live cue)."""
+
+    energy: float = 0.0
+    frames: int = 0
+    clipped: int = 0
+    samples: int = 0
+    pitches: list = field(default_factory=list)
+
+    def add(self, reading: meter.Reading, samples: int) -> None:
+        self.energy += 10.0 ** (reading.level_db / 10.0)
+        self.frames += 1
+        self.clipped += reading.clipped
+        self.samples += samples
+        if reading.f0_hz:
+            self.pitches.append(reading.f0_hz)
+
+    @property
+    def level_db(self) -> float | None:
+        return 10.0 * np.log10(self.energy / self.frames) if self.frames else None
+
+    def tip(self) -> str | None:
+        if self.samples and self.clipped / self.samples > CLIPPED_SHARE:
+            return "Your microphone is clipping: turn its input gain down or move it a little away from your mouth."
+        if self.frames > 20 and (self.level_db or 0.0) < QUIET_DB:
+            return "You are very quiet: turn the microphone's input gain up or move it closer to your mouth."
+        return None
+
+
+class Listener:
+    """Listens for one reply at a time on an open `Capture`."""
+
+    def __init__(self, capture: Capture, stt: SpeechToText, config: EndpointConfig = EndpointConfig(),
+                 on_event: Callable[[object], None] = lambda event: None, cue: CueSource | None = None):
+        self.capture, self.config, self._emit, self._cue = capture, config, on_event, cue
+        self._vad = StreamingVad()
+        self._results: queue.SimpleQueue[Result] = queue.SimpleQueue()
+        self._transcriber = IncrementalTranscriber(stt, capture.ring.slice, self._results.put)
+        self._warm_up(stt)
+
+    def _warm_up(self, stt: SpeechToText) -> None:
+        """Pay first-call costs (ONNX session, librosa's compiled kernels, CTranslate2) before the first turn."""
+        noise = np.random.default_rng(0).normal(0.0, 0.05, SAMPLE_RATE).astype(np.float32)
+        self._vad.feed(noise)
+        meter.read(noise[:FRAME], noise[:FRAME])
+        stt.transcribe(noise)
+
+    def close(self) -> None:
+        self._transcriber.close()
+
+    def _time_of(self, block, sample: int) -> float:
+        return block.adc_time + (sample - block.start) / SAMPLE_RATE
+
+    def listen(self, line: Line | None = None) -> HeardTurn:
+        """Listen until the learner's reply ends, nothing is said, or the input device is lost."""
+        while True:  # audio captured while the last turn was judged is kept, not analysed
+            try:
+                block = self.capture.read(timeout=0.0)
+            except DeviceLostError:
+                return HeardTurn("device_lost", np.zeros(0, np.float32), None)
+            if block is None:
+                break
+        return _Turn(self, line).run()
+
+
+class _Turn:
+    """The state of one `Listener.listen()` call."""
+
+    def __init__(self, listener: Listener, line: Line | None):
+        self.l, self.line = listener, line
+        ring = listener.capture.ring
+        self.start = ring.end
+        self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start)
+        listener._vad.reset()
+        self.vad_next = self.start
+        self.vad_pending = np.zeros(0, np.float32)
+        self.meter_next = self.start + int(meter.HOP_S * SAMPLE_RATE)
+        self.partial_next: int | None = None
+        self.origin: int | None = None
+        self.final_end: int | None = None
+        self.final: Result | None = None
+        self.tentative: Result | None = None
+        self.requested: int | None = None
+        self.words: tuple[Word, ...] = ()
+        self.levels = _Levels()
+        self.block = None
+        self.barge_in_at = self.start_at = self.end_at = self.decided_at = None
+        self.reason: str | None = None
+        self.tip_sent = False
+        self.announced = False
+        self.cue_text: str | None = None
+
+    def run(self) -> HeardTurn:
+        l = self.l
+        while True:
+            try:
+                block = l.capture.read(timeout=0.02)
+            except DeviceLostError as exc:
+                _LOGGER.warning("%s", exc)
+                return self._lost()
+            self._results()
+            if self.line is not None and not self.announced and self.line.started_at is not None:
+                self.announced = True
+                l._emit(events.CustomerSpeaking(self.line.text, self.line.mood, self.line.started_at))
+            if self.endpointer.answer_from is None and self.line is not None and not self.line.playing:
+                self._line_ended()
+            if block is None:
+                if self.final is not None:
+                    return self._heard()
+                continue
+            self.block = block
+            self._meter(block)
+            self._vad(block)
+            if self.reason == "no_answer":
+                return HeardTurn("no_answer", l.capture.ring.slice(self.endpointer.answer_from), None)
+            self._partials()
+            if self.final is not None:
+                return self._heard()
+
+    # -- per block -------------------------------------------------------------------------------
+
+    def _line_ended(self) -> None:
+        ended = self.line.ended_at
+        block = self.block
+        if ended is None or block is None:
+            self.endpointer.answer_from = self.l.capture.ring.end
+        else:
+            self.endpointer.answer_from = max(self.start, block.start + int((ended - block.adc_time) * SAMPLE_RATE))
+
+    def _meter(self, block) -> None:
+        ring = self.l.capture.ring
+        hop = int(meter.HOP_S * SAMPLE_RATE)
+        while self.meter_next <= ring.end:
+            new = ring.slice(self.meter_next - hop, self.meter_next)
+            reading = meter.read(ring.slice(self.meter_next - FRAME, self.meter_next), new)
+            at = self.l._time_of(block, self.meter_next)
+            self.l._emit(events.Meter(at, reading.level_db, reading.f0_hz, time.monotonic() - at))
+            if self.origin is not None and self.final_end is None:
+                self.levels.add(reading, hop)
+                tip = self.levels.tip()
+                if tip and not self.tip_sent:
+                    self.tip_sent = True
+                    self.l._emit(events.GainTip(tip))
+            self.meter_next += hop
+
+    def _vad(self, block) -> None:
+        for prob in self.l._vad.feed(block.audio):
+            sample, self.vad_next = self.vad_next, self.vad_next + WINDOW
+            for decision in self.endpointer.update(prob, sample):
+                self._decide(decision.kind, decision.sample)
+
+    def _decide(self, kind: str, sample: int) -> None:
+        l, at = self.l, self.l._time_of(self.block, sample)
+        if kind == "speech_start":
+            self.start_at = at
+            barge_in = self.line is not None and self.line.playing
+            if barge_in:
+                self.line.cut()
+                self.barge_in_at = at
+            self.origin = max(self.start, sample - int(LEAD_IN_S * SAMPLE_RATE))
+            l._transcriber.begin(self.origin)
+            self.partial_next = sample + int(PARTIAL_EVERY_S * SAMPLE_RATE)
+            l._emit(events.SpeechStarted(at, barge_in))
+        elif kind == "pause":
+            self._request_final(sample + WINDOW)  # speculative: ready when the silence confirms the end
+        elif kind in ("speech_end", "max_length"):
+            self.end_at, self.decided_at = at, time.monotonic()
+            self.reason = "silence" if kind == "speech_end" else "max_length"
+            self.final_end = sample + WINDOW if kind == "speech_end" else sample
+            if self.tentative is not None and self.tentative.end == self.final_end:
+                self.final = self.tentative
+            else:
+                self._request_final(self.final_end)
+            l._emit(events.SpeechEnded(at, self.reason))
+        elif kind == "no_answer":
+            self.reason = "no_answer"
+            l._emit(events.NoAnswer(at))
+
+    def _request_final(self, end: int) -> None:
+        if self.requested != end:
+            self.requested = end
+            self.l._transcriber.final(end)
+
+    def _partials(self) -> None:
+        ring = self.l.capture.ring
+        if self.partial_next is not None and self.final_end is None and ring.end >= self.partial_next:
+            self.l._transcriber.partial(ring.end)
+            self.partial_next = ring.end + int(PARTIAL_EVERY_S * SAMPLE_RATE)
+
+    def _results(self) -> None:
+        while True:
+            try:
+                result = self.l._results.get_nowait()
+            except queue.Empty:
+                return
+            if self.origin is None:
+                continue
+            if result.final:
+                if self.final_end is None:
+                    self.tentative = result
+                    self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
+                elif result.end == self.final_end:
+                    self.final = result
+                continue
+            self.words = result.transcript.words
+            self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
+            wpm = measure(self.words).wpm
+            self.l._emit(events.Partial(result.transcript.text, wpm, result.ready_at))
+            self._cue(wpm)
+
+    def _cue(self, wpm: float | None) -> None:
+        if self.l._cue is None or self.start_at is None:
+            return
+        pitches = self.levels.pitches
+        snapshot = LiveSnapshot(time.monotonic() - self.start_at, self.words, wpm, self.levels.level_db,
+                                float(np.median(pitches)) if pitches else None)
+        text = self.l._cue(snapshot)
+        if text and text != self.cue_text:
+            self.l._emit(events.Cue(text, time.monotonic()))
+        self.cue_text = text
+
+    # -- endings ---------------------------------------------------------------------------------
+
+    def _heard(self) -> HeardTurn:
+        audio = self.l.capture.ring.slice(self.origin, self.final_end)
+        return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
+                         self.decided_at, self.final.ready_at, self.levels.tip(),
+                         {"speech_level_db": self.levels.level_db, "clipped_samples": self.levels.clipped})
+
+    def _lost(self) -> HeardTurn:
+        """The device vanished: keep what was said so far, transcribed in full."""
+        if self.origin is None:
+            return HeardTurn("device_lost", np.zeros(0, np.float32), None)
+        ring = self.l.capture.ring
+        end = ring.end
+        audio = ring.slice(self.origin, end)
+        self.l._emit(events.SpeechEnded(time.monotonic(), "device_lost"))
+        self.l._transcriber.final(end)
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline:
+            try:
+                result = self.l._results.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if result.final and result.end == end:
+                return HeardTurn("device_lost", audio, result.transcript, self.start_at, None, self.barge_in_at,
+                                 None, result.ready_at)
+        return HeardTurn("device_lost", audio, None, self.start_at, None, self.barge_in_at)

@@ -1,0 +1,147 @@
+"""Endpointing: Silero VAD (bundled with faster-whisper) run on streaming windows, and the turn logic.
+
+Silero v6 takes exactly 512 samples at 16 kHz (32 ms, the model's fixed window, nearest to 30 ms)
+plus 64 samples of context, and carries its recurrent state from window to window.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+SAMPLE_RATE = 16_000
+WINDOW = 512
+CONTEXT = 64
+WINDOW_S = WINDOW / SAMPLE_RATE
+
+
+class StreamingVad:
+    """Speech probability for each successive 512-sample window of a 16 kHz stream."""
+
+    def __init__(self):
+        from faster_whisper.vad import get_vad_model
+
+        self._session = get_vad_model().session
+        self._pending = np.zeros(0, dtype=np.float32)
+        self.reset()
+
+    def reset(self) -> None:
+        self._h = np.zeros((1, 1, 128), dtype=np.float32)
+        self._c = np.zeros((1, 1, 128), dtype=np.float32)
+        self._context = np.zeros(CONTEXT, dtype=np.float32)
+
+    def feed(self, audio: np.ndarray) -> list[float]:
+        """Probabilities for every window completed by `audio` (audio is buffered across calls)."""
+        self._pending = np.concatenate([self._pending, np.asarray(audio, dtype=np.float32)])
+        probs = []
+        while self._pending.size >= WINDOW:
+            window, self._pending = self._pending[:WINDOW], self._pending[WINDOW:]
+            batch = np.concatenate([self._context, window])[None, :]
+            out, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
+            self._context = window[-CONTEXT:]
+            probs.append(float(np.ravel(out)[0]))
+        return probs
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """When a turn starts and ends."""
+
+    threshold: float = 0.5
+    """Speech probability at which speech starts."""
+    neg_threshold: float = 0.35
+    """Probability below which a window counts as silence once speech has started."""
+    min_speech_ms: float = 96.0
+    """Speech must last this long to start a turn (coughs and clicks do not)."""
+    trailing_silence_ms: float = 350.0
+    """Silence after speech that ends the turn."""
+    hangover_ms: float = 800.0
+    """Extra silence required when the words so far stop mid-sentence ("and", "because", "um")."""
+    max_turn_s: float = 60.0
+    """Longest turn; past it the customer interrupts."""
+    no_answer_s: float = 8.0
+    """Silence after the customer's line before they ask whether the learner is still there."""
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EndpointConfig":
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+_MID_SENTENCE = re.compile(r"\b(and|but|or|so|because|um+|uh+|er+|the|a|to|of|if|that|with|then|which)\W*$", re.I)
+
+
+def sounds_unfinished(text: str) -> bool:
+    """True when the words so far stop where a sentence cannot end (a conjunction, article or filler)."""
+    return bool(_MID_SENTENCE.search(text.strip()))
+
+
+@dataclass(frozen=True)
+class EndpointEvent:
+    """A decision of the endpointer, at an absolute 16 kHz sample index."""
+
+    kind: str
+    """"speech_start", "pause" (silence began; the turn may end), "resume", "speech_end",
+    "max_length" or "no_answer"."""
+    sample: int
+
+
+class Endpointer:
+    """Turns VAD probabilities into speech start, pause, end, max-length and no-answer decisions."""
+
+    def __init__(self, config: EndpointConfig = EndpointConfig(), answer_from: int | None = 0):
+        self.config = config
+        self.answer_from = answer_from
+        """Where the no-answer timeout starts (the customer's line ended); None while they still talk."""
+        self.speech_start: int | None = None
+        self.speech_end: int | None = None
+        self.unfinished = False
+        """Set by the transcriber when the words so far stop mid-sentence (longer hangover)."""
+        self._candidate: int | None = None
+        self._silence_from: int | None = None
+        self.done = False
+
+    def _windows(self, ms: float) -> int:
+        return max(1, int(round(ms / 1000.0 / WINDOW_S)))
+
+    def update(self, prob: float, sample: int) -> list[EndpointEvent]:
+        """Feed one window's probability; `sample` is the absolute index where that window starts."""
+        if self.done:
+            return []
+        cfg, events = self.config, []
+        end = sample + WINDOW
+        if self.speech_start is None:
+            if prob >= cfg.threshold:
+                self._candidate = sample if self._candidate is None else self._candidate
+                if end - self._candidate >= self._windows(cfg.min_speech_ms) * WINDOW:
+                    self.speech_start = self._candidate
+                    events.append(EndpointEvent("speech_start", self.speech_start))
+            else:
+                self._candidate = None
+                if self.answer_from is not None and end - self.answer_from >= cfg.no_answer_s * SAMPLE_RATE:
+                    self.done = True
+                    events.append(EndpointEvent("no_answer", end))
+            return events
+        if prob >= cfg.threshold or (self._silence_from is None and prob >= cfg.neg_threshold):
+            if self._silence_from is not None:
+                events.append(EndpointEvent("resume", sample))
+            self._silence_from = None
+        elif self._silence_from is None:
+            self._silence_from = sample
+            events.append(EndpointEvent("pause", sample))
+        if self._silence_from is not None:
+            needed = cfg.trailing_silence_ms + (cfg.hangover_ms if self.unfinished else 0.0)
+            if end - self._silence_from >= needed / 1000.0 * SAMPLE_RATE:
+                self.speech_end = self._silence_from
+                self.done = True
+                events.append(EndpointEvent("speech_end", self._silence_from))
+                return events
+        if end - self.speech_start >= cfg.max_turn_s * SAMPLE_RATE:
+            self.speech_end = end
+            self.done = True
+            events.append(EndpointEvent("max_length", end))
+        return events
