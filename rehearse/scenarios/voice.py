@@ -16,9 +16,9 @@ def mood_style(mood: float) -> VoiceStyle:
     """Calm is slower, lower and softer; furious is faster, higher, louder and less even."""
     mood = min(1.0, max(0.0, float(mood)))
     return VoiceStyle(
-        rate=0.92 + 0.3 * mood,
-        pitch_semitones=-0.5 + 3.5 * mood,
-        level_db=-12.0 + 10.0 * mood,
+        rate=0.9 + 0.35 * mood,
+        pitch_semitones=-1.0 + 4.0 * mood,
+        level_db=-14.0 + 12.0 * mood,
         expressiveness=0.5 + 0.4 * mood,
     )
 
