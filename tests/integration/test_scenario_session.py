@@ -1,0 +1,51 @@
+"""A library scenario end to end: synthesized replies through the real models, the coach, the engine and the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehearse.app.session import Session
+from rehearse.scenarios.library import find
+
+pytestmark = pytest.mark.slow
+
+BEST = [
+    "I'm so sorry about that, Marcus. I can see both payments here, and I understand how worrying that must be.",
+    "That was our mistake, not yours. Our payment system took the debit a second time by error. I'll make sure it's fixed.",
+    "I'll refund the second payment today, and it will be back in your account within three to five working days.",
+    "I'm sorry, that's on us. I'll credit your account with the twenty-five pounds for the bank fee today.",
+    "You'll see a refund from us, dated today. Let me explain: it shows as a credit, not a new payment.",
+    "I've fixed the retry on your account, so it won't happen again. I'll personally make sure next month you're charged once.",
+]
+WORST = [
+    "Calm down. You should have checked your bank before you called us.",
+    "That's not my problem. It's our policy, we can't do anything about bank fees.",
+    "Like I said, it's your fault.",
+]
+
+
+def run(scenario_id, replies, stt, tts, store, synth_reply):
+    session = Session(find(scenario_id), stt, tts, store, learner="e2e", seed=1)
+    for text in replies:
+        if session.finished:
+            break
+        session.answer(synth_reply(text))
+    session.close()
+    return session
+
+
+def test_best_replies_resolve_the_double_charge(stt, tts, store, synth_reply):
+    session = run("billing-double-charge", BEST, stt, tts, store, synth_reply)
+    trace = [s.explain() for s in session.conversation.trace]
+    assert session.conversation.outcome == "resolved", trace
+    assert len(session.turns) == 6
+    assert session.conversation.mood < find("billing-double-charge").persona.mood
+    saved = store.turns(session.id)
+    assert [t["step"]["goto"] for t in saved][-1] == "resolved"
+    assert all(t["step"]["condition"] for t in saved)
+
+
+def test_worst_replies_make_the_customer_hang_up(stt, tts, store, synth_reply):
+    session = run("billing-double-charge", WORST, stt, tts, store, synth_reply)
+    assert session.conversation.outcome == "hung_up", [s.explain() for s in session.conversation.trace]
+    assert store.session(session.id)["outcome"] == "hung_up"
