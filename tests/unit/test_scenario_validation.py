@@ -110,3 +110,22 @@ def test_a_broken_file_is_listed_invalid_with_its_reason_and_check_fails(tmp_pat
     out = capsys.readouterr().out
     assert f"{tmp_path / 'broken.yaml'}:" in out and "nodes.middle.branches.1.goto: dangling branch" in out
     assert main(["scenarios", "check", str(tmp_path / "missing.yaml")]) == 1
+
+
+def test_the_annotated_example_in_the_docs_is_valid_and_plays(tmp_path):
+    from rehearse.scenarios.engine import Conversation, Signals
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = load_text(example, tmp_path)
+    assert scenario.id == "lost-luggage" and len(scenario.endings()) == 3
+    talk = Conversation(scenario)
+    for moves in (("acknowledge",), ("explain",), ("next_step",)):
+        talk.respond(Signals(frozenset(moves), {"clarity": 70.0}))
+    assert talk.outcome == "resolved"
+
+
+def load_text(text: str, folder: Path):
+    path = folder / "example.yaml"
+    path.write_text(text)
+    return load(path)
