@@ -10,16 +10,20 @@ def _fmt(value, unit: str, digits: int = 0) -> str:
 
 
 def feedback_lines(feedback: Feedback, indent: str = "  ") -> list[str]:
-    m = feedback.metrics
-    empathy = feedback.scores.get("empathy")
+    m, s = feedback.metrics, feedback.scores
     lines = [
         f'{indent}You said: "{feedback.transcript}"' if feedback.transcript else f"{indent}You said: (nothing recognised)",
         f"{indent}Moves:    {', '.join(feedback.moves) or 'none detected'}",
-        f"{indent}Scores:   empathy {_fmt(empathy, '')}",
+        f"{indent}Scores:   " + ", ".join(f"{name} {_fmt(s.get(name), '')}" for name in ("empathy", "clarity", "pace", "calm")),
     ]
     if feedback.duration_s is not None:
         lines.append(f"{indent}Delivery: {_fmt(m.wpm, ' wpm')}, pitch {_fmt(m.pitch_median_hz, ' Hz')}, "
-                     f"loudness {_fmt(m.loudness_db, ' dBFS', 1)}, {m.pause_count} pause(s)")
+                     f"loudness {_fmt(m.loudness_db, ' dBFS', 1)}, {m.pause_count} pause(s), {m.filler_count} filler(s)")
+    for label in feedback.labels:
+        when = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in label.seconds[:3])
+        lines.append(f"{indent}Tone:     {label.name}: {label.why}" + (f" ({when})" if when else ""))
+    if feedback.tip:
+        lines.append(f"{indent}Tip:      {feedback.tip}")
     lines += [f"{indent}Note:     {reason}" for reason in feedback.not_judged]
     return lines
 

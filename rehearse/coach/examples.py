@@ -80,6 +80,9 @@ def preload():
             started = time.perf_counter()
             try:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
 
                 _MODEL = SentenceTransformer(model_path(), device="cpu", local_files_only=True)
             except ModelLoadError:

@@ -1,22 +1,34 @@
-"""One reply judged: wording, pace and prosody, and the scores they give.
+"""One reply judged: wording, pace and prosody, fused into scores, tone labels and a tip.
 
-JSON schema of `Feedback.to_dict()` (documented in the README, stable for trainers' tools):
-transcript, duration_s, metrics{...}, moves[...], evidence{move: words}, scores{empathy},
+JSON schema of `Feedback.to_dict()` (stable for trainers' tools; see docs/coach.md):
+transcript, duration_s, metrics{...}, moves[...], labels[...], tip, evidence{move: words,
+label: {why, words, seconds}}, scores{empathy, clarity, pace, calm}, baseline{...} or null,
 not_judged[...] (what could not be judged and why).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from rehearse.audio import prosody
 from rehearse.coach import wording
-from rehearse.coach.pace import Pace, measure
+from rehearse.coach.baseline import Baseline
+from rehearse.coach.fillers import filled_pauses
+from rehearse.coach.pace import Pace, count_fillers, measure
+from rehearse.coach.verdict import EMPATHY_BASE, MIN_TIMED_WORDS, Label, Observation, empathy_score, fuse
 from rehearse.models.stt import Transcript, Word
 
-EMPATHY_BASE = 30.0
+_LOGGER = logging.getLogger(__name__)
+
+__all__ = ["EMPATHY_BASE", "Feedback", "Metrics", "empathy_score", "judge", "judge_text", "measure_baseline"]
+
+MIN_WORD_PROBABILITY = 0.45
+"""Below this mean word probability the words are not trusted (another language, noise, music)."""
+_NON_SPEECH = re.compile(r"[\[(♪*][^\])♪*]*[\])♪*]|♪")
 
 
 @dataclass(frozen=True)
@@ -28,12 +40,23 @@ class Metrics:
     word_count: int = 0
     pause_count: int = 0
     longest_pause_s: float | None = None
+    long_pause_count: int = 0
     filler_count: int = 0
+    fillers: dict[str, int] = field(default_factory=dict)
+    filled_pause_count: int | None = None
+    response_gap_s: float | None = None
+    talk_over_s: float | None = None
     speaking_s: float | None = None
+    voiced_s: float | None = None
     pitch_median_hz: float | None = None
     pitch_range_st: float | None = None
+    pitch_variability_st: float | None = None
+    pitch_ending: str | None = None
+    pitch_ending_st: float | None = None
     loudness_db: float | None = None
     loudness_range_db: float | None = None
+    loudness_trend_db: float | None = None
+    brightness_db: float | None = None
     clipped_fraction: float | None = None
 
 
@@ -46,20 +69,33 @@ class Feedback:
     metrics: Metrics
     moves: tuple[str, ...]
     evidence: dict[str, str]
+    """For each detected move, the words that showed it."""
     scores: dict[str, float | None]
     not_judged: tuple[str, ...] = field(default=())
+    labels: tuple[Label, ...] = ()
+    tip: str | None = None
+    baseline: Baseline | None = None
 
     def has(self, move: str) -> bool:
         return move in self.moves
 
+    @property
+    def label_names(self) -> tuple[str, ...]:
+        return tuple(lab.name for lab in self.labels)
+
     def to_dict(self) -> dict:
+        evidence: dict = dict(self.evidence)
+        evidence.update({lab.name: lab.to_dict() for lab in self.labels})
         return {
             "transcript": self.transcript,
             "duration_s": _round(self.duration_s),
             "metrics": {k: _round(v) for k, v in asdict(self.metrics).items()},
             "moves": list(self.moves),
-            "evidence": dict(self.evidence),
+            "labels": list(self.label_names),
+            "tip": self.tip,
+            "evidence": evidence,
             "scores": {k: _round(v) for k, v in self.scores.items()},
+            "baseline": None if self.baseline is None else {k: _round(v) for k, v in self.baseline.to_dict().items()},
             "not_judged": list(self.not_judged),
         }
 
@@ -68,64 +104,116 @@ def _round(value):
     return round(float(value), 3) if isinstance(value, (float, np.floating)) else value
 
 
-def empathy_score(moves: tuple[str, ...]) -> float:
-    """0-100 from the moves present, weighted as in `data/moves.yaml`."""
-    rules = wording.load_rules()
-    total = EMPATHY_BASE + sum(rules[m].weight for m in moves if m in rules)
-    return float(min(100.0, max(0.0, total)))
+def _use_examples(semantic: bool | None) -> bool:
+    from rehearse.coach import examples
+
+    return examples.loaded() if semantic is None else semantic
 
 
-def judge_text(text: str) -> Feedback:
-    """Judge the words alone (no audio): moves and empathy."""
-    return _judge(text, words=(), audio=None)
+def _clean_text(text: str) -> str:
+    """The transcript without non-speech marks such as "[Music]" or "♪"."""
+    return re.sub(r"\s+", " ", _NON_SPEECH.sub(" ", text)).strip()
 
 
-def judge(transcript: Transcript, audio: np.ndarray) -> Feedback:
-    """Judge a spoken reply: its transcript with word timestamps and its 16 kHz audio."""
-    return _judge(transcript.text, transcript.words, audio)
+def judge_text(text: str, *, semantic: bool | None = None, customer_name: str | None = None) -> Feedback:
+    """Judge the words alone (no audio): moves, empathy and clarity.
 
-
-def _judge(text: str, words: tuple[Word, ...], audio: np.ndarray | None) -> Feedback:
-    not_judged: list[str] = []
-    hits = wording.detect(text) if text.strip() else ()
-    moves = tuple(h.move for h in hits)
-    if not text.strip():
-        not_judged.append("no words were recognised, so wording and empathy were not judged")
-        empathy = None
-    else:
-        empathy = empathy_score(moves)
-    pace: Pace = measure(words)
-    metrics = Metrics(word_count=pace.word_count if words else len(text.split()), filler_count=pace.filler_count)
-    duration = None
-    if audio is not None:
-        duration = audio.size / prosody.SAMPLE_RATE
-        summary = prosody.summarize(audio)
-        metrics = Metrics(
-            wpm=pace.wpm,
-            articulation_wpm=pace.articulation_wpm,
-            word_count=pace.word_count,
-            pause_count=len(pace.word_pauses_s),
-            longest_pause_s=max(pace.word_pauses_s, default=None),
-            filler_count=pace.filler_count,
-            speaking_s=summary.speaking_s,
-            pitch_median_hz=summary.pitch_median_hz,
-            pitch_range_st=summary.pitch_range_st,
-            loudness_db=summary.loudness_db,
-            loudness_range_db=summary.loudness_range_db,
-            clipped_fraction=summary.clipped_fraction,
-        )
-        if pace.wpm is None:
-            not_judged.append("fewer than two words, so pace was not measured")
-        if summary.pitch_median_hz is None:
-            not_judged.append("too little voiced speech to measure pitch")
-        if summary.loudness_db is None:
-            not_judged.append("no voice activity, so loudness was not measured")
+    `semantic` uses example-sentence matching too (None: only if the embedding model is already loaded).
+    """
+    clean = _clean_text(text)
+    not_judged = []
+    judged = len(clean.split()) >= 2
+    if not clean:
+        not_judged.append("no words were given, so nothing was judged")
+    elif not judged:
+        not_judged.append("a single word is too little to judge wording, empathy or clarity")
+    hits = wording.detect(clean, _use_examples(semantic), customer_name) if judged else ()
+    fillers = count_fillers(clean)
+    pace = Pace(len(clean.split()), None, None, (), sum(fillers.values()), fillers)
+    verdict = fuse(Observation(hits, pace, wording_judged=judged))
     return Feedback(
-        transcript=text.strip(),
-        duration_s=duration,
-        metrics=metrics,
-        moves=moves,
-        evidence={h.move: h.evidence for h in hits},
-        scores={"empathy": empathy},
-        not_judged=tuple(not_judged),
+        transcript=clean, duration_s=None,
+        metrics=Metrics(word_count=pace.word_count, filler_count=pace.filler_count, fillers=fillers),
+        moves=tuple(h.move for h in hits), evidence={h.move: h.evidence for h in hits},
+        scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
+    )
+
+
+def _speech_words(transcript: Transcript) -> tuple[Word, ...]:
+    return tuple(w for w in transcript.words if _clean_text(w.text).strip(" ,.?!-"))
+
+
+def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseline:
+    """The learner's baseline from a calm calibration read (or their first turn)."""
+    summary = prosody.summarize(audio)
+    pace = measure(_speech_words(transcript)) if transcript is not None else None
+    return Baseline.from_measures(summary, pace)
+
+
+def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | None = None,
+          semantic: bool | None = None, customer_name: str | None = None,
+          talk_over_s: float | None = None) -> Feedback:
+    """Judge a spoken reply: its transcript with word timestamps and its 16 kHz audio.
+
+    `baseline` makes pitch, loudness and pace relative to the learner's own voice. `talk_over_s`
+    is how long the learner spoke over the customer (from the live stream), counted as `interrupt`.
+    The response gap is the time before the first word, so pass audio that starts when the customer stops.
+    """
+    audio = np.asarray(audio, dtype=np.float32)
+    words = _speech_words(transcript)
+    text = _clean_text(transcript.text)
+    not_judged: list[str] = []
+    trusted = True
+    if not words or not text:
+        not_judged.append("no speech was recognised (silence, noise or music?), so nothing was judged")
+        trusted = False
+    elif not transcript.language.startswith("en"):
+        not_judged.append(f"the speech is not English ({transcript.language}), so wording, empathy, clarity "
+                          "and pace were not judged")
+        trusted = False
+    elif float(np.mean([w.probability for w in words])) < MIN_WORD_PROBABILITY:
+        not_judged.append("the words could not be recognised reliably (another language, noise or music?), "
+                          "so wording, empathy, clarity and pace were not judged")
+        trusted = False
+    wording_judged = trusted and len(words) >= 2
+    if trusted and len(words) < 2:
+        not_judged.append("a single word is too little to judge wording, empathy, clarity or pace")
+    hits = wording.detect(text, _use_examples(semantic), customer_name) if wording_judged else ()
+    pace = measure(words)
+    if trusted and 2 <= len(words) < MIN_TIMED_WORDS:
+        not_judged.append(f"fewer than {MIN_TIMED_WORDS} words, so pace was not judged")
+    if talk_over_s and talk_over_s > 0 and "interrupt" not in {h.move for h in hits}:
+        hits = tuple(sorted(hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
+                            key=lambda h: wording.VOCABULARY.index(h.move)))
+    track = prosody.track(audio)
+    summary = prosody.summarize(audio, track)
+    voice_ok = bool(words) and summary.voiced_s >= 0.5
+    if words and not voice_ok:
+        not_judged.append("too little voiced speech to judge pitch and calm")
+    fills = tuple(filled_pauses(audio, track, words)) if words else ()
+    if not wording_judged:
+        pace = Pace(pace.word_count, None, None, pace.word_pauses_s, pace.filler_count, pace.fillers,
+                    pace.filler_times, pace.long_pauses, pace.first_word_s, pace.span)
+    obs = Observation(hits, pace, words, wording_judged, summary if voice_ok else None, track if voice_ok else None,
+                      fills, baseline, talk_over_s)
+    verdict = fuse(obs)
+    voice = summary if voice_ok else None
+    metrics = Metrics(
+        wpm=pace.wpm, articulation_wpm=pace.articulation_wpm, word_count=pace.word_count,
+        pause_count=len(pace.word_pauses_s), longest_pause_s=max(pace.word_pauses_s, default=None),
+        long_pause_count=len(pace.long_pauses), filler_count=pace.filler_count, fillers=pace.fillers,
+        filled_pause_count=len(fills) if words else None, response_gap_s=pace.first_word_s, talk_over_s=talk_over_s,
+        speaking_s=summary.speaking_s, voiced_s=summary.voiced_s,
+        pitch_median_hz=voice and voice.pitch_median_hz, pitch_range_st=voice and voice.pitch_range_st,
+        pitch_variability_st=voice and voice.pitch_variability_st, pitch_ending=voice and voice.ending,
+        pitch_ending_st=voice and voice.ending_st,
+        loudness_db=summary.loudness_db if words else None, loudness_range_db=summary.loudness_range_db if words else None,
+        loudness_trend_db=summary.level_trend_db if words else None, brightness_db=voice and voice.brightness_db,
+        clipped_fraction=summary.clipped_fraction,
+    )
+    return Feedback(
+        transcript=text, duration_s=audio.size / prosody.SAMPLE_RATE, metrics=metrics,
+        moves=tuple(h.move for h in hits), evidence={h.move: h.evidence for h in hits},
+        scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
+        baseline=baseline,
     )

@@ -1,41 +1,83 @@
-"""`rehearse score`: judge one reply, from audio or from text."""
+"""`rehearse score`: judge replies, from audio files or from text, one verdict per reply."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from rehearse.app import runtime
 from rehearse.app.report import feedback_lines
 
 
 def add_parser(sub) -> None:
-    parser = sub.add_parser("score", help="score one reply (audio file or --text)")
-    parser.add_argument("reply", nargs="?", help="the reply as an audio file (WAV, FLAC, OGG)")
+    parser = sub.add_parser("score", help="score replies (audio files, --text or --texts FILE)")
+    parser.add_argument("reply", nargs="*", help="replies as audio files (WAV, FLAC, OGG), judged in order")
     parser.add_argument("--text", help="score these words instead of audio (wording only)")
+    parser.add_argument("--texts", type=Path, help="score each line of this text file (wording only)")
+    parser.add_argument("--baseline", help="a calm calibration read (audio file) that sets the learner's own "
+                        "pitch, loudness and pace; 'first' uses the first reply")
     parser.add_argument("--after", help="the customer line the reply answers (shown with the verdict)")
-    parser.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    parser.add_argument("--name", help="the customer's name, so that using it is recognised")
+    parser.add_argument("--keep-fillers", action="store_true",
+                        help="transcribe with a prompt that keeps um/uh (Whisper tends to drop them)")
+    parser.add_argument("--no-paraphrases", action="store_true",
+                        help="phrase rules only: skip the sentence-embedding model (saves ~5 s of loading)")
+    parser.add_argument("--json", action="store_true", help="print each verdict as one line of JSON")
     runtime.add_model_options(parser, tts=False)
     parser.set_defaults(run=run)
 
 
-def run(args) -> int:
-    from rehearse.coach.feedback import judge, judge_text
-
-    if (args.reply is None) == (args.text is None):
-        raise SystemExit("rehearse score: give either a reply audio file or --text \"...\"")
+def _texts(args) -> list[str]:
     if args.text is not None:
-        feedback = judge_text(args.text)
-    else:
-        from rehearse.audio.files import load_reply
+        return [args.text]
+    try:
+        lines = args.texts.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SystemExit(f"rehearse score: cannot read {args.texts}: {exc}") from exc
+    return [line for line in lines if line.strip()]
 
-        audio = load_reply(args.reply)
-        feedback = judge(runtime.load_stt(args).transcribe(audio), audio)
-    if args.json:
-        data = feedback.to_dict()
-        if args.after:
-            data["after"] = args.after
-        print(json.dumps(data))
+
+def _audio_verdicts(args, semantic: bool):
+    from rehearse.audio.files import load_reply
+    from rehearse.coach.feedback import judge, measure_baseline
+    from rehearse.coach.fillers import FILLER_PROMPT
+
+    stt = runtime.load_stt(args)
+    prompt = FILLER_PROMPT if args.keep_fillers else None
+    baseline = None
+    if args.baseline and args.baseline != "first":
+        calm = load_reply(args.baseline)
+        baseline = measure_baseline(stt.transcribe(calm, prompt=prompt), calm)
+    for i, path in enumerate(args.reply):
+        audio = load_reply(path)
+        transcript = stt.transcribe(audio, prompt=prompt)
+        if args.baseline == "first" and i == 0:
+            baseline = measure_baseline(transcript, audio)
+        yield judge(transcript, audio, baseline=baseline, semantic=semantic, customer_name=args.name)
+
+
+def run(args) -> int:
+    from rehearse.coach.feedback import judge_text
+
+    sources = sum((bool(args.reply), args.text is not None, args.texts is not None))
+    if sources != 1:
+        raise SystemExit('rehearse score: give reply audio files, --text "..." or --texts FILE (one of them)')
+    if args.baseline and not args.reply:
+        raise SystemExit("rehearse score: --baseline needs reply audio files")
+    semantic = not args.no_paraphrases
+    if args.reply:
+        verdicts = _audio_verdicts(args, semantic)
     else:
+        verdicts = (judge_text(t, semantic=semantic, customer_name=args.name) for t in _texts(args))
+    for i, feedback in enumerate(verdicts):
+        if args.json:
+            data = feedback.to_dict()
+            if args.after:
+                data["after"] = args.after
+            print(json.dumps(data), flush=True)
+            continue
+        if i:
+            print()
         if args.after:
             print(f'Customer: "{args.after}"')
         print("\n".join(feedback_lines(feedback, indent="")))
