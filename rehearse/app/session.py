@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.audio.files import SAMPLE_RATE
-from rehearse.coach.feedback import Feedback, judge
+from rehearse.coach.feedback import Feedback, judge, judge_text
 from rehearse.models.stt import SpeechToText, Transcript
 from rehearse.models.tts import SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
@@ -134,6 +134,22 @@ class Session:
             self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
             customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],
             customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=(reply, SAMPLE_RATE))
+        self.turns.append(result)
+        return result
+
+    def answer_text(self, text: str) -> TurnResult:
+        """Judge a typed reply (practice without a microphone): wording only, no delivery measures."""
+        if self.finished:
+            raise RuntimeError("the conversation has already ended")
+        spoken = self.customer_line()
+        feedback = judge_text(text)
+        step = self.conversation.respond(signals_from(feedback))
+        index = len(self.turns) + 1
+        result = TurnResult(index, spoken, feedback, step, self.conversation.line())
+        self.store.add_turn(
+            self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
+            customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],
+            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=None)
         self.turns.append(result)
         return result
 

@@ -69,6 +69,7 @@ class Capture:
         self._offset = 0.0
         self._last_block = 0.0
         self._frames_in = 0
+        self._origin = 0.0
 
     @property
     def track_path(self) -> Path | None:
@@ -110,9 +111,13 @@ class Capture:
         if self._recorder:
             self._recorder.write(audio)
         # soxr holds back its filter delay, so output sample n belongs to input time n / 16 kHz.
-        origin = adc - self._offset - self._frames_in / self.rate
+        self._origin = adc - self._offset - self._frames_in / self.rate
         self._frames_in += indata.shape[0]
-        return Block(audio, start, origin + start / SAMPLE_RATE)
+        return Block(audio, start, self.time_at(start))
+
+    def time_at(self, sample: int) -> float:
+        """When 16 kHz sample `sample` reached the converter (monotonic seconds), from the newest block."""
+        return self._origin + sample / SAMPLE_RATE
 
     def stop(self) -> None:
         """Stop the stream and finish the FLAC track (safe to call twice, or after the device vanished)."""

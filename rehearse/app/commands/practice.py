@@ -1,4 +1,4 @@
-"""`rehearse practice`: run a scenario with recorded replies (or live, with a headset)."""
+"""`rehearse practice`: run a scenario live through a headset, by typing, or with recorded replies."""
 
 from __future__ import annotations
 
@@ -10,9 +10,21 @@ from rehearse.app.report import customer_lines, feedback_lines
 
 
 def add_parser(sub) -> None:
-    parser = sub.add_parser("practice", help="practice a scenario")
-    parser.add_argument("--scenario", required=True, help="scenario id (see `rehearse scenarios list`) or a YAML path")
+    parser = sub.add_parser("practice", help="practice a scenario",
+                            description="Practice live: the customer speaks through your headset and you answer "
+                                        "out loud. --type answers by typing; --replies uses recorded replies.")
+    parser.add_argument("--scenario", help="scenario id (see `rehearse scenarios list`) or a YAML path")
     parser.add_argument("--replies", nargs="+", metavar="AUDIO", help="recorded replies, one per turn, in order")
+    parser.add_argument("--type", action="store_true", help="type your replies instead of speaking (no microphone)")
+    parser.add_argument("--input-device", metavar="NAME_OR_INDEX",
+                        help="microphone to listen on (default: the one chosen last time, else the system default)")
+    parser.add_argument("--output-device", metavar="NAME_OR_INDEX", help="headphones or speakers for the customer")
+    parser.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+    parser.add_argument("--trailing-silence-ms", type=float, default=None,
+                        help="silence that ends your reply (default 350; longer after 'and', 'um', ...)")
+    parser.add_argument("--no-answer-s", type=float, default=None,
+                        help="silence before the customer asks whether you are still there (default 8)")
+    parser.add_argument("--max-turn-s", type=float, default=None, help="longest reply before the customer cuts in (default 60)")
     parser.add_argument("--learner", default="learner", help="whose session this is (default: learner)")
     parser.add_argument("--seed", type=int, default=0, help="chooses line variants; same seed, same session")
     parser.add_argument("--json", action="store_true", help="print one JSON object per turn")
@@ -24,11 +36,76 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from rehearse.scenarios.library import find
 
+    if args.list_devices:
+        return list_devices()
+    if not args.scenario:
+        raise SystemExit("rehearse practice: choose a scenario with --scenario ID (see `rehearse scenarios list`)")
     scenario = find(args.scenario)
-    if not args.replies:
-        raise SystemExit("rehearse practice: live practice through a headset is not available yet; "
-                         "pass recorded replies with --replies a.wav b.wav ...")
-    return run_with_replies(args, scenario)
+    if args.replies:
+        return run_with_replies(args, scenario)
+    if args.type:
+        return run_typed(args, scenario)
+    from rehearse.app.live.console import run_live
+
+    return run_live(args, scenario)
+
+
+def list_devices() -> int:
+    from rehearse.audio.devices import list_devices as found, load_choice
+
+    chosen = load_choice()
+    for device in found():
+        kinds = [k for k, n in (("input", device.inputs), ("output", device.outputs)) if n]
+        mark = " (chosen)" if device.name in chosen.values() else ""
+        print(f"{device.index:3d}  {device.name}  [{device.host_api}; {'/'.join(kinds)}; "
+              f"{device.sample_rate:.0f} Hz]{mark}")
+    return 0
+
+
+def _print_turn(args, turn) -> None:
+    if args.json:
+        print(json.dumps(turn.to_dict()), flush=True)
+        return
+    print("\n".join(feedback_lines(turn.feedback)))
+    print(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
+          f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})", flush=True)
+
+
+def _print_ending(args, session, store, ran_out: str) -> None:
+    if args.json:
+        return
+    name = session.scenario.persona.name
+    line = session.conversation.line()
+    print()
+    print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
+    ending = f"ended: {session.conversation.outcome}" if session.finished else f"unfinished ({ran_out})"
+    status = store.session(session.id)["status"]
+    print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
+
+
+def run_typed(args, scenario) -> int:
+    """Practice by typing: the customer's lines are printed, each typed line is one reply."""
+    from rehearse.app.session import Session
+
+    store = runtime.open_store(args)
+    session = Session(scenario, runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice),
+                      store, learner=args.learner, seed=args.seed)
+    name = scenario.persona.name
+    if not args.json:
+        print(f"{scenario.title} — session {session.id} (typed replies; an empty line or Ctrl+D stops)")
+    while not session.finished:
+        line = session.conversation.line()
+        if not args.json:
+            print()
+            print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
+        print("> ", end="", file=sys.stderr, flush=True)
+        text = sys.stdin.readline()
+        if not text.strip():
+            break
+        _print_turn(args, session.answer_text(text.strip()))
+    session.close()
+    _print_ending(args, session, store, "stopped")
+    return 0
 
 
 def run_with_replies(args, scenario) -> int:
@@ -51,21 +128,10 @@ def run_with_replies(args, scenario) -> int:
                 print()
                 print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
             reply = load_reply(path)
-            turn = session.answer(reply)
-            if args.json:
-                print(json.dumps(turn.to_dict()), flush=True)
-            else:
-                print("\n".join(feedback_lines(turn.feedback)))
-                print(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
-                      f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})")
+            _print_turn(args, session.answer(reply))
     except AudioFileError as exc:
         session.close(note=f"stopped at a bad reply file: {exc}")
         raise
-    status = session.close()
-    if not args.json:
-        line = session.conversation.line()
-        print()
-        print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
-        ending = f"ended: {session.conversation.outcome}" if session.finished else "unfinished (replies ran out)"
-        print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
+    session.close()
+    _print_ending(args, session, store, "replies ran out")
     return 0

@@ -32,6 +32,15 @@ class CustomerSpeaking:
 
 
 @dataclass(frozen=True)
+class CustomerDone:
+    """The customer line stopped playing: finished, or cut off by the learner."""
+
+    ended_at: float | None
+    """Device time just after its last sample was heard."""
+    cut_off: bool
+
+
+@dataclass(frozen=True)
 class SpeechStarted:
     at: float
     barge_in: bool
@@ -67,6 +76,15 @@ class SpeechEnded:
     at: float
     reason: str
     """"silence" (trailing silence after speech), "max_length" or "device_lost"."""
+
+
+@dataclass(frozen=True)
+class FinalTranscript:
+    """The reply's final words, before they are judged."""
+
+    text: str
+    at: float
+    """When it was available: the end was decided and the transcript made (it starts at the pause)."""
 
 
 @dataclass(frozen=True)

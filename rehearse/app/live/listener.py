@@ -60,6 +60,7 @@ class Line(Protocol):
     text: str
     mood: float
     started_at: float | None
+    cut_off: bool
 
     @property
     def playing(self) -> bool: ...
@@ -216,6 +217,7 @@ class _Turn:
 
     def _line_ended(self) -> None:
         ended = self.line.ended_at
+        self.l._emit(events.CustomerDone(ended, self.line.cut_off))
         block = self.block
         if ended is None or block is None:
             self.endpointer.answer_from = self.l.capture.ring.end
@@ -318,6 +320,7 @@ class _Turn:
 
     def _heard(self) -> HeardTurn:
         audio = self.l.capture.ring.slice(self.origin, self.final_end)
+        self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
         return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
                          self.decided_at, self.final.ready_at, self.levels.tip(),
                          {"speech_level_db": self.levels.level_db, "clipped_samples": self.levels.clipped})

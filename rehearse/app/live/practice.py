@@ -1,7 +1,7 @@
 """Live practice: the customer speaks through the output device, the learner answers into the input device.
 
-    live = LivePractice(session, devices, stt, on_event=print)
-    live.run()          # turn after turn until the scenario ends (or `stop()`)
+    with LivePractice(session, devices, stt, on_event=print) as live:
+        live.run()      # turn after turn until the scenario ends (or `stop()`)
 
 `on_event` receives the `rehearse.app.live.events` objects on the session's thread.
 """
@@ -76,6 +76,10 @@ class LinePlayback:
     def ended_at(self) -> float | None:
         return self.result.ended_at if self.result else None
 
+    @property
+    def cut_off(self) -> bool:
+        return bool(self.result and self.result.stopped)
+
     def cut(self) -> None:
         self._stop.set()
 
@@ -135,18 +139,21 @@ class LivePractice:
         """Finish after the current turn (from any thread)."""
         self._stopping.set()
 
+    def __enter__(self) -> "LivePractice":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def run(self, max_turns: int | None = None) -> list[TurnResult]:
-        """Practice until the conversation ends, `stop()`, or `max_turns` turns."""
+        """Practice until the conversation ends, `stop()`, or `max_turns` turns (the devices stay open)."""
         done: list[TurnResult] = []
-        try:
-            while not self.session.finished and not self._stopping.is_set():
-                if max_turns is not None and len(done) >= max_turns:
-                    break
-                turn = self.turn()
-                if turn is not None:
-                    done.append(turn)
-        finally:
-            self.close()
+        while not self.session.finished and not self._stopping.is_set():
+            if max_turns is not None and len(done) >= max_turns:
+                break
+            turn = self.turn()
+            if turn is not None:
+                done.append(turn)
         return done
 
     def turn(self) -> TurnResult | None:

@@ -1,0 +1,232 @@
+"""Live latency through real (virtual) audio devices, as a learner with a headset meets it.
+
+Starts a private PulseAudio server (virtual microphone and speaker), runs live practice sessions
+back to back for `--duration-s` (at least `--turns` replies), and after each customer line plays the
+next recorded reply into the virtual microphone. For each reply it measures, from the true end of
+the learner's speech (found by aligning the file with the captured track):
+  (a) -> final transcript, (b) -> scores ready (turn judged and saved), (c) -> the customer's next
+  line audibly starting (device time), plus mic -> meter lag and input overflows over the run.
+
+    python bench/live_latency.py [--replies DIR_OR_FILES ...] [--duration-s 300] [--json OUT.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.audio_server import VirtualAudio  # noqa: E402
+
+REALSPEECH = ROOT.parent / "shared" / "realspeech"
+AUDIO_TYPES = (".wav", ".flac", ".ogg")
+PAUSE_BEFORE_REPLY_S = 0.3
+
+
+def reply_files(items: list[str] | None) -> list[Path]:
+    if not items:
+        folder = REALSPEECH / "asr"
+        if not folder.is_dir():
+            raise SystemExit(f"no default replies: {folder} is missing; pass --replies DIR_OR_FILES")
+        items = [str(folder)]
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        files += sorted(p for p in path.iterdir() if p.suffix.lower() in AUDIO_TYPES) if path.is_dir() else [path]
+    if not files:
+        raise SystemExit("no audio files among --replies")
+    return files
+
+
+def speech_span(audio: np.ndarray) -> tuple[int, int, float]:
+    """First and last sample of speech in a clean recording (Silero VAD, as the app decides), and the
+    longest silence inside it in ms."""
+    from rehearse.audio.endpoint import WINDOW, StreamingVad
+
+    probs = np.array(StreamingVad().feed(np.concatenate([audio, np.zeros(WINDOW, np.float32)])))
+    speech = np.flatnonzero(probs >= 0.5)
+    if not speech.size:
+        return 0, 0, 0.0
+    quiet = np.concatenate([[0], (probs[speech[0]:speech[-1] + 1] < 0.35).astype(int), [0]])
+    edges = np.flatnonzero(np.diff(quiet))
+    longest = max((b - a for a, b in zip(edges[::2], edges[1::2])), default=0)
+    return int(speech[0] * WINDOW), int((speech[-1] + 1) * WINDOW), 1000.0 * longest * WINDOW / 16_000
+
+
+def locate(recorded: np.ndarray, clip: np.ndarray) -> int:
+    """Sample offset of `clip` inside `recorded` (FFT cross-correlation)."""
+    n = recorded.size + clip.size
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(clip, size)), size)
+    return int(np.argmax(corr[: recorded.size]))
+
+
+def stats(values: list[float]) -> dict:
+    if not values:
+        return {"median": None, "p90": None, "n": 0}
+    return {"median": round(float(np.median(values)), 1), "p90": round(float(np.percentile(values, 90)), 1),
+            "n": len(values)}
+
+
+class Driver:
+    """Answers each customer line with the next reply file and records what happened when."""
+
+    def __init__(self, audio: VirtualAudio, files: list[Path], max_pause_ms: float):
+        from rehearse.audio.files import load_reply
+
+        self.audio, self.files = audio, files
+        self.clips = {f: load_reply(f) for f in files}
+        self.spans = {f: speech_span(a) for f, a in self.clips.items()}
+        self.files = [f for f in files if self.spans[f][2] < max_pause_ms and self.spans[f][1] > 0]
+        for f in sorted(set(files) - set(self.files)):
+            print(f"note: {f.name} left out: it pauses {self.spans[f][2]:.0f} ms inside, long enough to end a turn")
+        if not self.files:
+            raise SystemExit("no usable replies")
+        self.next = 0
+        self.live = None
+        self.pending: dict | None = None
+        self.turns: list[dict] = []
+        self.lags: list[float] = []
+        self._lock = threading.Lock()
+
+    def on_event(self, event) -> None:
+        from rehearse.app.live import events
+
+        now = time.monotonic()
+        if isinstance(event, events.Meter):
+            self.lags.append(1000 * event.lag_s)
+        elif isinstance(event, events.CustomerSpeaking):
+            last = self.turns[-1] if self.turns else None
+            if last is not None and not last["ended_session"] and "customer_at" not in last:
+                self.turns[-1]["customer_at"] = event.started_at
+        elif isinstance(event, events.CustomerDone):
+            path = self.files[self.next % len(self.files)]
+            self.next += 1
+            self.pending = {"file": path, "ring_end": self.live.capture.ring.end}
+            threading.Timer(PAUSE_BEFORE_REPLY_S, self.audio.play, args=(path,)).start()
+        elif isinstance(event, events.SpeechEnded):
+            if self.pending is not None:
+                self.pending["decided_at"] = now
+        elif isinstance(event, events.FinalTranscript):
+            if self.pending is not None:
+                self.pending["transcript_at"] = event.at
+        elif isinstance(event, events.Verdict) and self.pending is not None:
+            self._finish(event, now)
+
+    def _finish(self, event, now: float) -> None:
+        pending, self.pending = self.pending, None
+        capture = self.live.capture
+        clip = self.clips[pending["file"]]
+        begin = pending["ring_end"]
+        recorded = capture.ring.slice(begin)
+        onset = begin + locate(recorded, clip)
+        true_end = capture.time_at(onset + self.spans[pending["file"]][1])
+        heard = event.turn
+        self.turns.append({
+            "file": pending["file"].name, "transcript": heard.feedback.transcript,
+            "true_end": true_end, "decided_at": pending.get("decided_at"),
+            "transcript_at": pending.get("transcript_at"), "scores_at": event.at,
+            "ended_session": heard.next_line.outcome is not None,
+        })
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--replies", nargs="+", metavar="DIR_OR_FILES", help="recorded replies (default: realspeech asr clips)")
+    parser.add_argument("--turns", type=int, default=10, help="replies to measure at least (default 10)")
+    parser.add_argument("--duration-s", type=float, default=300.0, help="continuous run length (default 300)")
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--scenario", default="internet-outage")
+    parser.add_argument("--trailing-silence-ms", type=float, default=None)
+    parser.add_argument("--json", type=Path, metavar="OUT.json")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    files = reply_files(args.replies)
+    with tempfile.TemporaryDirectory(prefix="rehearse-bench-") as tmp:
+        server = VirtualAudio(Path(tmp) / "pulse")
+        server.start()
+        try:
+            result = run(args, files, server, Path(tmp))
+        finally:
+            server.stop()
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
+    from rehearse.app.live.practice import Devices, LivePractice
+    from rehearse.app.session import Session
+    from rehearse.audio import devices
+    from rehearse.audio.endpoint import EndpointConfig
+    from rehearse.models.stt import SpeechToText
+    from rehearse.models.tts import TextToSpeech
+    from rehearse.scenarios.library import find
+    from rehearse.store import SessionStore
+
+    devices.refresh()
+    stt, tts = SpeechToText(args.model, device="cpu"), TextToSpeech()
+    store = SessionStore(folder=tmp / "store")
+    scenario = find(args.scenario)
+    config = EndpointConfig() if args.trailing_silence_ms is None else EndpointConfig(trailing_silence_ms=args.trailing_silence_ms)
+    driver = Driver(server, files, config.trailing_silence_ms)
+    pair = Devices(devices.choose("input"), devices.choose("output"))
+    started, seed, sessions = time.monotonic(), 0, 0
+    with LivePractice(Session(scenario, stt, tts, store, seed=seed), pair, stt, on_event=driver.on_event,
+                      config=config) as live:
+        driver.live = live
+        while time.monotonic() - started < args.duration_s or len(driver.turns) < args.turns:
+            if live.session.finished:
+                live.session.close()
+                seed += 1
+                live.session = Session(scenario, stt, tts, store, seed=seed)
+                sessions += 1
+            live.run(max_turns=1)
+        overflows = live.capture.overflows
+        live.session.close()
+    return summarize(driver, overflows, time.monotonic() - started, args, sessions + 1)
+
+
+def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int) -> dict:
+    turns = driver.turns
+
+    def to_ms(key: str) -> list[float]:
+        return [1000 * (t[key] - t["true_end"]) for t in turns if t.get(key) is not None]
+
+    return {
+        "model": args.model,
+        "turns": len(turns),
+        "sessions": sessions,
+        "run_s": round(seconds, 1),
+        "end_to_decision_ms": stats(to_ms("decided_at")),
+        "end_to_transcript_ms": stats(to_ms("transcript_at")),
+        "end_to_scores_ms": stats(to_ms("scores_at")),
+        "end_to_customer_ms": stats(to_ms("customer_at")),
+        "meter_lag_ms": stats(driver.lags),
+        "overflows": overflows,
+        "per_turn": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in t.items()} for t in turns],
+    }
+
+
+def print_report(result: dict) -> None:
+    print(f"{result['turns']} replies over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}")
+    for key in ("end_to_decision_ms", "end_to_transcript_ms", "end_to_scores_ms", "end_to_customer_ms", "meter_lag_ms"):
+        value = result[key]
+        print(f"  {key:22s} median {value['median']} ms   p90 {value['p90']} ms   (n={value['n']})")
+    print(f"  overflows              {result['overflows']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

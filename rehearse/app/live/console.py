@@ -1,0 +1,117 @@
+"""Live practice in the terminal: devices from the command line, events printed as they happen."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rehearse.app import runtime
+from rehearse.app.live import events
+from rehearse.app.live.listener import CueSource
+from rehearse.app.report import customer_lines, feedback_lines
+from rehearse.audio.endpoint import EndpointConfig
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def coach_cue() -> CueSource | None:
+    """The coach's live cue, when the coach provides one (`rehearse.coach.live_cue.live_cue`)."""
+    try:
+        from rehearse.coach.live_cue import live_cue
+    except ImportError:
+        _LOGGER.info("no live cue available from the coach")
+        return None
+    return live_cue
+
+
+def endpoint_config(args) -> EndpointConfig:
+    chosen = {"trailing_silence_ms": args.trailing_silence_ms, "no_answer_s": args.no_answer_s,
+              "max_turn_s": args.max_turn_s}
+    return EndpointConfig.from_dict({k: v for k, v in chosen.items() if v is not None})
+
+
+class Printer:
+    """Prints the live events a person wants to see in a terminal (not the 25-a-second meter)."""
+
+    def __init__(self, name: str, as_json: bool, out=sys.stdout):
+        self.name, self.as_json, self.out = name, as_json, out
+
+    def __call__(self, event) -> None:
+        if self.as_json:
+            if isinstance(event, events.Verdict):
+                print(json.dumps(event.turn.to_dict()), file=self.out, flush=True)
+            return
+        if isinstance(event, events.CustomerSpeaking):
+            line = customer_lines(self.name, event.text, event.mood, _band(event.mood))
+            self._say("\n" + "\n".join(line))
+        elif isinstance(event, events.SpeechStarted):
+            self._say("  (you cut in)" if event.barge_in else "  (listening...)")
+        elif isinstance(event, events.Partial):
+            wpm = f"  [{event.wpm:.0f} wpm]" if event.wpm else ""
+            self._say(f"  ... {event.text}{wpm}")
+        elif isinstance(event, events.Cue):
+            self._say(f"  >> {event.text}")
+        elif isinstance(event, events.GainTip):
+            self._say(f"  Tip: {event.text}")
+        elif isinstance(event, events.NoAnswer):
+            self._say("  (no answer)")
+        elif isinstance(event, events.Verdict):
+            turn = event.turn
+            self._say("\n".join(feedback_lines(turn.feedback)))
+            gap = (turn.timing or {}).get("response_gap_s")
+            if gap is not None:
+                self._say(f"  Timing:   {'overlap' if gap < 0 else 'gap'} {abs(gap) * 1000:.0f} ms")
+            self._say(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
+                      f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})")
+        elif isinstance(event, (events.DevicePaused, events.DeviceResumed)):
+            self._say(f"  [{event.message}]")
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _band(mood: float) -> str:
+    from rehearse.scenarios.engine import band
+
+    return band(mood)
+
+
+def run_live(args, scenario) -> int:
+    from rehearse.app.live.practice import Devices, LivePractice
+    from rehearse.app.session import Session
+    from rehearse.audio import devices
+    from rehearse.audio.devices import NoDeviceError
+
+    try:
+        microphone = devices.choose("input", args.input_device)
+        speaker = devices.choose("output", args.output_device)
+    except NoDeviceError as exc:
+        raise SystemExit(f"rehearse practice: {exc}.\n"
+                         f"  To practise without a microphone, type your replies: "
+                         f"rehearse practice --scenario {args.scenario} --type") from exc
+    if args.input_device or args.output_device:
+        devices.remember(microphone if args.input_device else None, speaker if args.output_device else None)
+    store = runtime.open_store(args)
+    stt = runtime.load_stt(args)
+    session = Session(scenario, stt, runtime.load_tts(args.voice or scenario.persona.voice), store,
+                      learner=args.learner, seed=args.seed)
+    if not args.json:
+        print(f"{scenario.title} — session {session.id}\n"
+              f"Listening on '{microphone.name}', the customer speaks on '{speaker.name}'. Ctrl+C stops.")
+    track = Path(store.folder) / "audio" / session.id / "microphone.flac"
+    try:
+        with LivePractice(session, Devices(microphone, speaker), stt, cue=coach_cue(), config=endpoint_config(args),
+                          on_event=Printer(scenario.persona.name, args.json), track=track) as live:
+            live.run()
+    except KeyboardInterrupt:
+        session.close(note="stopped by the learner")
+        raise
+    status = session.close()
+    if not args.json:
+        line = session.conversation.line()
+        print("\n" + "\n".join(customer_lines(scenario.persona.name, line.text, line.mood, line.band)))
+        ending = f"ended: {session.conversation.outcome}" if session.finished else "unfinished"
+        print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
+    return 0
