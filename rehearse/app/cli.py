@@ -17,7 +17,7 @@ from rehearse.scenarios.library import UnknownScenario
 from rehearse.scenarios.schema import ScenarioError
 from rehearse.store import StoreError
 
-COMMANDS = ("practice", "score", "say", "demo", "scenarios", "next", "models", "doctor")
+COMMANDS = ("practice", "score", "say", "demo", "replay", "scenarios", "next", "models", "doctor")
 USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError)
 
 

@@ -133,6 +133,18 @@ class SessionStore:
             rows = conn.execute(select(turns).where(turns.c.session_id == session_id).order_by(turns.c.index))
             return [dict(r) for r in rows.mappings()]
 
+    def find_session(self, key: str) -> dict | None:
+        """A session by full id, unique id prefix, or "last" (the most recent); None when none matches."""
+        with self._engine.connect() as conn:
+            if key == "last":
+                query = select(sessions).order_by(sessions.c.started_at.desc()).limit(1)
+            else:
+                query = select(sessions).where(sessions.c.id.startswith(key, autoescape=True)).limit(2)
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        if len(rows) > 1:
+            raise StoreError(f"'{key}' matches several sessions; give more of the id")
+        return rows[0] if rows else None
+
     def sessions(self, learner: str | None = None) -> list[dict]:
         query = select(sessions).order_by(sessions.c.started_at)
         if learner is not None:

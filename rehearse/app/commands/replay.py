@@ -1,0 +1,112 @@
+"""`rehearse replay`: saved sessions, and one session turn by turn with scores and why each branch was taken."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from rehearse.app import runtime
+
+_PAUSE_S = 0.5
+
+
+def add_parser(sub) -> None:
+    parser = sub.add_parser("replay", help="list saved sessions, or replay one turn by turn")
+    parser.add_argument("session", nargs="?", help="session id, a unique prefix of it, or 'last'; omit to list sessions")
+    parser.add_argument("--learner", help="only this learner's sessions (when listing)")
+    parser.add_argument("--play", action="store_true", help="play both voices through the default output device")
+    parser.add_argument("--export", type=Path, metavar="WAV", help="write the whole conversation to one WAV file")
+    parser.add_argument("--json", action="store_true")
+    runtime.add_store_options(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from rehearse.store import StoreError
+
+    store = runtime.open_store(args)
+    if not args.session:
+        return _list(store, args)
+    session = store.find_session(args.session)
+    if session is None:
+        raise StoreError(f"no saved session matches '{args.session}'; `rehearse replay` lists them")
+    turns = store.turns(session["id"])
+    if args.json:
+        print(json.dumps({"session": session, "turns": turns}, default=str))
+    else:
+        print("\n".join(session_lines(session, turns)))
+    if args.export or args.play:
+        audio, rate = conversation_audio(turns)
+        if args.export:
+            import soundfile as sf
+
+            args.export.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(str(args.export), audio, rate, subtype="PCM_16")
+            print(f"wrote {args.export} ({audio.size / rate:.1f} s)")
+        if args.play:
+            import sounddevice as sd
+
+            sd.play(audio, rate, blocking=True)
+    return 0
+
+
+def _list(store, args) -> int:
+    rows = list(reversed(store.sessions(args.learner)))
+    if args.json:
+        print(json.dumps(rows, default=str))
+        return 0
+    if not rows:
+        print("no saved sessions yet: try `rehearse demo` or `rehearse practice`")
+    for r in rows:
+        ending = f" -> {r['outcome']}" if r["outcome"] else ""
+        print(f"{r['id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M}  {r['learner']:<12} {r['scenario_id']:<28} "
+              f"{r['status']}{ending}")
+    return 0
+
+
+def session_lines(session: dict, turns: list[dict]) -> list[str]:
+    """The session as text: each customer line, the reply, its scores and the branch it caused."""
+    lines = [f"Session {session['id']} — {session['scenario_id']}, learner {session['learner']}, "
+             f"{session['status']}" + (f" ({session['outcome']})" if session["outcome"] else "")]
+    if session.get("note"):
+        lines.append(f"Note: {session['note']}")
+    for turn in turns:
+        fb = turn["feedback"]
+        scores = ", ".join(f"{k} {v:.0f}" for k, v in (fb.get("scores") or {}).items() if v is not None)
+        lines += [
+            "",
+            f"Turn {turn['index']}  customer (mood {turn['customer_mood']:.2f}): \"{turn['customer_line']}\"",
+            f"  reply:  \"{turn['transcript']}\"" if turn["transcript"] else "  reply:  (no answer)",
+            f"  moves:  {', '.join(fb.get('moves') or []) or 'none'}",
+            f"  scores: {scores or 'not judged'}",
+        ]
+        if fb.get("tip"):
+            lines.append(f"  tip:    {fb['tip']}")
+        branch = turn.get("step") or {}
+        if branch:
+            lines.append(f"  branch: {branch.get('condition')} -> {branch.get('goto')} "
+                         f"(mood {branch.get('mood_before', 0):.2f} -> {branch.get('mood_after', 0):.2f})")
+    if turns and turns[-1]["feedback"].get("next_line"):
+        last = turns[-1]["feedback"]
+        label = f"Ending ({last['outcome']})" if last.get("outcome") else "Customer's next line (not answered)"
+        lines += ["", f"{label}: \"{last['next_line']}\""]
+    return lines
+
+
+def conversation_audio(turns: list[dict], rate: int = 22_050) -> tuple[np.ndarray, int]:
+    """Customer and learner tracks of every turn, in order, as one mono signal."""
+    import soundfile as sf
+    import soxr
+
+    pause = np.zeros(int(_PAUSE_S * rate), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    for turn in turns:
+        for key in ("customer_audio", "learner_audio"):
+            path = turn.get(key)
+            if not path or not Path(path).is_file():
+                continue
+            audio, source_rate = sf.read(path, dtype="float32")
+            pieces += [soxr.resample(audio, source_rate, rate) if source_rate != rate else audio, pause]
+    return (np.concatenate(pieces) if pieces else np.zeros(0, np.float32)), rate
