@@ -121,7 +121,7 @@ class _Parser:
             op = self.take()
             value = self.take()
             try:
-                return Compare(token, op, float(value))
+                return Compare(canonical(token), op, float(value))
             except ValueError:
                 raise ConditionError(f"expected a number after {token} {op} in {self.text!r}") from None
         return Name(canonical(token))
@@ -141,6 +141,17 @@ def names(node: Node) -> set[str]:
     if isinstance(node, Not):
         return names(node.operand)
     return set().union(*(names(n) for n in node.operands))
+
+
+def uses(node: Node) -> set[tuple[str, bool]]:
+    """Each name with whether it is compared with a number (for validation)."""
+    if isinstance(node, Name):
+        return {(node.name, False)}
+    if isinstance(node, Compare):
+        return {(node.name, True)}
+    if isinstance(node, Not):
+        return uses(node.operand)
+    return set().union(*(uses(n) for n in node.operands))
 
 
 _OPS = {

@@ -15,7 +15,7 @@ Beyond the file's branches, the engine applies the persona's rules:
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
 from rehearse.scenarios import conditions
@@ -77,6 +77,10 @@ class Step:
     """The values the decision read, e.g. "acknowledge=yes, blame=no, empathy=70"."""
     poor_streak: int = 0
     """Poor replies in a row after this one (the persona hangs up at its patience)."""
+
+    def to_dict(self) -> dict:
+        """Every field, plus `why` (the one-line explanation), for storing with the turn."""
+        return {**asdict(self), "why": self.explain()}
 
     def explain(self) -> str:
         facts = f" [{self.facts}]" if self.facts else ""
@@ -164,7 +168,7 @@ class Conversation:
         self.poor_streak = self.poor_streak + 1 if is_poor(signals, node) else 0
         prefix, line_text = "", None
         if signals.no_answer and not node.handles("no_answer"):
-            index, goto, why, facts = -1, node.id, "no answer: the customer waits at the same point", ""
+            index, goto, why, facts = -1, node.id, "no answer: they ask if you are there and wait at the same point", ""
             self._move_mood(SILENCE_MOOD)
             line_text = self._pick(self.scenario.prompts["no_answer"])
         else:

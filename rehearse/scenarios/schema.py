@@ -5,6 +5,7 @@ The format is documented in docs/scenarios.md with an annotated example.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +134,8 @@ def _build(data: dict, problems: Problems, source: str, folder: Path) -> Scenari
         if key not in _TOP:
             problems.add((key,), f"unknown field (known: {', '.join(_TOP)})")
     sid = _require(data, "id", str, problems) or "?"
+    if sid != "?" and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", sid):
+        problems.add(("id",), f"must be lower-case words joined by '-', e.g. lost-luggage, not {sid!r}")
     title = _require(data, "title", str, problems) or sid
     audience = _require(data, "audience", str, problems)
     if audience is not None and audience not in AUDIENCES:
@@ -271,6 +274,11 @@ def _branch(raw, path: tuple, problems: Problems) -> Branch:
             if unknown:
                 problems.add(path + ("when",), f"unknown name(s) {', '.join(sorted(unknown))} in {when!r} "
                              "(use moves, interrupted, no_answer, or scores such as empathy >= 60)")
+            for name, compared in sorted(conditions.uses(node)):
+                if compared and name not in NUMBERS:
+                    problems.add(path + ("when",), f"{name!r} is a move or flag, not a number: write it alone")
+                elif not compared and name in NUMBERS:
+                    problems.add(path + ("when",), f"{name!r} is a number: compare it, e.g. {name} >= 60")
     mood = raw.get("mood", 0.0)
     if isinstance(mood, bool) or not isinstance(mood, (int, float)) or not -1 <= mood <= 1:
         problems.add(path + ("mood",), f"must be a mood change from -1 to 1, not {mood!r}")

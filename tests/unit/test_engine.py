@@ -37,6 +37,7 @@ def test_a_condition_with_moves_is_taken_and_the_trace_says_why():
     assert step.facts == "acknowledge=yes, blame=no"
     assert (step.mood_before, step.mood_after) == (0.5, 0.3)
     assert "opening -> middle because acknowledged and not blamed" in step.explain()
+    assert step.to_dict()["why"] == step.explain() and step.to_dict()["facts"] == step.facts
     assert talk.line().text == "What now?" and talk.line().band == "calm"
 
 
