@@ -75,3 +75,16 @@ def test_scenarios_list_json_and_check_cover_the_library(capsys):
     for row in rows:
         assert row["valid"] is True and row["audience"] in ("service", "manager") and 1 <= row["difficulty"] <= 5
     assert main(["scenarios", "check", *map(str, sorted(library_dir().glob("*.yaml")))]) == 0
+
+
+@pytest.mark.parametrize("entry", LIBRARY, ids=lambda e: e.id)
+def test_the_expected_moves_alone_resolve_and_empty_replies_never_do(entry):
+    def run(reply):
+        talk = Conversation(entry.scenario)
+        while not talk.finished:
+            talk.respond(reply(talk.node))
+        return talk
+
+    expected = run(lambda node: Signals(frozenset(node.expect), {"empathy": 70.0}))
+    assert expected.outcome == "resolved" and len(expected.trace) >= 6, [s.explain() for s in expected.trace]
+    assert run(lambda node: Signals(frozenset(), {"empathy": 30.0})).outcome in ("escalated", "hung_up")
