@@ -211,6 +211,15 @@ def pauses(active: np.ndarray, frame_s: float, min_pause_s: float = MIN_PAUSE_S)
     return tuple(gaps)
 
 
+def voiced_span(prosody: ProsodyTrack) -> tuple[float, float] | None:
+    """From the start of the first voiced frame to the end of the last one (None without voicing)."""
+    idx = np.flatnonzero(np.isfinite(prosody.f0_hz))
+    if idx.size == 0:
+        return None
+    half = prosody.frame_s / 2
+    return float(prosody.times[idx[0]] - half), float(prosody.times[idx[-1]] + half)
+
+
 def ending(prosody: ProsodyTrack) -> tuple[str | None, float | None]:
     """Rising, falling or level pitch over the last `ENDING_S` of voiced speech, and by how much."""
     idx = np.flatnonzero(np.isfinite(prosody.f0_hz))

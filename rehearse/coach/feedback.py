@@ -145,8 +145,9 @@ def _speech_words(transcript: Transcript) -> tuple[Word, ...]:
 
 def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseline:
     """The learner's baseline from a calm calibration read (or their first turn)."""
-    summary = prosody.summarize(audio)
-    pace = measure(_speech_words(transcript)) if transcript is not None else None
+    track = prosody.track(audio)
+    summary = prosody.summarize(audio, track)
+    pace = measure(_speech_words(transcript), prosody.voiced_span(track)) if transcript is not None else None
     return Baseline.from_measures(summary, pace)
 
 
@@ -179,14 +180,14 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
     if trusted and len(words) < 2:
         not_judged.append("a single word is too little to judge wording, empathy, clarity or pace")
     hits = wording.detect(text, _use_examples(semantic), customer_name) if wording_judged else ()
-    pace = measure(words)
+    track = prosody.track(audio)
+    summary = prosody.summarize(audio, track)
+    pace = measure(words, prosody.voiced_span(track))
     if trusted and 2 <= len(words) < MIN_TIMED_WORDS:
         not_judged.append(f"fewer than {MIN_TIMED_WORDS} words, so pace was not judged")
     if talk_over_s and talk_over_s > 0 and "interrupt" not in {h.move for h in hits}:
         hits = tuple(sorted(hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
                             key=lambda h: wording.VOCABULARY.index(h.move)))
-    track = prosody.track(audio)
-    summary = prosody.summarize(audio, track)
     voice_ok = bool(words) and summary.voiced_s >= 0.5
     if words and not voice_ok:
         not_judged.append("too little voiced speech to judge pitch and calm")

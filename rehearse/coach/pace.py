@@ -83,9 +83,33 @@ def count_fillers(text: str) -> dict[str, int]:
     return dict(Counter(kind for kind, _, _ in find_fillers(text.split())))
 
 
-def measure(words: Sequence[Word]) -> Pace:
-    """Pace measures; rates are None with fewer than two words (nothing to time)."""
-    tokens = [w for w in words if _token(w.text)]
+EDGE_SLACK_S = 0.1
+
+
+def trim_to_voice(words: Sequence[Word], voiced: tuple[float, float] | None) -> list[Word]:
+    """Pull the first word's start and the last word's end inside the voiced span (plus `EDGE_SLACK_S`).
+
+    Whisper's timestamps at the edges of an utterance often stretch into the silence around it,
+    which would make the pace look slower than it was.
+    """
+    words = list(words)
+    if not words or voiced is None:
+        return words
+    first, last = words[0], words[-1]
+    start = min(max(first.start, voiced[0] - EDGE_SLACK_S), first.end)
+    words[0] = Word(first.text, start, first.end, first.probability)
+    last = words[-1]
+    end = max(min(last.end, voiced[1] + EDGE_SLACK_S), last.start)
+    words[-1] = Word(last.text, last.start, end, last.probability)
+    return words
+
+
+def measure(words: Sequence[Word], voiced: tuple[float, float] | None = None) -> Pace:
+    """Pace measures; rates are None with fewer than two words (nothing to time).
+
+    `voiced` is the span from the first to the last voiced frame, used to trim the word edges.
+    """
+    tokens = trim_to_voice([w for w in words if _token(w.text)], voiced)
     fillers = find_fillers([w.text for w in tokens])
     kinds = dict(Counter(kind for kind, _, _ in fillers))
     times = tuple((kind, tokens[a].start, tokens[b].end) for kind, a, b in fillers)

@@ -40,3 +40,12 @@ def test_filler_times_come_from_word_timestamps():
     pace = measure(_words([("Um,", 0.0, 0.4), ("I", 0.5, 0.6), ("see,", 0.6, 0.9), ("you", 1.0, 1.1), ("know.", 1.1, 1.4)]))
     assert pace.fillers == {"um": 1, "you know": 1}
     assert pace.filler_times == (("um", 0.0, 0.4), ("you know", 1.0, 1.4))
+
+
+def test_word_edges_are_trimmed_to_the_voiced_span():
+    words = _words([("go", 0.0, 0.5), ("forward", 0.5, 1.0), ("now", 1.0, 2.5)])
+    assert measure(words).wpm == pytest.approx(60 * 3 / 2.5)
+    trimmed = measure(words, voiced=(0.4, 1.4))
+    assert trimmed.span == (pytest.approx(0.3), pytest.approx(1.5))
+    assert trimmed.wpm == pytest.approx(60 * 3 / 1.2)
+    assert trimmed.first_word_s == pytest.approx(0.3)
