@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -40,11 +41,18 @@ def check_file(path: Path) -> Entry:
         return Entry(path, None, (f"{path}:1: (file): could not be checked: {type(exc).__name__}: {exc}",))
 
 
+def user_dirs() -> list[Path]:
+    """Folders of the user's own scenarios, from `REHEARSE_SCENARIOS` (separated like PATH)."""
+    return [Path(p) for p in os.environ.get("REHEARSE_SCENARIOS", "").split(os.pathsep) if p]
+
+
 def entries(folders: list[Path] | None = None) -> list[Entry]:
-    """Every scenario file, valid or not; a second file with an id already taken is listed as invalid."""
+    """Every scenario file of the library, `user_dirs()` and `folders`, valid or not.
+
+    A second file with an id already taken is listed as invalid."""
     out: list[Entry] = []
     seen: dict[str, Path] = {}
-    for folder in [library_dir(), *(folders or [])]:
+    for folder in [library_dir(), *user_dirs(), *(folders or [])]:
         for path in sorted([*Path(folder).glob("*.yaml"), *Path(folder).glob("*.yml")]):
             entry = check_file(path)
             if entry.scenario and entry.id in seen:

@@ -117,6 +117,14 @@ def test_a_broken_file_is_listed_invalid_with_its_reason_and_check_fails(tmp_pat
     assert main(["scenarios", "check", str(tmp_path / "missing.yaml")]) == 1
 
 
+def test_user_folders_join_the_library_by_id(tmp_path, monkeypatch):
+    from rehearse.scenarios.library import find
+
+    (tmp_path / "mine.yaml").write_text(TINY.replace("id: tiny", "id: my-call"))
+    monkeypatch.setenv("REHEARSE_SCENARIOS", str(tmp_path))
+    assert find("my-call").title == "Tiny test call"
+
+
 def test_the_annotated_example_in_the_docs_is_valid_and_plays(tmp_path):
     from rehearse.scenarios.engine import Conversation, Signals
 
