@@ -14,6 +14,7 @@ Beyond the file's branches, the engine applies the persona's rules:
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
@@ -195,6 +196,24 @@ class Conversation:
         self.node_id = goto
         self._line = self._choose_line(prefix or "", line_text)
         return step
+
+    def upcoming(self) -> list[CustomerLine]:
+        """The line each branch of the current node would lead to (an uninterrupted reply), without moving.
+
+        For synthesizing the likely next lines ahead while the learner talks; the line `respond`
+        then chooses is one of these unless a persona rule (silence, interruption, patience, cap) applies.
+        """
+        out: list[CustomerLine] = []
+        for branch in self.node.branches:
+            ahead = copy.copy(self)
+            ahead._rng = random.Random()
+            ahead._rng.setstate(self._rng.getstate())
+            ahead.node_id, ahead.mood = branch.goto, self.mood
+            ahead._move_mood(branch.mood)
+            line = ahead._choose_line()
+            if line not in out:
+                out.append(line)
+        return out
 
     def _ending(self, *preferred: str) -> str:
         for outcome in preferred:

@@ -116,3 +116,13 @@ def test_the_turn_cap_resolves_when_the_customer_is_calm():
     while not talk.finished:
         talk.respond(signals("apologize"))  # +0.05 a loop: 0.0 -> 0.3, still calm at the cap
     assert talk.trace[-1].condition == "turn limit 6 reached" and talk.outcome == "resolved"
+
+
+def test_upcoming_lines_include_the_one_respond_will_say():
+    for seed in range(5):
+        talk = Conversation(TINY, seed=seed)
+        ahead = talk.upcoming()
+        assert {line.node_id for line in ahead} == {"middle", "opening"}
+        talk.respond(signals("apologize"))  # otherwise: back to the opening
+        assert talk.line() in ahead
+        assert talk.trace[-1].mood_after == 0.55 and talk.node_id == "opening"
