@@ -72,12 +72,14 @@ class EndpointConfig:
         return asdict(self)
 
 
-_MID_SENTENCE = re.compile(r"\b(and|but|or|so|because|um+|uh+|er+|the|a|to|of|if|that|with|then|which)\W*$", re.I)
+_MID_SENTENCE = re.compile(r"\b(and|but|or|so|because|um+|uh+|er+|the|a|an|to|of|if|with|then|which)[\s,-]*$", re.I)
 
 
 def sounds_unfinished(text: str) -> bool:
-    """True when the words so far stop where a sentence cannot end (a conjunction, article or filler)."""
-    return bool(_MID_SENTENCE.search(text.strip()))
+    """True when the words so far stop where a sentence cannot end: a conjunction, article or filler
+    with no full stop after it (Whisper's trailing "..." counts as no full stop)."""
+    text = text.strip().removesuffix("...").strip()
+    return not text.endswith((".", "?", "!")) and bool(_MID_SENTENCE.search(text))
 
 
 @dataclass(frozen=True)
@@ -145,3 +147,66 @@ class Endpointer:
             self.done = True
             events.append(EndpointEvent("max_length", end))
         return events
+
+
+EDGE_FRAME = 80
+"""5 ms frames for placing speech edges more finely than the VAD's 32 ms windows."""
+EDGE_ABOVE_FLOOR_DB = 12.0
+MIN_RUN = 3
+MAX_DIP = 2
+
+
+DIGITAL_SILENCE_DB = -90.0
+
+
+def _floor(levels: np.ndarray) -> float:
+    """Background level: the median of the frames that are not digital silence (a muted or virtual input)."""
+    heard = levels[levels > DIGITAL_SILENCE_DB]
+    return float(np.median(heard)) if heard.size else DIGITAL_SILENCE_DB
+
+
+def _levels(audio: np.ndarray) -> np.ndarray:
+    frames = audio[: audio.size // EDGE_FRAME * EDGE_FRAME].reshape(-1, EDGE_FRAME).astype(np.float64)
+    return 10.0 * np.log10(np.mean(frames**2, axis=1) + 1e-12)
+
+
+def _runs(loud: np.ndarray) -> np.ndarray:
+    """Frames inside runs of at least `MIN_RUN` loud frames (a lone noisy 5 ms frame is not speech)."""
+    kernel = np.ones(MIN_RUN, dtype=int)
+    starts = np.convolve(loud.astype(int), kernel, mode="valid") == MIN_RUN
+    return np.convolve(starts.astype(int), kernel, mode="full")[: loud.size] > 0
+
+
+def refine_start(audio: np.ndarray, candidate: int) -> int:
+    """Where speech energy begins in `audio`, searching back from index `candidate` (the VAD's start).
+
+    The noise floor is the background before the candidate; the start is the first frame of the run
+    of loud frames (short dips allowed) that leads into the candidate window."""
+    levels = _levels(audio)
+    at = min(candidate // EDGE_FRAME, levels.size - 1)
+    if at < 2:
+        return candidate
+    loud = _runs(levels > _floor(levels[:at]) + EDGE_ABOVE_FLOOR_DB)
+    ahead = np.flatnonzero(loud[at:at + WINDOW // EDGE_FRAME])
+    if not ahead.size:
+        return candidate
+    index, quiet = at + ahead[0], 0
+    for i in range(index - 1, -1, -1):
+        quiet = 0 if loud[i] else quiet + 1
+        if quiet > MAX_DIP:
+            break
+        if loud[i]:
+            index = i
+    return index * EDGE_FRAME
+
+
+def refine_end(audio: np.ndarray, candidate: int) -> int:
+    """Where speech energy ends in `audio`, near index `candidate` (where the VAD saw silence begin).
+
+    The noise floor is the background after the candidate; the end follows the last run of loud frames."""
+    levels = _levels(audio)
+    at = min(candidate // EDGE_FRAME, levels.size - 1)
+    if levels.size - at < 2:
+        return candidate
+    loud = np.flatnonzero(_runs(levels > _floor(levels[at:]) + EDGE_ABOVE_FLOOR_DB)[: at + 1])
+    return int((loud[-1] + 1) * EDGE_FRAME) if loud.size else candidate

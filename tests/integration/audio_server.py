@@ -115,3 +115,25 @@ class VirtualAudio:
             else:
                 os.environ[name] = value
         self._saved_env.clear()
+
+
+def virtual_audio_fixture(folder: Path):
+    """Body of the pytest fixtures: a started server (skips when PulseAudio is missing), stopped after."""
+    import pytest
+
+    problem = VirtualAudio.available()
+    if problem:
+        pytest.skip(f"no virtual audio devices: {problem}")
+    from rehearse.audio import devices
+
+    server = VirtualAudio(folder)
+    try:
+        server.start()
+    except AudioServerError as exc:
+        pytest.skip(f"PulseAudio does not start here: {exc}")
+    devices.refresh()
+    try:
+        yield server
+    finally:
+        server.stop()
+        devices.refresh()

@@ -35,8 +35,12 @@ def endpoint_config(args) -> EndpointConfig:
 class Printer:
     """Prints the live events a person wants to see in a terminal (not the 25-a-second meter)."""
 
-    def __init__(self, name: str, as_json: bool, out=sys.stdout):
-        self.name, self.as_json, self.out = name, as_json, out
+    def __init__(self, name: str, as_json: bool, out=None):
+        self.name, self.as_json, self._out = name, as_json, out
+
+    @property
+    def out(self):
+        return self._out or sys.stdout
 
     def __call__(self, event) -> None:
         if self.as_json:

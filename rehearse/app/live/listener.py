@@ -19,7 +19,8 @@ from rehearse.app.live import events
 from rehearse.app.live.transcriber import IncrementalTranscriber, Result
 from rehearse.audio import meter
 from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError
-from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, sounds_unfinished
+from rehearse.audio.endpoint import (WINDOW, EndpointConfig, Endpointer, StreamingVad, refine_end, refine_start,
+                                     sounds_unfinished)
 from rehearse.audio.prosody import FRAME
 from rehearse.coach.pace import measure
 from rehearse.models.stt import SpeechToText, Transcript, Word
@@ -28,7 +29,8 @@ _LOGGER = logging.getLogger(__name__)
 
 LEAD_IN_S = 0.4
 """Audio kept before the detected speech start (the VAD decides a little late)."""
-TAIL_S = WINDOW / SAMPLE_RATE
+EDGE_SEARCH_S = 0.4
+"""How far before the VAD's decision the speech edge is looked for."""
 PARTIAL_EVERY_S = 1.0
 QUIET_DB = -45.0
 CLIPPED_SHARE = 0.001
@@ -246,8 +248,22 @@ class _Turn:
             for decision in self.endpointer.update(prob, sample):
                 self._decide(decision.kind, decision.sample)
 
+    def _edge(self, kind: str, sample: int) -> int:
+        """The VAD's decision moved to where the speech energy starts or ends (5 ms resolution)."""
+        ring, span = self.l.capture.ring, int(EDGE_SEARCH_S * SAMPLE_RATE)
+        if kind == "speech_start":
+            begin = max(ring.start, sample - span)
+            return begin + refine_start(ring.slice(begin, sample + WINDOW), sample - begin)
+        begin = max(ring.start, sample - span)
+        return begin + refine_end(ring.slice(begin), sample - begin)
+
     def _decide(self, kind: str, sample: int) -> None:
-        l, at = self.l, self.l._time_of(self.block, sample)
+        l = self.l
+        if kind in ("speech_start", "speech_end"):
+            sample_at = self._edge(kind, sample)
+            at = l._time_of(self.block, sample_at)
+        else:
+            at = l._time_of(self.block, sample)
         if kind == "speech_start":
             self.start_at = at
             barge_in = self.line is not None and self.line.playing

@@ -1,0 +1,192 @@
+"""Live practice through a real audio server: recorded replies spoken into a virtual microphone.
+
+PulseAudio runs in user mode with null sinks (tests/integration/audio_server.py); Rehearse records
+and plays through sounddevice/PortAudio exactly as with a headset.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from rehearse.app.live import events
+from rehearse.app.live.console import Printer
+from rehearse.app.live.practice import Devices, LivePractice
+from rehearse.app.session import Session
+from rehearse.audio import devices
+from rehearse.audio.endpoint import EndpointConfig
+from rehearse.audio.files import load_reply, to_mono_16k
+from rehearse.scenarios.library import find
+from tests.integration.audio_server import virtual_audio_fixture
+
+pytestmark = [pytest.mark.audio, pytest.mark.slow]
+
+REPLY = "asr_librivox_sense_0930"
+
+
+@pytest.fixture()
+def virtual_audio(tmp_path):
+    yield from virtual_audio_fixture(tmp_path / "pulse")
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^a-z' ]", " ", text.lower()).split()
+
+
+def locate(recorded: np.ndarray, clip: np.ndarray) -> int:
+    size = 1 << (recorded.size + clip.size).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(clip, size)), size)
+    return int(np.argmax(corr[: recorded.size]))
+
+
+def energy_span(clip: np.ndarray) -> tuple[int, int]:
+    """The file's known speech span: first and last 5 ms frame 12 dB above its noise floor."""
+    levels = 10 * np.log10(np.mean(clip[: clip.size // 80 * 80].reshape(-1, 80) ** 2, axis=1) + 1e-12)
+    active = np.flatnonzero(levels > np.percentile(levels, 10) + 12)
+    return int(active[0] * 80), int((active[-1] + 1) * 80)
+
+
+class Learner:
+    """Speaks a recording into the virtual microphone when the customer finishes (or `after_start_s`
+    into the customer's line, to cut in), and keeps every event."""
+
+    def __init__(self, server, clips: list[Path], after_start_s: float | None = None, printer=None):
+        self.server, self.clips, self.after_start_s, self.printer = server, list(clips), after_start_s, printer
+        self.seen: list = []
+        self.live: LivePractice | None = None
+        self.spoken: list[tuple[Path, int]] = []
+
+    def __call__(self, event) -> None:
+        self.seen.append(event)
+        if self.printer:
+            self.printer(event)
+        cue = events.CustomerSpeaking if self.after_start_s is not None else events.CustomerDone
+        if isinstance(event, cue) and self.clips:
+            clip = self.clips.pop(0)
+            self.spoken.append((clip, self.live.capture.ring.end))
+            threading.Timer(self.after_start_s or 0.3, self.server.play, args=(clip,)).start()
+
+    def of(self, kind):
+        return [e for e in self.seen if isinstance(e, kind)]
+
+
+def live_practice(session, stt, learner, **config) -> LivePractice:
+    live = LivePractice(session, Devices(devices.choose("input"), devices.choose("output")), stt,
+                        on_event=learner, config=EndpointConfig(**config))
+    learner.live = live
+    return live
+
+
+def test_a_spoken_reply_is_heard_transcribed_and_timed(virtual_audio, stt, tts, store, realspeech, manifest,
+                                                       tmp_path, capsys):
+    label = next(row["label"] for row in manifest if row["id"] == REPLY)
+    clip_path = realspeech / "asr" / f"{REPLY}.wav"
+    clip = load_reply(clip_path)
+    session = Session(find("internet-outage"), stt, tts, store, seed=1)
+    learner = Learner(virtual_audio, [clip_path], printer=Printer("Customer", as_json=False))
+    monitor = virtual_audio.record(tmp_path / "speaker.wav")
+    with live_practice(session, stt, learner) as live:
+        [turn] = live.run(max_turns=1)
+        captured = live.capture.ring.slice(learner.spoken[0][1])
+        onset = learner.spoken[0][1] + locate(captured, clip)
+        first, last = energy_span(clip)
+        true_start, true_end = live.capture.time_at(onset + first), live.capture.time_at(onset + last)
+    monitor.terminate()
+    monitor.wait()
+
+    heard = words(turn.feedback.transcript)
+    assert len(set(heard) & set(words(label))) >= 0.8 * len(set(words(label))), turn.feedback.transcript
+    [ended] = learner.of(events.SpeechEnded)
+    assert ended.reason == "silence"
+    assert abs(ended.at - true_end) < 0.1  # end of speech found within 100 ms of the file's known end
+    [done] = learner.of(events.CustomerDone)
+    timing = turn.timing
+    assert not timing["barge_in"]
+    assert timing["response_gap_s"] == pytest.approx(true_start - done.ended_at, abs=0.02)
+    line_audio = session.turns[0].customer.audio
+    assert timing["customer_s"] == pytest.approx(line_audio.size / tts.sample_rate, abs=0.02)
+    assert learner.of(events.Meter) and learner.of(events.Partial) and learner.of(events.Verdict)
+    assert store.turns(session.id)[0]["feedback"]["timing"]["response_gap_s"] == timing["response_gap_s"]
+
+    played, rate = sf.read(tmp_path / "speaker.wav", dtype="float32")
+    said = stt.transcribe(to_mono_16k(played, rate)).text
+    line = session.turns[0].customer.line.text
+    assert len(set(words(said)) & set(words(line))) >= 0.7 * len(set(words(line))), said
+
+    out = capsys.readouterr().out
+    assert "You said:" in out and "... " in out and "Timing:" in out
+
+
+def test_cutting_in_stops_the_customer_mid_line(virtual_audio, stt, tts, store, realspeech, tmp_path):
+    clip_path = realspeech / "asr" / f"{REPLY}.wav"
+    session = Session(find("internet-outage"), stt, tts, store, seed=1)
+    full = session.customer_line().audio.size / tts.sample_rate
+    learner = Learner(virtual_audio, [clip_path], after_start_s=1.0)
+    monitor = virtual_audio.record(tmp_path / "speaker.wav")
+    with live_practice(session, stt, learner) as live:
+        [turn] = live.run(max_turns=1)
+    monitor.terminate()
+    monitor.wait()
+
+    [started] = learner.of(events.SpeechStarted)
+    assert started.barge_in
+    [done] = learner.of(events.CustomerDone)
+    assert done.cut_off
+    timing = turn.timing
+    assert timing["barge_in"] and timing["overlap_s"] > 0
+    assert timing["customer_s"] < full - 1.0
+    assert done.ended_at - started.at < 0.3  # the customer stopped within a few blocks of the learner starting
+    assert store.turns(session.id)[0]["feedback"]["timing"]["barge_in"] is True
+
+    played, rate = sf.read(tmp_path / "speaker.wav", dtype="float32")
+    loud = np.flatnonzero(np.abs(played) > 0.01)
+    assert (loud[-1] - loud[0]) / rate == pytest.approx(timing["customer_s"], abs=0.1)
+
+
+def test_silence_takes_the_no_answer_path(virtual_audio, stt, tts, store, realspeech):
+    scenario = find("internet-outage")
+    session = Session(scenario, stt, tts, store, seed=1)
+    learner = Learner(virtual_audio, [])
+    with live_practice(session, stt, learner, no_answer_s=1.5) as live:
+        [turn] = live.run(max_turns=1)
+        learner.clips.append(realspeech / "asr" / f"{REPLY}.wav")
+        live.run(max_turns=1)
+
+    assert learner.of(events.NoAnswer)
+    assert turn.feedback.transcript == ""
+    assert turn.timing["end_reason"] == "no_answer"
+    spoken = [e.text for e in learner.of(events.CustomerSpeaking)]
+    assert spoken[1] == turn.next_line.text
+    assert turn.next_line.text in str(scenario.prompts["no_answer"])  # "Hello? Are you still there?"
+
+
+def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts, store, realspeech):
+    session = Session(find("internet-outage"), stt, tts, store, seed=1)
+    learner = Learner(virtual_audio, [realspeech / "asr" / "asr_librivox_sense_0870.wav"])
+
+    def unplug_during_reply(event) -> None:
+        learner(event)
+        if isinstance(event, events.SpeechStarted) and not learner.of(events.DevicePaused):
+            def unplug_and_replug():
+                virtual_audio.kill()
+                threading.Timer(2.0, virtual_audio.start).start()
+            threading.Timer(2.0, unplug_and_replug).start()
+        if isinstance(event, events.DeviceResumed):
+            live.stop()
+
+    with LivePractice(session, Devices(devices.choose("input"), devices.choose("output")), stt,
+                      on_event=unplug_during_reply, config=EndpointConfig(no_answer_s=1.0)) as live:
+        learner.live = live
+        turns = live.run(max_turns=3)
+
+    assert learner.of(events.DevicePaused) and learner.of(events.DeviceResumed)
+    first = turns[0]
+    assert first.timing["end_reason"] == "device_lost"
+    assert "dashwood" in first.feedback.transcript.lower()  # what was said before the unplug is kept
+    saved = store.turns(session.id)[0]
+    assert saved["learner_audio"] and Path(saved["learner_audio"]).exists()

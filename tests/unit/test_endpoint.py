@@ -1,0 +1,98 @@
+"""Endpointing decisions on scripted VAD probabilities, and Silero on real speech."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, sounds_unfinished
+
+MS_PER_WINDOW = 1000 * WINDOW / 16_000
+
+
+def run(probs, config=EndpointConfig(), answer_from=0, unfinished=False):
+    endpointer = Endpointer(config, answer_from=answer_from)
+    endpointer.unfinished = unfinished
+    decisions = []
+    for i, prob in enumerate(probs):
+        decisions += [(d.kind, d.sample // WINDOW) for d in endpointer.update(prob, i * WINDOW)]
+    return decisions, endpointer
+
+
+def windows(ms: float) -> int:
+    return int(round(ms / MS_PER_WINDOW))
+
+
+def test_speech_then_trailing_silence_ends_the_turn():
+    probs = [0.0] * 10 + [0.9] * 30 + [0.05] * windows(600)
+    decisions, endpointer = run(probs)
+    assert decisions[0] == ("speech_start", 10)
+    assert ("pause", 40) in decisions
+    assert decisions[-1] == ("speech_end", 40)
+    assert endpointer.speech_end == 40 * WINDOW
+
+
+def test_a_click_does_not_start_a_turn():
+    decisions, _ = run([0.0] * 5 + [0.9] * 2 + [0.0] * 20)
+    assert decisions == []
+
+
+def test_a_short_pause_does_not_end_the_turn():
+    probs = [0.9] * 20 + [0.1] * windows(200) + [0.9] * 20 + [0.1] * windows(500)
+    decisions, _ = run(probs)
+    kinds = [k for k, _ in decisions]
+    assert kinds == ["speech_start", "pause", "resume", "pause", "speech_end"]
+
+
+def test_hangover_waits_longer_when_the_words_stop_mid_sentence():
+    probs = [0.9] * 20 + [0.1] * windows(700) + [0.9] * 20 + [0.1] * windows(1500)
+    plain, _ = run(probs)
+    held, _ = run(probs, unfinished=True)
+    assert [k for k, _ in plain].count("speech_end") == 1 and plain[-1] == ("speech_end", 20)
+    assert ("resume", 20 + windows(700)) in held  # the 700 ms pause did not end the turn
+
+
+def test_silence_after_the_line_is_no_answer():
+    config = EndpointConfig(no_answer_s=2.0)
+    decisions, endpointer = run([0.0] * windows(3000), config)
+    assert [kind for kind, _ in decisions] == ["no_answer"]
+    assert 2.0 <= decisions[0][1] * WINDOW / 16_000 <= 2.0 + 2 * MS_PER_WINDOW / 1000
+    assert endpointer.done
+    still_playing, _ = run([0.0] * windows(3000), config, answer_from=None)
+    assert still_playing == []
+
+
+def test_a_turn_is_cut_at_the_maximum_length():
+    decisions, endpointer = run([0.9] * windows(3000), EndpointConfig(max_turn_s=2.0))
+    assert decisions[-1][0] == "max_length"
+    assert endpointer.done
+
+
+@pytest.mark.parametrize("text, unfinished", [("I will check that and", True), ("so um", True), ("and then the...", True),
+                                              ("I'm sorry about that.", False), ("Let me fix it", False)])
+def test_sounds_unfinished(text, unfinished):
+    assert sounds_unfinished(text) is unfinished
+
+
+def test_config_round_trips():
+    config = EndpointConfig(trailing_silence_ms=450.0, no_answer_s=5.0)
+    assert EndpointConfig.from_dict(config.to_dict()) == config
+
+
+def test_silero_streaming_finds_real_speech(realspeech):
+    from rehearse.audio.files import load_reply
+
+    clip = load_reply(realspeech / "asr" / "asr_librivox_sense_0930.wav")
+    audio = np.concatenate([np.zeros(16_000, np.float32), clip, np.zeros(16_000, np.float32)])
+    vad, endpointer = StreamingVad(), Endpointer(EndpointConfig())
+    decisions = []
+    probs = []
+    for i in range(0, audio.size, 160):  # 10 ms blocks, as captured
+        probs += vad.feed(audio[i:i + 160])
+    for i, prob in enumerate(probs):
+        decisions += endpointer.update(prob, i * WINDOW)
+    assert [d.kind for d in decisions][0] == "speech_start"
+    assert decisions[-1].kind == "speech_end"
+    active = np.flatnonzero(np.abs(clip) > 0.02)
+    assert abs(decisions[0].sample - (16_000 + active[0])) < 0.3 * 16_000
+    assert abs(decisions[-1].sample - (16_000 + active[-1])) < 0.15 * 16_000
