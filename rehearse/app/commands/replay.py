@@ -88,6 +88,8 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
         if branch:
             lines.append(f"  branch: {branch.get('condition')} -> {branch.get('goto')} "
                          f"(mood {branch.get('mood_before', 0):.2f} -> {branch.get('mood_after', 0):.2f})")
+            if branch.get("facts"):
+                lines.append(f"  because: {branch['facts']}")
     if turns and turns[-1]["feedback"].get("next_line"):
         last = turns[-1]["feedback"]
         label = f"Ending ({last['outcome']})" if last.get("outcome") else "Customer's next line (not answered)"
