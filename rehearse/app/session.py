@@ -116,17 +116,18 @@ class Session:
                 self._spoken = SpokenLine(line, np.concatenate(parts), self.tts.sample_rate)
 
     def answer(self, reply: np.ndarray, interrupted: bool = False, transcript: Transcript | None = None,
-               timing: dict | None = None) -> TurnResult:
+               timing: dict | None = None, talk_over_s: float | None = None) -> TurnResult:
         """Judge a 16 kHz mono reply, branch, and commit the turn before returning.
 
-        Live practice passes the `transcript` it already made and the turn's `timing`.
+        Live practice passes the `transcript` it already made, the turn's `timing`, and how long the
+        learner spoke over the customer (`talk_over_s`).
         """
         if self.finished:
             raise RuntimeError("the conversation has already ended")
         spoken = self.customer_line()
         if transcript is None:
             transcript = self.stt.transcribe(reply)
-        feedback = judge(transcript, reply)
+        feedback = judge(transcript, reply, talk_over_s=talk_over_s)
         step = self.conversation.respond(signals_from(feedback, interrupted))
         index = len(self.turns) + 1
         result = TurnResult(index, spoken, feedback, step, self.conversation.line(), timing)

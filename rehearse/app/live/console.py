@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
 from rehearse.app import runtime
 from rehearse.app.live import events
-from rehearse.app.live.listener import CueSource
 from rehearse.app.report import customer_lines, feedback_lines
 from rehearse.audio.endpoint import EndpointConfig
-
-_LOGGER = logging.getLogger(__name__)
-
-
-def coach_cue() -> CueSource | None:
-    """The coach's live cue, when the coach provides one (`rehearse.coach.live_cue.live_cue`)."""
-    try:
-        from rehearse.coach.live_cue import live_cue
-    except ImportError:
-        _LOGGER.info("no live cue available from the coach")
-        return None
-    return live_cue
-
+from rehearse.coach.live_cue import LiveCue
 
 def endpoint_config(args) -> EndpointConfig:
     chosen = {"trailing_silence_ms": args.trailing_silence_ms, "no_answer_s": args.no_answer_s,
@@ -55,7 +41,7 @@ class Printer:
         elif isinstance(event, events.Partial):
             wpm = f"  [{event.wpm:.0f} wpm]" if event.wpm else ""
             self._say(f"  ... {event.text}{wpm}")
-        elif isinstance(event, events.Cue):
+        elif isinstance(event, events.Cue) and event.text:
             self._say(f"  >> {event.text}")
         elif isinstance(event, events.GainTip):
             self._say(f"  Tip: {event.text}")
@@ -106,7 +92,7 @@ def run_live(args, scenario) -> int:
               f"Listening on '{microphone.name}', the customer speaks on '{speaker.name}'. Ctrl+C stops.")
     track = Path(store.folder) / "audio" / session.id / "microphone.flac"
     try:
-        with LivePractice(session, Devices(microphone, speaker), stt, cue=coach_cue(), config=endpoint_config(args),
+        with LivePractice(session, Devices(microphone, speaker), stt, cue=LiveCue(), config=endpoint_config(args),
                           on_event=Printer(scenario.persona.name, args.json), track=track) as live:
             live.run()
     except KeyboardInterrupt:

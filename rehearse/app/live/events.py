@@ -58,9 +58,10 @@ class Partial:
 
 @dataclass(frozen=True)
 class Cue:
-    """The coach's single live cue ("slow down", ...); a new one replaces the last."""
+    """The coach's single live cue ("Slow down", ...); a new one replaces the last."""
 
     text: str
+    """What to show; "" clears the cue."""
     at: float
 
 

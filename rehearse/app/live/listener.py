@@ -22,8 +22,9 @@ from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError
 from rehearse.audio.endpoint import (WINDOW, EndpointConfig, Endpointer, StreamingVad, refine_end, refine_start,
                                      sounds_unfinished)
 from rehearse.audio.prosody import FRAME
+from rehearse.coach.live_cue import LiveCue, Measurement
 from rehearse.coach.pace import measure
-from rehearse.models.stt import SpeechToText, Transcript, Word
+from rehearse.models.stt import SpeechToText, Transcript
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,28 +33,12 @@ LEAD_IN_S = 0.4
 EDGE_SEARCH_S = 0.4
 """How far before the VAD's decision the speech edge is looked for."""
 PARTIAL_EVERY_S = 1.0
+WPM_WINDOW_S = 6.0
+"""The live pace gauge counts the words of the last few seconds."""
+MAX_LEAD_S = 15.0
+"""The judged audio starts where the customer stopped, but never more than this before the speech."""
 QUIET_DB = -45.0
 CLIPPED_SHARE = 0.001
-
-
-@dataclass(frozen=True)
-class LiveSnapshot:
-    """What the coach's live cue sees, after each partial transcript."""
-
-    elapsed_s: float
-    """Seconds since the learner started speaking."""
-    words: tuple[Word, ...]
-    wpm: float | None
-    level_db: float | None
-    """Level of the speech so far (dBFS)."""
-    f0_hz: float | None
-    """Median pitch of the speech so far."""
-
-
-class CueSource(Protocol):
-    """The coach's single live cue: a short instruction, or None when nothing needs saying."""
-
-    def __call__(self, snapshot: LiveSnapshot) -> str | None: ...
 
 
 class Line(Protocol):
@@ -129,7 +114,7 @@ class Listener:
     """Listens for one reply at a time on an open `Capture`."""
 
     def __init__(self, capture: Capture, stt: SpeechToText, config: EndpointConfig = EndpointConfig(),
-                 on_event: Callable[[object], None] = lambda event: None, cue: CueSource | None = None):
+                 on_event: Callable[[object], None] = lambda event: None, cue: LiveCue | None = None):
         self.capture, self.config, self._emit, self._cue = capture, config, on_event, cue
         self._vad = StreamingVad()
         self._results: queue.SimpleQueue[Result] = queue.SimpleQueue()
@@ -179,7 +164,7 @@ class _Turn:
         self.final: Result | None = None
         self.tentative: Result | None = None
         self.requested: int | None = None
-        self.words: tuple[Word, ...] = ()
+        self.wpm: float | None = None
         self.levels = _Levels()
         self.block = None
         self.barge_in_at = self.start_at = self.end_at = self.decided_at = None
@@ -235,6 +220,7 @@ class _Turn:
             at = self.l._time_of(block, self.meter_next)
             self.l._emit(events.Meter(at, reading.level_db, reading.f0_hz, time.monotonic() - at))
             if self.origin is not None and self.final_end is None:
+                self._cue(reading, at)
                 self.levels.add(reading, hop)
                 tip = self.levels.tip()
                 if tip and not self.tip_sent:
@@ -270,7 +256,9 @@ class _Turn:
             if barge_in:
                 self.line.cut()
                 self.barge_in_at = at
-            self.origin = max(self.start, sample - int(LEAD_IN_S * SAMPLE_RATE))
+            self.origin = self._origin(sample)
+            if l._cue is not None:
+                l._cue.reset()
             l._transcriber.begin(self.origin)
             self.partial_next = sample + int(PARTIAL_EVERY_S * SAMPLE_RATE)
             l._emit(events.SpeechStarted(at, barge_in))
@@ -288,6 +276,15 @@ class _Turn:
         elif kind == "no_answer":
             self.reason = "no_answer"
             l._emit(events.NoAnswer(at))
+
+    def _origin(self, sample: int) -> int:
+        """Where the judged audio starts: where the customer stopped (so the coach sees the response gap),
+        or a little before the speech when the learner cut in or waited very long."""
+        lead_in = sample - int(LEAD_IN_S * SAMPLE_RATE)
+        answer_from = self.endpointer.answer_from
+        if answer_from is None or answer_from > lead_in:
+            return max(self.start, self.l.capture.ring.start, lead_in)
+        return max(answer_from, sample - int(MAX_LEAD_S * SAMPLE_RATE), self.l.capture.ring.start)
 
     def _request_final(self, end: int) -> None:
         if self.requested != end:
@@ -315,22 +312,23 @@ class _Turn:
                 elif result.end == self.final_end:
                     self.final = result
                 continue
-            self.words = result.transcript.words
+            words = result.transcript.words
             self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
-            wpm = measure(self.words).wpm
-            self.l._emit(events.Partial(result.transcript.text, wpm, result.ready_at))
-            self._cue(wpm)
+            recent = [w for w in words if words and w.end >= words[-1].end - WPM_WINDOW_S]
+            self.wpm = measure(recent).wpm
+            self.l._emit(events.Partial(result.transcript.text, self.wpm, result.ready_at))
 
-    def _cue(self, wpm: float | None) -> None:
-        if self.l._cue is None or self.start_at is None:
+    def _cue(self, reading: meter.Reading, at: float) -> None:
+        """Feed the coach's live cue one meter reading; emit a `Cue` when what it shows changes."""
+        cue = self.l._cue
+        if cue is None:
             return
-        pitches = self.levels.pitches
-        snapshot = LiveSnapshot(time.monotonic() - self.start_at, self.words, wpm, self.levels.level_db,
-                                float(np.median(pitches)) if pitches else None)
-        text = self.l._cue(snapshot)
-        if text and text != self.cue_text:
+        speaking = self.endpointer._silence_from is None
+        shown = cue.update(Measurement(at - self.start_at, speaking, self.wpm, reading.level_db, reading.f0_hz))
+        text = shown.text if shown else ""
+        if text != self.cue_text:
+            self.cue_text = text
             self.l._emit(events.Cue(text, time.monotonic()))
-        self.cue_text = text
 
     # -- endings ---------------------------------------------------------------------------------
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rehearse.app.live import events
-from rehearse.app.live.listener import CueSource, HeardTurn, Listener
+from rehearse.app.live.listener import HeardTurn, Listener
 from rehearse.app.session import Session, TurnResult
 from rehearse.audio import devices as audio_devices
 from rehearse.audio.capture import Capture, DeviceLostError
 from rehearse.audio.devices import AudioDevice
 from rehearse.audio.endpoint import EndpointConfig
 from rehearse.audio.playback import Playback, Player
+from rehearse.coach.live_cue import LiveCue
 from rehearse.models.stt import SpeechToText, Transcript
 
 _LOGGER = logging.getLogger(__name__)
@@ -110,11 +111,12 @@ class LivePractice:
     """Runs a `Session` through real devices, pausing when one is lost and resuming when it returns."""
 
     def __init__(self, session: Session, devices: Devices, stt: SpeechToText,
-                 on_event: Callable[[object], None] = lambda event: None, cue: CueSource | None = None,
+                 on_event: Callable[[object], None] = lambda event: None, cue: LiveCue | None = None,
                  config: EndpointConfig = EndpointConfig(), track: Path | None = None):
         self.session, self.devices, self.stt = session, devices, stt
         self.config, self._emit, self._cue, self._track = config, on_event, cue, track
         self._stopping = threading.Event()
+        self._part = 1
         self.capture: Capture | None = None
         self.player: Player | None = None
         self.listener: Listener | None = None
@@ -126,8 +128,9 @@ class LivePractice:
         self.capture.start()
         self.player.start()
         self.listener = Listener(self.capture, self.stt, self.config, self._emit, self._cue)
-        if self._track is not None:  # a resumed session writes the next part of the track
-            self._track = self._track.with_name(f"{self._track.stem}+{self._track.suffix}")
+        if self._track is not None:  # after a lost device, the track goes on in a new part
+            self._part += 1
+            self._track = self._track.with_name(f"{self._track.stem.split('.part')[0]}.part{self._part}.flac")
 
     def close(self) -> None:
         for part in (self.listener, self.capture, self.player):
@@ -179,8 +182,9 @@ class LivePractice:
         transcript = heard.transcript
         if heard.reason == "no_answer":
             transcript = Transcript("", (), "en", heard.audio.size / 16_000)
+        turn_timing = timing(played, heard)
         result = self.session.answer(heard.audio, interrupted=heard.barge_in_at is not None, transcript=transcript,
-                                     timing=timing(played, heard))
+                                     timing=turn_timing, talk_over_s=turn_timing.get("overlap_s") or None)
         self._emit(events.Verdict(result, time.monotonic()))
         return result
 
