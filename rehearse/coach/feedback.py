@@ -19,15 +19,18 @@ from rehearse.coach import wording
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.fillers import filled_pauses
 from rehearse.coach.pace import Pace, count_fillers, measure
-from rehearse.coach.verdict import EMPATHY_BASE, MIN_TIMED_WORDS, Label, Observation, empathy_score, fuse
+from rehearse.coach.verdict import EMPATHY_BASE, MIN_TIMED_WORDS, MIN_VOICED_S, Label, Observation, empathy_score, fuse
 from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
 __all__ = ["EMPATHY_BASE", "Feedback", "Metrics", "empathy_score", "judge", "judge_text", "measure_baseline"]
 
-MIN_WORD_PROBABILITY = 0.45
-"""Below this mean word probability the words are not trusted (another language, noise, music)."""
+MIN_WORD_PROBABILITY = 0.6
+"""Below this mean word probability, with `MAX_UNSURE_SHARE` of the words unsure, the words are not
+trusted: English-only Whisper turns another language, noise or music into such words."""
+MAX_UNSURE_SHARE = 0.3
+UNSURE_WORD = 0.5
 _NON_SPEECH = re.compile(r"[\[(♪*][^\])♪*]*[\])♪*]|♪")
 
 
@@ -143,6 +146,11 @@ def _speech_words(transcript: Transcript) -> tuple[Word, ...]:
     return tuple(w for w in transcript.words if _clean_text(w.text).strip(" ,.?!-"))
 
 
+def _unreliable(words: tuple[Word, ...]) -> bool:
+    probabilities = np.array([w.probability for w in words])
+    return bool(probabilities.mean() < MIN_WORD_PROBABILITY and np.mean(probabilities < UNSURE_WORD) >= MAX_UNSURE_SHARE)
+
+
 def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseline:
     """The learner's baseline from a calm calibration read (or their first turn)."""
     track = prosody.track(audio)
@@ -172,7 +180,7 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         not_judged.append(f"the speech is not English ({transcript.language}), so wording, empathy, clarity "
                           "and pace were not judged")
         trusted = False
-    elif float(np.mean([w.probability for w in words])) < MIN_WORD_PROBABILITY:
+    elif _unreliable(words):
         not_judged.append("the words could not be recognised reliably (another language, noise or music?), "
                           "so wording, empathy, clarity and pace were not judged")
         trusted = False
@@ -188,7 +196,7 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
     if talk_over_s and talk_over_s > 0 and "interrupt" not in {h.move for h in hits}:
         hits = tuple(sorted(hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
                             key=lambda h: wording.VOCABULARY.index(h.move)))
-    voice_ok = bool(words) and summary.voiced_s >= 0.5
+    voice_ok = bool(words) and summary.voiced_s >= MIN_VOICED_S
     if words and not voice_ok:
         not_judged.append("too little voiced speech to judge pitch and calm")
     fills = tuple(filled_pauses(audio, track, words)) if words else ()

@@ -50,7 +50,7 @@ class Pace:
 
 
 def _token(text: str) -> str:
-    return re.sub(r"[^a-z']", "", text.lower())
+    return re.sub(r"[^a-z0-9']", "", text.lower())
 
 
 def find_fillers(tokens: Sequence[str]) -> list[tuple[str, int, int]]:
@@ -95,12 +95,12 @@ def trim_to_voice(words: Sequence[Word], voiced: tuple[float, float] | None) -> 
     words = list(words)
     if not words or voiced is None:
         return words
-    first, last = words[0], words[-1]
-    start = min(max(first.start, voiced[0] - EDGE_SLACK_S), first.end)
-    words[0] = Word(first.text, start, first.end, first.probability)
+    first = words[0]
+    start = max(first.start, voiced[0] - EDGE_SLACK_S)
+    words[0] = Word(first.text, start, max(first.end, start), first.probability)
     last = words[-1]
-    end = max(min(last.end, voiced[1] + EDGE_SLACK_S), last.start)
-    words[-1] = Word(last.text, last.start, end, last.probability)
+    end = max(min(last.end, voiced[1] + EDGE_SLACK_S), words[0].start)
+    words[-1] = Word(last.text, min(last.start, end), end, last.probability)
     return words
 
 

@@ -21,7 +21,7 @@ from rehearse.models.stt import Word
 EMPATHY_BASE = 30.0
 MIN_TIMED_WORDS = 4
 """Fewer words than this are too few to judge pace."""
-MIN_VOICED_S = 0.5
+MIN_VOICED_S = 0.3
 """Less voiced speech than this is too little to judge the voice."""
 RAISED_DB = 6.0
 """Louder than the baseline by this much is a raised voice."""
