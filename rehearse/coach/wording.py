@@ -191,7 +191,7 @@ def detect(text: str, semantic: bool = False, customer_name: str | None = None) 
     if semantic:
         from rehearse.coach import examples
 
-        candidates = [c for s, hits in per_sentence if not {"dismiss", "blame", "interrupt"} & hits.keys()
+        candidates = [c for s, hits in per_sentence if not {"dismiss", "blame", "interrupt", "policy"} & hits.keys()
                       for c in clauses(s)]
         for match in examples.match(candidates):
             if match.move not in found:
