@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ from rehearse.scenarios.voice import mood_style
 from rehearse.store import SessionStore
 
 _LOGGER = logging.getLogger(__name__)
+
+AHEAD_MOOD_TOLERANCE = 0.15
+"""A line synthesized ahead is used if the mood it was voiced for is this close to the mood chosen."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class Session:
         self.id = store.start_session(learner, scenario.id, seed)
         self.turns: list[TurnResult] = []
         self._spoken: SpokenLine | None = None
+        self._ahead: dict[str, tuple[float, list[SpokenSentence]]] = {}
+        self._tts_lock = threading.Lock()
         self._closed = False
 
     @property
@@ -105,15 +111,40 @@ class Session:
         if self._spoken is not None and self._spoken.line is line:
             yield SpokenSentence(self._spoken.audio, self._spoken.sample_rate)
             return
+        with self._tts_lock:
+            mood, ready = self._ahead.get(line.text, (line.mood, None))
+        if abs(mood - line.mood) > AHEAD_MOOD_TOLERANCE:
+            ready = None
         gap = np.zeros(int(0.25 * self.tts.sample_rate), dtype=np.float32)
         parts: list[np.ndarray] = []
         try:
-            for sentence in self.tts.sentences(line.text, mood_style(line.mood)):
+            for sentence in ready or self._synthesize(line.text, line.mood):
                 parts += [gap, sentence.audio] if parts else [sentence.audio]
                 yield sentence
         finally:  # closed early (the learner cut in): keep the sentences that were made
             if parts:
                 self._spoken = SpokenLine(line, np.concatenate(parts), self.tts.sample_rate)
+
+    def _synthesize(self, text: str, mood: float) -> Iterator[SpokenSentence]:
+        sentences = self.tts.sentences(text, mood_style(mood))
+        while True:
+            with self._tts_lock:  # Piper is not used from two threads at once
+                sentence = next(sentences, None)
+            if sentence is None:
+                return
+            yield sentence
+
+    def synthesize_ahead(self, lines: list[CustomerLine]) -> None:
+        """Synthesize the lines the next reply may lead to (`conversation.upcoming()`), so that `speak()`
+        starts at once; call it on a helper thread while the customer or the learner talks."""
+        ahead = {}
+        for line in lines:
+            known = self._ahead.get(line.text)
+            if known is None or abs(known[0] - line.mood) > AHEAD_MOOD_TOLERANCE:
+                known = (line.mood, list(self._synthesize(line.text, line.mood)))
+            ahead[line.text] = known
+        with self._tts_lock:
+            self._ahead = ahead
 
     def answer(self, reply: np.ndarray, interrupted: bool = False, transcript: Transcript | None = None,
                timing: dict | None = None, talk_over_s: float | None = None) -> TurnResult:

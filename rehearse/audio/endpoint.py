@@ -107,6 +107,11 @@ class Endpointer:
         self._silence_from: int | None = None
         self.done = False
 
+    @property
+    def speaking(self) -> bool:
+        """True from speech start until a pause begins (and again when speech resumes)."""
+        return self.speech_start is not None and self._silence_from is None and not self.done
+
     def _windows(self, ms: float) -> int:
         return max(1, int(round(ms / 1000.0 / WINDOW_S)))
 

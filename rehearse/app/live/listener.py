@@ -264,6 +264,9 @@ class _Turn:
             l._emit(events.SpeechStarted(at, barge_in))
         elif kind == "pause":
             self._request_final(sample + WINDOW)  # speculative: ready when the silence confirms the end
+        elif kind == "resume":
+            l._transcriber.cancel_final()
+            self.requested = None
         elif kind in ("speech_end", "max_length"):
             self.end_at, self.decided_at = at, time.monotonic()
             self.reason = "silence" if kind == "speech_end" else "max_length"
@@ -293,7 +296,7 @@ class _Turn:
 
     def _partials(self) -> None:
         ring = self.l.capture.ring
-        if self.partial_next is not None and self.final_end is None and ring.end >= self.partial_next:
+        if self.partial_next is not None and self.final_end is None and self.endpointer.speaking and ring.end >= self.partial_next:
             self.l._transcriber.partial(ring.end)
             self.partial_next = ring.end + int(PARTIAL_EVERY_S * SAMPLE_RATE)
 
@@ -323,8 +326,7 @@ class _Turn:
         cue = self.l._cue
         if cue is None:
             return
-        speaking = self.endpointer._silence_from is None
-        shown = cue.update(Measurement(at - self.start_at, speaking, self.wpm, reading.level_db, reading.f0_hz))
+        shown = cue.update(Measurement(at - self.start_at, self.endpointer.speaking, self.wpm, reading.level_db, reading.f0_hz))
         text = shown.text if shown else ""
         if text != self.cue_text:
             self.cue_text = text

@@ -45,6 +45,7 @@ class LinePlayback:
 
     def __init__(self, session: Session, player: Player):
         line = session.conversation.line()
+        self._upcoming = session.conversation.upcoming()
         self.text, self.mood = line.text, line.mood
         self.started_at: float | None = None
         """When the first sample was heard (device time), once it has been."""
@@ -55,11 +56,21 @@ class LinePlayback:
         self._thread = threading.Thread(target=self._play, args=(session, player), name="rehearse-line", daemon=True)
         self._thread.start()
 
-    def _play(self, session: Session, player: Player) -> None:
+    def _sentences(self, session: Session):
         sentences = session.speak()
         try:
-            self.result = player.play(((s.audio, s.sample_rate) for s in sentences), stop=self._stop,
-                                      on_start=self._started)
+            for sentence in sentences:
+                yield sentence.audio, sentence.sample_rate
+        finally:
+            sentences.close()
+        if not session.finished:  # the next line starts sooner if it is already synthesized
+            threading.Thread(target=session.synthesize_ahead, args=(self._upcoming,), name="rehearse-ahead",
+                             daemon=True).start()
+
+    def _play(self, session: Session, player: Player) -> None:
+        sentences = self._sentences(session)
+        try:
+            self.result = player.play(sentences, stop=self._stop, on_start=self._started)
         except DeviceLostError as exc:
             self.error = exc
         finally:

@@ -75,6 +75,11 @@ class IncrementalTranscriber:
             self._final = end
             self._lock.notify()
 
+    def cancel_final(self) -> None:
+        """Drop a final request not yet started (the learner went on after a pause)."""
+        with self._lock:
+            self._final = None
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
