@@ -91,7 +91,7 @@ _CONTRACTIONS = {
     "you have": "you've", "will not": "won't", "are not": "aren't", "have not": "haven't",
 }
 _CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _CONTRACTIONS) + r")\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMx\.)(?<=[.!?;])\s+")
 
 
 def normalize(text: str) -> str:
@@ -168,6 +168,8 @@ def _rule_hits(sentence: str, customer_name: str | None) -> dict[str, str]:
         hits.pop("explain", None)
         if "next_step" in hits and not re.match(r"(?:i|we|let)\b", hits["next_step"]):
             del hits["next_step"]
+    if "next_step" in hits and "interrupt" in hits and hits["next_step"] in hits["interrupt"]:
+        del hits["next_step"]  # "let me get a word in" is no next step
     if "apologize" in hits and "interrupt" in hits:  # "sorry to cut you off" apologizes for the interruption
         del hits["apologize"]
     if "apologize" in hits and "dismiss" in hits:
@@ -191,7 +193,8 @@ def detect(text: str, semantic: bool = False, customer_name: str | None = None) 
     if semantic:
         from rehearse.coach import examples
 
-        candidates = [c for s, hits in per_sentence if not {"dismiss", "blame", "interrupt", "policy"} & hits.keys()
+        candidates = [c for s, hits in per_sentence
+                      if not {"dismiss", "blame", "interrupt", "policy", "ask"} & hits.keys()
                       for c in clauses(s)]
         for match in examples.match(candidates):
             if match.move not in found:

@@ -68,3 +68,7 @@ def test_rules_file_rejects_unknown_moves(monkeypatch):
             wording.load_rules()
     finally:
         wording.load_rules.cache_clear()
+
+
+def test_sentences_do_not_split_after_honorifics():
+    assert wording.sentences("I'm sorry, Mrs. Alvarez. I will call Dr. Lee.") == ["I'm sorry, Mrs. Alvarez.", "I will call Dr. Lee."]
