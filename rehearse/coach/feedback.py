@@ -19,7 +19,8 @@ from rehearse.coach import wording
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.fillers import filled_pauses
 from rehearse.coach.pace import Pace, count_fillers, measure
-from rehearse.coach.verdict import EMPATHY_BASE, MIN_TIMED_WORDS, MIN_VOICED_S, Label, Observation, empathy_score, fuse
+from rehearse.coach.verdict import (EMPATHY_BASE, MIN_TIMED_WORDS, MIN_VOICED_S, Label, Observation, empathy_score,
+                                    fuse, pitch_character)
 from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class Metrics:
     pitch_median_hz: float | None = None
     pitch_range_st: float | None = None
     pitch_variability_st: float | None = None
+    pitch_character: str | None = None
+    """"monotone", "agitated" or "varied", against the baseline's usual movement where known."""
     pitch_ending: str | None = None
     pitch_ending_st: float | None = None
     loudness_db: float | None = None
@@ -214,7 +217,8 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         filled_pause_count=len(fills) if words else None, response_gap_s=pace.first_word_s, talk_over_s=talk_over_s,
         speaking_s=summary.speaking_s, voiced_s=summary.voiced_s,
         pitch_median_hz=voice and voice.pitch_median_hz, pitch_range_st=voice and voice.pitch_range_st,
-        pitch_variability_st=voice and voice.pitch_variability_st, pitch_ending=voice and voice.ending,
+        pitch_variability_st=voice and voice.pitch_variability_st, pitch_character=pitch_character(voice, baseline),
+        pitch_ending=voice and voice.ending,
         pitch_ending_st=voice and voice.ending_st,
         loudness_db=summary.loudness_db if words else None, loudness_range_db=summary.loudness_range_db if words else None,
         loudness_trend_db=summary.level_trend_db if words else None, brightness_db=voice and voice.brightness_db,

@@ -22,9 +22,14 @@ Rules:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from rehearse.audio.prosody import ProsodyTrack
 from rehearse.coach.baseline import Baseline
+from rehearse.models.stt import Word
 
 FAST, LOUD, HIGH, QUIET = "slow_down", "lower_voice", "calm_pitch", "speak_up"
 PRIORITY = (LOUD, HIGH, FAST, QUIET)
@@ -166,3 +171,28 @@ class LiveCue:
             if self._on[kind] and self._held[kind] >= c.onset_s:
                 self._cue, self._gone = Cue(kind, TEXTS[kind], t), 0.0
                 return
+
+
+def measurements(track: ProsodyTrack, words: Sequence[Word] = (), step_s: float = 0.5,
+                 wpm_window_s: float = 4.0) -> list[Measurement]:
+    """Measurements every `step_s` from a finished reply (replays, tests, calibration).
+
+    The live stream builds the same values as it goes: level and pitch of the last step, and a pace
+    gauge over the last `wpm_window_s` of words (None until two seconds of words exist).
+    """
+    out: list[Measurement] = []
+    ends = np.array([w.end for w in words]) if words else np.zeros(0)
+    first = words[0].start if words else None
+    duration = float(track.times[-1] + track.frame_s) if track.times.size else 0.0
+    for t in np.arange(step_s, duration + 1e-9, step_s):
+        frames = (track.times >= t - step_s) & (track.times < t)
+        active = frames & track.active
+        voiced = frames & np.isfinite(track.f0_hz)
+        level = float(10 * np.log10(np.mean(10 ** (track.level_db[active] / 10)))) if active.any() else None
+        pitch = float(np.median(track.f0_hz[voiced])) if voiced.any() else None
+        wpm = None
+        if first is not None and t - first >= 2.0:
+            window = min(wpm_window_s, t - first)
+            wpm = 60.0 * int(np.count_nonzero((ends > t - window) & (ends <= t))) / window
+        out.append(Measurement(float(t), bool(active.any()), wpm, level, pitch))
+    return out

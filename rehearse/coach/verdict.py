@@ -159,15 +159,25 @@ def tension(summary: ProsodySummary, baseline: Baseline | None) -> Tension:
         if level_rise > 3.0:
             points += 4.0 * (level_rise - 3.0)
             reasons.append(f"{level_rise:+.0f} dB louder than your baseline")
-    if summary.pitch_variability_st is not None:
-        lively = max(4.0, 1.6 * b.pitch_variability_st) if b.pitch_variability_st else 5.0
-        if summary.pitch_variability_st > lively:
-            points += 10.0
-            reasons.append("an agitated, jumpy pitch")
+    if pitch_character(summary, baseline) == "agitated":
+        points += 10.0
+        reasons.append("an agitated, jumpy pitch")
     if summary.clipped_fraction > 0.001:
         points += 10.0
         reasons.append("clipping: the microphone is overloaded")
     return Tension(points, tuple(reasons), rise, level_rise)
+
+
+def pitch_character(summary: ProsodySummary | None, baseline: Baseline | None) -> str | None:
+    """"monotone", "agitated" or "varied": pitch movement against the learner's usual movement."""
+    if summary is None or summary.pitch_variability_st is None:
+        return None
+    usual = baseline.pitch_variability_st if baseline and baseline.pitch_variability_st else None
+    flat = max(FLAT_ST, 0.6 * usual) if usual else FLAT_ST
+    lively = max(4.0, 1.6 * usual) if usual else 5.0
+    if summary.pitch_variability_st < flat:
+        return "monotone"
+    return "agitated" if summary.pitch_variability_st > lively else "varied"
 
 
 def calm_score(obs: Observation) -> float | None:
@@ -261,11 +271,8 @@ def _scripted_label(obs: Observation) -> Label | None:
     s, pace = obs.summary, obs.pace
     if not said or not obs.voice_judged or s.pitch_variability_st is None or pace.wpm is None:
         return None
-    flat = FLAT_ST
-    if obs.baseline and obs.baseline.pitch_variability_st:
-        flat = max(FLAT_ST, 0.6 * obs.baseline.pitch_variability_st)
     fast = max(SCRIPTED_WPM, obs.baseline.wpm * 1.1) if obs.baseline and obs.baseline.wpm else SCRIPTED_WPM
-    if s.pitch_variability_st >= flat or pace.wpm < fast:
+    if pitch_character(s, obs.baseline) != "monotone" or pace.wpm < fast:
         return None
     seconds = tuple(span for h in said for span in phrase_seconds(obs.words, h.evidence))
     return Label("scripted", f"empathetic words in a flat voice ({s.pitch_variability_st:.1f} semitones of movement) "

@@ -86,3 +86,18 @@ def test_music_and_silence_are_not_scored(tmp_path, capsys):
     for data in _lines(capsys):
         assert data["scores"]["empathy"] is None and data["scores"]["pace"] is None
         assert data["not_judged"]
+
+
+def test_live_cue_on_synthesized_speech(stt, synth_reply):
+    from rehearse.audio import prosody
+    from rehearse.coach.live_cue import LiveCue, measurements
+
+    text = WARM + " I will also check the line from here and text you the details this afternoon."
+    shown = {}
+    for name, rate in (("normal", 0.75), ("fast", 1.6)):  # Piper joe speaks ~190 wpm at rate 1.0
+        audio = synth_reply(text, rate=rate)
+        cue = LiveCue()
+        kinds = [c.kind if c else None for c in map(cue.update, measurements(prosody.track(audio), stt.transcribe(audio).words))]
+        shown[name] = kinds
+    assert set(shown["normal"]) == {None}
+    assert "slow_down" in shown["fast"] and set(shown["fast"]) <= {None, "slow_down"}

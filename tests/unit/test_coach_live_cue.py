@@ -68,3 +68,21 @@ def test_long_silence_resets():
     for i in range(50):
         cue.update(Measurement(5 + i * 0.1, speaking=False))
     assert cue.current is None
+
+
+def test_measurements_from_a_track_and_words():
+    import numpy as np
+
+    from rehearse.audio.prosody import ProsodyTrack
+    from rehearse.coach.live_cue import measurements
+    from rehearse.models.stt import Word
+
+    times = np.arange(300) * 0.02
+    f0 = np.where(times < 3.0, 150.0, np.nan).astype(np.float32)
+    track = ProsodyTrack(times, f0, np.full(300, -20.0, np.float32), times < 5.0, np.zeros(300), np.zeros(300))
+    words = [Word("w", i * 0.25, i * 0.25 + 0.2, 0.9) for i in range(16)]  # 240 words a minute for 4 s
+    ms = measurements(track, words)
+    assert [m.t_s for m in ms][:3] == [0.5, 1.0, 1.5] and len(ms) == 12
+    assert ms[0].wpm is None and ms[5].wpm == 240.0
+    assert ms[0].pitch_hz == 150.0 and ms[7].pitch_hz is None
+    assert abs(ms[0].level_db + 20.0) < 1e-3 and ms[-1].speaking is False and ms[-1].level_db is None

@@ -118,3 +118,15 @@ def test_words_with_evidence_seconds():
     scripted = [lab for lab in fuse(obs).labels if lab.name == "scripted"][0]
     assert scripted.seconds == ((0.0, pytest.approx(0.85)),)
     assert np.isfinite(scripted.seconds[0][1])
+
+
+def test_pitch_character_against_the_baseline():
+    from rehearse.coach.verdict import pitch_character
+
+    assert pitch_character(_summary(pitch_variability_st=0.9), None) == "monotone"
+    assert pitch_character(_summary(pitch_variability_st=6.0), None) == "agitated"
+    assert pitch_character(_summary(pitch_variability_st=2.5), None) == "varied"
+    lively_speaker = Baseline(pitch_variability_st=5.0)
+    assert pitch_character(_summary(pitch_variability_st=2.5), lively_speaker) == "monotone"
+    assert pitch_character(_summary(pitch_variability_st=6.0), lively_speaker) == "varied"
+    assert pitch_character(None, None) is None
