@@ -16,7 +16,7 @@ LONG_PAUSE_S = 1.0
 COMFORTABLE_WPM = (120.0, 160.0)
 """Reference band for phone calls: comfortable pace."""
 RUSHED_WPM = 170.0
-SLOW_WPM = 100.0
+"""Above this is rushed (the band widens towards a naturally fast learner's baseline)."""
 FILLER_SOUNDS = {"um": "um", "umm": "um", "uhm": "um", "erm": "um", "uh": "uh", "er": "uh", "ah": "uh",
                  "hmm": "hmm", "mm": "hmm", "mhm": "hmm"}
 """Filled pauses and the kind each counts as."""

@@ -135,15 +135,15 @@ class Tension:
 
     points: float
     reasons: tuple[str, ...]
-    pitch_rise_st: float | None
     level_rise_db: float | None
+    """Loudness above the baseline in dB (None without a baseline level)."""
 
 
 def tension(summary: ProsodySummary, baseline: Baseline | None) -> Tension:
     """Tension points from pitch, brightness, loudness and liveliness, against the baseline where known."""
     points, reasons = 0.0, []
     b = baseline or Baseline()
-    rise = level_rise = None
+    level_rise = None
     if b.pitch_median_hz and summary.pitch_median_hz:
         rise = float(semitones(summary.pitch_median_hz, b.pitch_median_hz))
         if rise > 1.0:
@@ -165,7 +165,7 @@ def tension(summary: ProsodySummary, baseline: Baseline | None) -> Tension:
     if summary.clipped_fraction > 0.001:
         points += 10.0
         reasons.append("clipping: the microphone is overloaded")
-    return Tension(points, tuple(reasons), rise, level_rise)
+    return Tension(points, tuple(reasons), level_rise)
 
 
 def pitch_character(summary: ProsodySummary | None, baseline: Baseline | None) -> str | None:
