@@ -164,17 +164,18 @@ def _rule_hits(sentence: str, customer_name: str | None) -> dict[str, str]:
         hits["ask"] = sentence if hits["ask"].strip() in ("?", "") else hits["ask"]
         if "dismiss" in hits or "interrupt" in hits:
             del hits["ask"]
-    if "blame" in hits:  # a reason given for blaming is not an explanation, a deadline missed not a next step
+    if "blame" in hits:  # a reason given for blaming is not an explanation
         hits.pop("explain", None)
+    if {"blame", "policy"} & hits.keys():  # a deadline missed or a rule's time limit is not a next step
         if "next_step" in hits and not re.match(r"(?:i|we|let)\b", hits["next_step"]):
             del hits["next_step"]
     if "next_step" in hits and "interrupt" in hits and hits["next_step"] in hits["interrupt"]:
         del hits["next_step"]  # "let me get a word in" is no next step
     if "apologize" in hits and "interrupt" in hits:  # "sorry to cut you off" apologizes for the interruption
         del hits["apologize"]
-    if "apologize" in hits and "dismiss" in hits:
+    if "apologize" in hits and "dismiss" in hits:  # "I'm sorry you feel that way", "sorry, but nothing I can do"
         (a0, a1), (d0, d1) = spans.get("apologize", (0, 0)), spans.get("dismiss", (0, 0))
-        if (a0 < d1 and d0 < a1) or "sorry" in hits["dismiss"]:
+        if (a0 < d1 and d0 < a1) or "sorry" in hits["dismiss"] or re.search(r"\bsorry,? but\b", clean):
             del hits["apologize"]
     return hits
 
