@@ -38,7 +38,9 @@ class FilledPause:
 def _spectral_change(audio: np.ndarray, n_frames: int) -> np.ndarray:
     """Per-frame change of the normalised log-magnitude spectrum relative to the previous frame."""
     frame = 512
-    padded = np.pad(np.asarray(audio, dtype=np.float32), (frame // 2, frame // 2 + HOP * 2))
+    audio = np.asarray(audio, dtype=np.float32)
+    needed = HOP * (n_frames - 1) + frame  # the prosody track may cover more than the audio (padding)
+    padded = np.pad(audio, (frame // 2, max(0, needed - audio.size - frame // 2)))
     idx = np.arange(frame)[None, :] + HOP * np.arange(n_frames)[:, None]
     spectrum = np.log(np.abs(np.fft.rfft(padded[idx] * np.hanning(frame), axis=1))[:, 3:128] + 1e-6)
     spectrum -= spectrum.mean(axis=1, keepdims=True)

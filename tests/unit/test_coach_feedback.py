@@ -93,3 +93,8 @@ def test_response_gap_is_time_to_first_word():
     shifted = Transcript(t.text, tuple(Word(w.text, w.start + 1.5, w.end + 1.5, w.probability) for w in t.words), "en", 4.5)
     audio = np.concatenate([np.zeros(int(1.5 * SR), np.float32), _voice()])
     assert judge(shifted, audio).metrics.response_gap_s == pytest.approx(1.5)
+
+
+def test_very_short_audio_does_not_crash():
+    fb = judge(_transcript("hi", 0.05), np.zeros(10, np.float32))
+    assert fb.scores["calm"] is None and fb.scores["empathy"] is None and fb.not_judged
