@@ -107,9 +107,9 @@ class Driver:
             self.lags.append(1000 * event.lag_s)
         elif isinstance(event, events.CustomerSpeaking):
             last = self.turns[-1] if self.turns else None
-            if last is not None and not last["ended_session"] and "customer_at" not in last:
+            if last is not None and "customer_at" not in last:
                 self.turns[-1]["customer_at"] = event.started_at
-        elif isinstance(event, events.CustomerDone):
+        elif isinstance(event, events.CustomerDone) and not self.live.session.finished:
             path = self.files[self.next % len(self.files)]
             self.next += 1
             self.pending = {"file": path, "ring_end": self.live.capture.ring.end}

@@ -23,6 +23,8 @@ from rehearse.audio.devices import AudioDevice
 _LOGGER = logging.getLogger(__name__)
 
 BLOCK_S = 0.01
+LATENCY_S = 0.05
+"""Output buffering: enough to ride out a busy CPU without underruns; the DAC times account for it."""
 SENTENCE_GAP_S = 0.25
 
 
@@ -60,7 +62,7 @@ class Player:
         try:
             self._stream = sd.OutputStream(device=self.device.index, samplerate=self.rate, channels=1,
                                            dtype="float32", blocksize=int(self.rate * BLOCK_S),
-                                           latency="low", callback=self._on_audio)
+                                           latency=LATENCY_S, callback=self._on_audio)
             self._stream.start()
         except sd.PortAudioError as exc:
             raise DeviceLostError(f"cannot open the output device '{self.device.name}': {exc}") from exc

@@ -96,3 +96,9 @@ def test_silero_streaming_finds_real_speech(realspeech):
     active = np.flatnonzero(np.abs(clip) > 0.02)
     assert abs(decisions[0].sample - (16_000 + active[0])) < 0.3 * 16_000
     assert abs(decisions[-1].sample - (16_000 + active[-1])) < 0.15 * 16_000
+
+
+def test_a_dip_between_words_is_not_announced_as_a_pause():
+    decisions, _ = run([0.9] * 20 + [0.1] * 2 + [0.9] * 20 + [0.1] * windows(500), EndpointConfig(pause_ms=96))
+    assert [k for k, _ in decisions] == ["speech_start", "pause", "speech_end"]
+    assert decisions[1] == ("pause", 42)

@@ -21,7 +21,7 @@ def add_parser(sub) -> None:
     parser.add_argument("--output-device", metavar="NAME_OR_INDEX", help="headphones or speakers for the customer")
     parser.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
     parser.add_argument("--trailing-silence-ms", type=float, default=None,
-                        help="silence that ends your reply (default 350; longer after 'and', 'um', ...)")
+                        help="silence that ends your reply (default 300; longer after 'and', 'um', ...)")
     parser.add_argument("--no-answer-s", type=float, default=None,
                         help="silence before the customer asks whether you are still there (default 8)")
     parser.add_argument("--max-turn-s", type=float, default=None, help="longest reply before the customer cuts in (default 60)")

@@ -100,8 +100,6 @@ def run_live(args, scenario) -> int:
         raise
     status = session.close()
     if not args.json:
-        line = session.conversation.line()
-        print("\n" + "\n".join(customer_lines(scenario.persona.name, line.text, line.mood, line.band)))
         ending = f"ended: {session.conversation.outcome}" if session.finished else "unfinished"
         print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
     return 0

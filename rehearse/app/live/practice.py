@@ -45,7 +45,7 @@ class LinePlayback:
 
     def __init__(self, session: Session, player: Player):
         line = session.conversation.line()
-        self._upcoming = session.conversation.upcoming()
+        self._upcoming = [] if session.finished else session.conversation.upcoming()
         self.text, self.mood = line.text, line.mood
         self.started_at: float | None = None
         """When the first sample was heard (device time), once it has been."""
@@ -63,7 +63,7 @@ class LinePlayback:
                 yield sentence.audio, sentence.sample_rate
         finally:
             sentences.close()
-        if not session.finished:  # the next line starts sooner if it is already synthesized
+        if self._upcoming:  # the next line starts sooner if it is already synthesized
             threading.Thread(target=session.synthesize_ahead, args=(self._upcoming,), name="rehearse-ahead",
                              daemon=True).start()
 
@@ -168,7 +168,21 @@ class LivePractice:
             turn = self.turn()
             if turn is not None:
                 done.append(turn)
+        if self.session.finished and done and not self._stopping.is_set():
+            self.closing_line()
         return done
+
+    def closing_line(self) -> None:
+        """Say the line that ended the conversation (nobody answers it)."""
+        line = LinePlayback(self.session, self.player)
+        try:
+            played = line.wait()
+        except DeviceLostError as exc:
+            _LOGGER.warning("%s", exc)
+            return
+        if played is not None and played.started_at is not None:
+            self._emit(events.CustomerSpeaking(line.text, line.mood, played.started_at))
+            self._emit(events.CustomerDone(played.ended_at, played.stopped))
 
     def turn(self) -> TurnResult | None:
         """Play the customer's line, hear the reply, judge and save it. None if a device was lost first."""
