@@ -100,9 +100,27 @@ def normalize(text: str) -> str:
     return _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(1)], text)
 
 
+_CLAUSE_START = re.compile(
+    r"\s+(?=(?:(?:and|so|but|okay|ok|now) )?(?:(?:can|could|would|do|did|have) you|i (?:will|'ll|am going to|'m going to)"
+    r"|we (?:will|'ll|are going to|'re going to)|let me|what (?:i|we) (?:can|will|need))\b)", re.IGNORECASE)
+_LONG_RUN = 12
+"""Unpunctuated runs of this many words or more are also split before a new clause (questions, commitments)."""
+
+
 def sentences(text: str) -> list[str]:
-    """The reply split into sentences (original casing kept)."""
-    return [s.strip() for s in _SENTENCE_END.split(text.replace("\u2019", "'").strip()) if s.strip()]
+    """The reply split into sentences (original casing kept).
+
+    Whisper often leaves long stretches without punctuation; those are split before the words that
+    open a question or a commitment, so each clause is judged on its own.
+    """
+    out = []
+    for part in _SENTENCE_END.split(text.replace("\u2019", "'").strip()):
+        part = part.strip()
+        if len(part.split()) >= _LONG_RUN and not re.search(r"[,;:]", part):
+            out.extend(p.strip() for p in _CLAUSE_START.split(part))
+        elif part:
+            out.append(part)
+    return [s for s in out if s]
 
 
 def clauses(sentence: str) -> list[str]:
@@ -112,9 +130,12 @@ def clauses(sentence: str) -> list[str]:
 
 
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)")
+_SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs|ms|mx) ([a-z][a-z'-]+)", re.IGNORECASE)
+_VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon) ([A-Z][a-z'-]+)\b(?! [A-Z])")
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
 _VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
 _VOCATIVE_MID = re.compile(r", ([A-Z][a-z'-]+),")
+_FUNCTION_WORDS = frozenset("a an the and or but so to of for in on at is was be i you we it this that".split())
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}s?\b")
 
 
@@ -126,7 +147,10 @@ def find_name(sentence: str, customer_name: str | None = None) -> str | None:
     if honorific:
         return honorific.group(0)
     not_names = load_lexicon().not_names
-    for pattern in (_VOCATIVE_START, _VOCATIVE_MID, _VOCATIVE_END):
+    spoken = _SPOKEN_HONORIFIC.search(sentence)
+    if spoken and spoken.group(1).lower() not in not_names and spoken.group(1).lower() not in _FUNCTION_WORDS:
+        return spoken.group(0)
+    for pattern in (_VOCATIVE_START, _VOCATIVE_MID, _VOCATIVE_END, _VOCATIVE_AFTER):
         found = pattern.search(sentence)
         if found and found.group(1).lower() not in not_names and not found.group(1).lower().endswith("ly"):
             return found.group(1)
