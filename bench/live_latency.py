@@ -97,7 +97,6 @@ class Driver:
         self.pending: dict | None = None
         self.turns: list[dict] = []
         self.lags: list[float] = []
-        self._lock = threading.Lock()
 
     def on_event(self, event) -> None:
         from rehearse.app.live import events
@@ -121,9 +120,9 @@ class Driver:
             if self.pending is not None:
                 self.pending["transcript_at"] = event.at
         elif isinstance(event, events.Verdict) and self.pending is not None:
-            self._finish(event, now)
+            self._finish(event)
 
-    def _finish(self, event, now: float) -> None:
+    def _finish(self, event) -> None:
         pending, self.pending = self.pending, None
         capture = self.live.capture
         clip = self.clips[pending["file"]]
@@ -142,7 +141,8 @@ class Driver:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replies", nargs="+", metavar="DIR_OR_FILES", help="recorded replies (default: realspeech asr clips)")
+    parser.add_argument("--replies", nargs="+", metavar="DIR_OR_FILES",
+                        help="recorded replies (default: the realspeech asr clips)")
     parser.add_argument("--turns", type=int, default=10, help="replies to measure at least (default 10)")
     parser.add_argument("--duration-s", type=float, default=300.0, help="continuous run length (default 300)")
     parser.add_argument("--model", default="tiny.en")
@@ -180,7 +180,8 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
     stt, tts = SpeechToText(args.model, device="cpu"), TextToSpeech()
     store = SessionStore(folder=tmp / "store")
     scenario = find(args.scenario)
-    config = EndpointConfig() if args.trailing_silence_ms is None else EndpointConfig(trailing_silence_ms=args.trailing_silence_ms)
+    config = EndpointConfig.from_dict({} if args.trailing_silence_ms is None
+                                      else {"trailing_silence_ms": args.trailing_silence_ms})
     driver = Driver(server, files, config.trailing_silence_ms)
     pair = Devices(devices.choose("input"), devices.choose("output"))
     started, seed, sessions = time.monotonic(), 0, 0
@@ -200,7 +201,8 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
 
 
 def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int) -> dict:
-    turns = driver.turns
+    # A reply the endpointer ended early (at a pause inside it) is not timed: its rest became the next turn.
+    turns = [t for t in driver.turns if t["decided_at"] is not None and t["decided_at"] > t["true_end"]]
 
     def to_ms(key: str) -> list[float]:
         return [1000 * (t[key] - t["true_end"]) for t in turns if t.get(key) is not None]
@@ -208,6 +210,7 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
     return {
         "model": args.model,
         "turns": len(turns),
+        "ended_early": len(driver.turns) - len(turns),
         "sessions": sessions,
         "run_s": round(seconds, 1),
         "end_to_decision_ms": stats(to_ms("decided_at")),
@@ -216,16 +219,19 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
         "end_to_customer_ms": stats(to_ms("customer_at")),
         "meter_lag_ms": stats(driver.lags),
         "overflows": overflows,
-        "per_turn": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in t.items()} for t in turns],
+        "per_turn": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in t.items()} for t in driver.turns],
     }
 
 
 def print_report(result: dict) -> None:
-    print(f"{result['turns']} replies over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}")
+    print(f"{result['turns']} replies over {result['run_s']} s ({result['sessions']} session(s)), "
+          f"model {result['model']}")
     for key in ("end_to_decision_ms", "end_to_transcript_ms", "end_to_scores_ms", "end_to_customer_ms", "meter_lag_ms"):
         value = result[key]
         print(f"  {key:22s} median {value['median']} ms   p90 {value['p90']} ms   (n={value['n']})")
     print(f"  overflows              {result['overflows']}")
+    if result["ended_early"]:
+        print(f"  ({result['ended_early']} reply(ies) ended early at a pause inside them, not timed)")
 
 
 if __name__ == "__main__":

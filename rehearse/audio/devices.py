@@ -78,7 +78,8 @@ def choose(kind: str, wanted: str | int | None = None) -> AudioDevice:
     if not devices:
         what = "a headset or microphone" if kind == "input" else "headphones or speakers"
         raise NoDeviceError(f"no audio {kind} device found: connect {what} (and check that it is not muted "
-                            f"or used by another program), then run `rehearse practice --list-devices` to see what is found")
+                            f"or used by another program), then run `rehearse practice --list-devices` to see "
+                            f"what is found")
     if wanted is not None and str(wanted).strip():
         text = str(wanted).strip()
         if text.isdigit():

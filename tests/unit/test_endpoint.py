@@ -68,7 +68,8 @@ def test_a_turn_is_cut_at_the_maximum_length():
     assert endpointer.done
 
 
-@pytest.mark.parametrize("text, unfinished", [("I will check that and", True), ("so um", True), ("and then the...", True),
+@pytest.mark.parametrize("text, unfinished", [("I will check that and", True), ("so um", True),
+                                              ("and then the...", True),
                                               ("I'm sorry about that.", False), ("Let me fix it", False)])
 def test_sounds_unfinished(text, unfinished):
     assert sounds_unfinished(text) is unfinished

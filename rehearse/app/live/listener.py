@@ -10,7 +10,7 @@ import logging
 import queue
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -65,7 +65,8 @@ class HeardTurn:
     reason: str
     """"silence" (ended by trailing silence), "max_length", "no_answer" or "device_lost"."""
     audio: np.ndarray
-    """16 kHz mono, from just before speech started to its end (empty on no answer)."""
+    """16 kHz mono, from where the customer stopped (or just before the speech) to its end; on no answer,
+    the silence that was heard."""
     transcript: Transcript | None
     speech_start_at: float | None = None
     """When speech began at the microphone (monotonic seconds)."""
@@ -77,26 +78,22 @@ class HeardTurn:
     transcript_at: float | None = None
     """When the final transcript was ready (it may be ready before the decision: it starts at the pause)."""
     gain_tip: str | None = None
-    details: dict = field(default_factory=dict)
 
 
 @dataclass
 class _Levels:
-    """Running speech level and clipping of the turn (for the gain tip and the live cue)."""
+    """Running speech level and clipping of the turn, for the gain tip."""
 
     energy: float = 0.0
     frames: int = 0
     clipped: int = 0
     samples: int = 0
-    pitches: list = field(default_factory=list)
 
     def add(self, reading: meter.Reading, samples: int) -> None:
         self.energy += 10.0 ** (reading.level_db / 10.0)
         self.frames += 1
         self.clipped += reading.clipped
         self.samples += samples
-        if reading.f0_hz:
-            self.pitches.append(reading.f0_hz)
 
     @property
     def level_db(self) -> float | None:
@@ -156,7 +153,6 @@ class _Turn:
         self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start)
         listener._vad.reset()
         self.vad_next = self.start
-        self.vad_pending = np.zeros(0, np.float32)
         self.meter_next = self.start + int(meter.HOP_S * SAMPLE_RATE)
         self.partial_next: int | None = None
         self.origin: int | None = None
@@ -296,7 +292,8 @@ class _Turn:
 
     def _partials(self) -> None:
         ring = self.l.capture.ring
-        if self.partial_next is not None and self.final_end is None and self.endpointer.speaking and ring.end >= self.partial_next:
+        due = self.partial_next is not None and ring.end >= self.partial_next
+        if due and self.final_end is None and self.endpointer.speaking:
             self.l._transcriber.partial(ring.end)
             self.partial_next = ring.end + int(PARTIAL_EVERY_S * SAMPLE_RATE)
 
@@ -326,7 +323,8 @@ class _Turn:
         cue = self.l._cue
         if cue is None:
             return
-        shown = cue.update(Measurement(at - self.start_at, self.endpointer.speaking, self.wpm, reading.level_db, reading.f0_hz))
+        shown = cue.update(Measurement(at - self.start_at, self.endpointer.speaking, self.wpm, reading.level_db,
+                                       reading.f0_hz))
         text = shown.text if shown else ""
         if text != self.cue_text:
             self.cue_text = text
@@ -338,8 +336,7 @@ class _Turn:
         audio = self.l.capture.ring.slice(self.origin, self.final_end)
         self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
         return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
-                         self.decided_at, self.final.ready_at, self.levels.tip(),
-                         {"speech_level_db": self.levels.level_db, "clipped_samples": self.levels.clipped})
+                         self.decided_at, self.final.ready_at, self.levels.tip())
 
     def _lost(self) -> HeardTurn:
         """The device vanished: keep what was said so far, transcribed in full."""

@@ -144,9 +144,11 @@ class LivePractice:
             self._track = self._track.with_name(f"{self._track.stem.split('.part')[0]}.part{self._part}.flac")
 
     def close(self) -> None:
-        for part in (self.listener, self.capture, self.player):
-            if part is not None:
-                part.close() if part is self.listener else part.stop()
+        if self.listener is not None:
+            self.listener.close()
+        for stream in (self.capture, self.player):
+            if stream is not None:
+                stream.stop()
         self.listener = self.capture = self.player = None
 
     def stop(self) -> None:
