@@ -203,3 +203,16 @@ def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts
     assert "dashwood" in first.feedback.transcript.lower()  # what was said before the unplug is kept
     saved = store.turns(session.id)[0]
     assert saved["learner_audio"] and Path(saved["learner_audio"]).exists()
+
+
+def test_a_reply_past_the_maximum_length_is_cut(virtual_audio, stt, tts, store, realspeech):
+    session = Session(find("internet-outage"), stt, tts, store, seed=1)
+    learner = Learner(virtual_audio, [realspeech / "asr" / "asr_librivox_sense_0870.wav"])  # 7 s
+    with live_practice(session, stt, learner, max_turn_s=2.5) as live:
+        [turn] = live.run(max_turns=1)
+
+    [started] = learner.of(events.SpeechStarted)
+    [ended] = learner.of(events.SpeechEnded)
+    assert ended.reason == "max_length" and turn.timing["end_reason"] == "max_length"
+    assert 2.4 < ended.at - started.at < 2.8
+    assert "dashwood" in turn.feedback.transcript.lower() and "them" not in words(turn.feedback.transcript)

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+import soundfile as sf
 
 from rehearse.app.cli import main
 from tests.integration.audio_server import virtual_audio_fixture
@@ -77,3 +78,5 @@ def test_live_practice_prints_partials_and_verdicts(virtual_audio, realspeech, t
     assert "You said:" in text and "dashwood" in text.lower()
     assert "Timing:   overlap" in text
     assert process.returncode == 130 and "stopped" in err
+    [track] = (tmp_path / "data").rglob("microphone.flac")  # the learner track, written as it was captured
+    assert sf.info(str(track)).frames > 16_000
