@@ -131,7 +131,7 @@ def clauses(sentence: str) -> list[str]:
 
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)")
 _SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs|ms|mx) ([a-z][a-z'-]+)", re.IGNORECASE)
-_VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z])")
+_VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
 _VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
 _VOCATIVE_MID = re.compile(r", ([A-Z][a-z'-]+),")
