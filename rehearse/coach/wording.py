@@ -89,6 +89,7 @@ _CONTRACTIONS = {
     "do not": "don't", "does not": "doesn't", "did not": "didn't", "can not": "can't", "cannot": "can't",
     "should not": "shouldn't", "is not": "isn't", "was not": "wasn't", "i have": "i've", "we have": "we've",
     "you have": "you've", "will not": "won't", "are not": "aren't", "have not": "haven't",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to",
 }
 _CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _CONTRACTIONS) + r")\b")
 _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMx\.)(?<=[.!?;])\s+")
@@ -129,11 +130,12 @@ def clauses(sentence: str) -> list[str]:
     return [sentence] + (parts if len(parts) > 1 else [])
 
 
-_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)")
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)(?! (?:is|was|has|will|and|from|said|says|would|can)\b|'s\b)")
 _SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs|ms|mx) ([a-z][a-z'-]+)", re.IGNORECASE)
 _VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
 _VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
+_VOCATIVE_BEFORE_CLAUSE = re.compile(r"\b(?:that|this|now|again) ([A-Z][a-z'-]+)(?= I\b| we\b|[.!?]?$)")
 _VOCATIVE_MID = re.compile(r", ([A-Z][a-z'-]+),")
 _FUNCTION_WORDS = frozenset("a an the and or but so to of for in on at is was be i you we it this that".split())
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}s?\b")
@@ -150,7 +152,7 @@ def find_name(sentence: str, customer_name: str | None = None) -> str | None:
     spoken = _SPOKEN_HONORIFIC.search(sentence)
     if spoken and spoken.group(1).lower() not in not_names and spoken.group(1).lower() not in _FUNCTION_WORDS:
         return spoken.group(0)
-    for pattern in (_VOCATIVE_START, _VOCATIVE_MID, _VOCATIVE_END, _VOCATIVE_AFTER):
+    for pattern in (_VOCATIVE_START, _VOCATIVE_MID, _VOCATIVE_END, _VOCATIVE_AFTER, _VOCATIVE_BEFORE_CLAUSE):
         found = pattern.search(sentence)
         if found and found.group(1).lower() not in not_names and not found.group(1).lower().endswith("ly"):
             return found.group(1)
