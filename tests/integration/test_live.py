@@ -153,7 +153,7 @@ def test_cutting_in_stops_the_customer_mid_line(virtual_audio, stt, tts, store, 
     timing = turn.timing
     assert timing["barge_in"] and timing["overlap_s"] > 0
     assert timing["customer_s"] < full - 1.0
-    assert done.ended_at - started.at < 0.3  # the customer stopped within a few blocks of the learner starting
+    assert done.ended_at - started.at < 0.5  # the customer stopped promptly, mid-line
     assert store.turns(session.id)[0]["feedback"]["timing"]["barge_in"] is True
 
     played, rate = sf.read(tmp_path / "speaker.wav", dtype="float32")
@@ -214,5 +214,5 @@ def test_a_reply_past_the_maximum_length_is_cut(virtual_audio, stt, tts, store, 
     [started] = learner.of(events.SpeechStarted)
     [ended] = learner.of(events.SpeechEnded)
     assert ended.reason == "max_length" and turn.timing["end_reason"] == "max_length"
-    assert 2.4 < ended.at - started.at < 2.8
+    assert 2.45 < ended.at - started.at < 3.0  # counted from the VAD's start, a little after the onset
     assert "dashwood" in turn.feedback.transcript.lower() and "them" not in words(turn.feedback.transcript)

@@ -308,9 +308,11 @@ class _Turn:
             if result.final:
                 if self.final_end is None:
                     self.tentative = result
-                    self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
+                    self.endpointer.unfinished = sounds_unfinished(result.transcript.text if result.transcript else "")
                 elif result.end == self.final_end:
                     self.final = result
+                continue
+            if result.transcript is None:
                 continue
             words = result.transcript.words
             self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
@@ -334,7 +336,8 @@ class _Turn:
 
     def _heard(self) -> HeardTurn:
         audio = self.l.capture.ring.slice(self.origin, self.final_end)
-        self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
+        if self.final.transcript is not None:
+            self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
         return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
                          self.decided_at, self.final.ready_at, self.levels.tip())
 

@@ -31,7 +31,8 @@ PROMPT_WORDS = 40
 class Result:
     """A transcript of the turn's audio from its origin up to sample `end`."""
 
-    transcript: Transcript
+    transcript: Transcript | None
+    """None when transcription failed (the caller transcribes the turn again, or gives up)."""
     end: int
     final: bool
     ready_at: float
@@ -101,9 +102,9 @@ class IncrementalTranscriber:
                     self._partial = None
             try:
                 result = self._transcribe(turn, end, final)
-            except Exception:  # a failed partial must not end the session; the final is retried by the caller
+            except Exception:  # a failed partial must not end the session; a failed final is reported
                 _LOGGER.exception("transcription failed")
-                continue
+                result = Result(None, end, final, time.monotonic()) if final else None
             if result is not None:
                 self._on_result(result)
 
