@@ -130,7 +130,7 @@ def clauses(sentence: str) -> list[str]:
     return [sentence] + (parts if len(parts) > 1 else [])
 
 
-_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)(?! (?:is|was|has|will|and|from|said|says|would|can)\b|'s\b)")
+_HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)\b(?! (?:is|was|has|will|and|from|said|says|would|can)\b|'s\b)")
 _SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs|ms|mx) ([a-z][a-z'-]+)", re.IGNORECASE)
 _VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
