@@ -188,7 +188,7 @@ def _rule_hits(sentence: str, customer_name: str | None) -> dict[str, str]:
             hits["jargon"] = acronym
     if "ask" in hits:
         hits["ask"] = sentence if hits["ask"].strip() in ("?", "") else hits["ask"]
-        if "dismiss" in hits or "interrupt" in hits:
+        if "dismiss" in hits or "interrupt" in hits or re.match(r"(?:why|didn'?t you|shouldn'?t you)", hits.get("blame", "")):
             del hits["ask"]
     if "blame" in hits:  # a reason given for blaming is not an explanation
         hits.pop("explain", None)
