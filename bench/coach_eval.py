@@ -121,8 +121,8 @@ def pitch(folder, manifest):
 LABELED = ROOT / "tests" / "data"
 # Sets of labeled replies, in the order they were written; only the last was never tuned against.
 WORDING_SETS = ("coach_replies", "coach_replies_blind", "coach_replies_blind2", "coach_replies_blind3",
-                "coach_replies_blind4", "coach_replies_blind5", "coach_replies_blind6")
-HONEST_SET = "coach_replies_blind6"
+                "coach_replies_blind4", "coach_replies_blind5", "coach_replies_blind6", "coach_replies_blind7")
+HONEST_SET = "coach_replies_blind7"
 
 
 def wording_rows():
