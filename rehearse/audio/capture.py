@@ -47,7 +47,10 @@ class Block:
 
 
 def stream_clock_offset(stream: sd._StreamBase) -> float:
-    """Stream clock minus `time.monotonic()` (ALSA streams use wall-clock time, CoreAudio host time)."""
+    """Stream clock minus `time.monotonic()` (ALSA streams use wall-clock time, CoreAudio host time).
+
+    Read once, when a stream starts: on ALSA, reading the stream clock while the callback runs calls
+    libasound from two threads, which was seen to shift the output stream's DAC times by ~80 ms."""
     before = time.monotonic()
     stream_now = stream.time
     after = time.monotonic()
