@@ -134,7 +134,9 @@ _THIRD_PERSON = r"(?! (?:is|was|has|will|and|from|said|says|would|can)\b|'s\b)"
 """After an honorific and a name, words that make it a mention ("Dr Singh is running late"), not a vocative."""
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)\b" + _THIRD_PERSON)
 _SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs) ([a-z][a-z'-]+)\b" + _THIRD_PERSON, re.IGNORECASE)
-_VOCATIVE_AFTER = re.compile(r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
+_VOCATIVE_AFTER = re.compile(
+    r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding"
+    r"|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
 _VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
 _VOCATIVE_BEFORE_CLAUSE = re.compile(r"\b(?:that|this|now|again) ([A-Z][a-z'-]+)(?= I\b| we\b|[.!?]?$)")
