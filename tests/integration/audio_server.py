@@ -132,6 +132,9 @@ def virtual_audio_fixture(folder: Path):
     except AudioServerError as exc:
         pytest.skip(f"PulseAudio does not start here: {exc}")
     devices.refresh()
+    if not devices.list_devices("input"):
+        server.stop()
+        pytest.skip("PortAudio does not see the PulseAudio devices: install libasound2-plugins (ALSA's pulse plugin)")
     try:
         yield server
     finally:
