@@ -17,12 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehearse.audio.files import SAMPLE_RATE
-from rehearse.coach.feedback import Feedback, judge, judge_text
+from rehearse.coach.baseline import Baseline
+from rehearse.coach.feedback import Feedback, judge, judge_text, measure_baseline
 from rehearse.models.stt import SpeechToText, Transcript
 from rehearse.models.tts import SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
 from rehearse.scenarios.schema import Scenario
-from rehearse.scenarios.voice import mood_style
+from rehearse.scenarios.voice import emphasize, persona_style
 from rehearse.store import SessionStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,8 +61,7 @@ class TurnResult:
             turn=self.index,
             customer_line=self.customer.line.text,
             customer_mood=self.customer.line.mood,
-            branch={"condition": self.step.condition, "goto": self.step.goto,
-                    "mood_before": self.step.mood_before, "mood_after": self.step.mood_after},
+            branch=self.step.to_dict(),
             next_line=self.next_line.text,
             outcome=self.next_line.outcome,
         )
@@ -81,8 +81,9 @@ class Session:
     """One practice conversation, saved turn by turn."""
 
     def __init__(self, scenario: Scenario, stt: SpeechToText, tts: TextToSpeech, store: SessionStore,
-                 learner: str = "learner", seed: int = 0):
+                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None):
         self.scenario = scenario
+        self.baseline = baseline
         self.stt, self.tts, self.store = stt, tts, store
         self.conversation = Conversation(scenario, seed=seed)
         self.id = store.start_session(learner, scenario.id, seed)
@@ -100,8 +101,8 @@ class Session:
         """The customer's current line, synthesized in a voice that carries their mood (cached)."""
         line = self.conversation.line()
         if self._spoken is None or self._spoken.line is not line:
-            audio, rate = self.tts.synthesize(line.text, mood_style(line.mood))
-            self._spoken = SpokenLine(line, audio, rate)
+            for _ in self.speak():  # fills self._spoken
+                pass
         return self._spoken
 
     def speak(self) -> Iterator[SpokenSentence]:
@@ -126,13 +127,14 @@ class Session:
                 self._spoken = SpokenLine(line, np.concatenate(parts), self.tts.sample_rate)
 
     def _synthesize(self, text: str, mood: float) -> Iterator[SpokenSentence]:
-        sentences = self.tts.sentences(text, mood_style(mood))
+        """The persona's voice at this mood, sentence by sentence, with the mood's vocal effort."""
+        sentences = self.tts.sentences(text, persona_style(self.scenario.persona, mood))
         while True:
             with self._tts_lock:  # Piper is not used from two threads at once
                 sentence = next(sentences, None)
             if sentence is None:
                 return
-            yield sentence
+            yield SpokenSentence(emphasize(sentence.audio, sentence.sample_rate, mood), sentence.sample_rate)
 
     def synthesize_ahead(self, lines: list[CustomerLine]) -> None:
         """Synthesize the lines the next reply may lead to (`conversation.upcoming()`), so that `speak()`
@@ -151,37 +153,38 @@ class Session:
         """Judge a 16 kHz mono reply, branch, and commit the turn before returning.
 
         Live practice passes the `transcript` it already made, the turn's `timing`, and how long the
-        learner spoke over the customer (`talk_over_s`).
+        learner spoke over the customer (`talk_over_s`). The first reply with speech becomes the
+        learner's baseline (pitch, loudness, pace) unless one was given.
         """
-        if self.finished:
-            raise RuntimeError("the conversation has already ended")
-        spoken = self.customer_line()
+        self._check_open()
         if transcript is None:
             transcript = self.stt.transcribe(reply)
-        feedback = judge(transcript, reply, talk_over_s=talk_over_s)
-        step = self.conversation.respond(signals_from(feedback, interrupted))
-        index = len(self.turns) + 1
-        result = TurnResult(index, spoken, feedback, step, self.conversation.line(), timing)
-        self.store.add_turn(
-            self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
-            customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],
-            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=(reply, SAMPLE_RATE))
-        self.turns.append(result)
-        return result
+        feedback = judge(transcript, reply, baseline=self.baseline, talk_over_s=talk_over_s,
+                         customer_name=self.scenario.persona.name)
+        if self.baseline is None and feedback.transcript:
+            self.baseline = measure_baseline(transcript, reply)
+        return self._commit(feedback, interrupted, (reply, SAMPLE_RATE), timing)
 
     def answer_text(self, text: str) -> TurnResult:
         """Judge a typed reply (practice without a microphone): wording only, no delivery measures."""
+        self._check_open()
+        return self._commit(judge_text(text, customer_name=self.scenario.persona.name), False, None, None)
+
+    def _check_open(self) -> None:
         if self.finished:
             raise RuntimeError("the conversation has already ended")
+
+    def _commit(self, feedback: Feedback, interrupted: bool, learner_audio: tuple[np.ndarray, int] | None,
+                timing: dict | None) -> TurnResult:
+        """Branch on the verdict and save the turn, both tracks included, before the next line is spoken."""
         spoken = self.customer_line()
-        feedback = judge_text(text)
-        step = self.conversation.respond(signals_from(feedback))
-        index = len(self.turns) + 1
-        result = TurnResult(index, spoken, feedback, step, self.conversation.line())
+        step = self.conversation.respond(signals_from(feedback, interrupted))
+        result = TurnResult(len(self.turns) + 1, spoken, feedback, step, self.conversation.line(), timing)
+        record = result.to_dict()
         self.store.add_turn(
-            self.id, index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
-            customer_mood=spoken.line.mood, feedback=result.to_dict(), step=result.to_dict()["branch"],
-            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=None)
+            self.id, result.index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
+            customer_mood=spoken.line.mood, feedback=record, step=record["branch"],
+            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=learner_audio)
         self.turns.append(result)
         return result
 

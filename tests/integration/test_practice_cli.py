@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 GOOD = ("I'm so sorry, I understand how frustrating a third call is. "
         "I'll take care of this myself and book a technician for tomorrow morning.")
-DISMISSIVE = "Calm down. You should have restarted the router like we told you."
+DISMISSIVE = "Calm down, that is not my problem. You should have restarted the router like we told you."
 
 
 def _wav(path, audio, rate=16_000):
@@ -78,19 +78,20 @@ def _run_cli(*args, env_dir):
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage" * 100, b"RIFF\x24\x00\x00\x00WAVEfmt "])
-def test_bad_reply_file_is_one_clear_line_and_keeps_earlier_turns(tmp_path, synth_reply, content):
+def test_bad_reply_file_is_one_clear_line_and_starts_nothing(tmp_path, synth_reply, content):
+    data = tmp_path / "data"
     good = _wav(tmp_path / "good.wav", synth_reply(GOOD))
+    assert _run_cli("practice", "--scenario", "internet-outage", "--replies", good, env_dir=data).returncode == 0
     bad = tmp_path / "bad.wav"
     bad.write_bytes(content)
     result = _run_cli("practice", "--scenario", "internet-outage", "--replies", good, str(bad), "--json",
-                      env_dir=tmp_path / "data")
+                      env_dir=data)
     assert result.returncode == 2
     assert result.stderr.startswith("rehearse: error:") and "bad.wav" in result.stderr
-    assert "Traceback" not in result.stderr
-    store = SessionStore(folder=tmp_path / "data")
-    [session] = store.sessions()
-    assert len(store.turns(session["id"])) == 1
-    assert session["status"] == "unfinished" and "bad reply file" in session["note"]
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    store = SessionStore(folder=data)
+    [earlier] = store.sessions()  # the bad run started no session; the earlier one is intact
+    assert len(store.turns(earlier["id"])) == 1
 
 
 def test_unknown_scenario_is_one_clear_line(tmp_path):

@@ -25,6 +25,11 @@ def add_parser(sub) -> None:
     parser.add_argument("--no-answer-s", type=float, default=None,
                         help="silence before the customer asks whether you are still there (default 8)")
     parser.add_argument("--max-turn-s", type=float, default=None, help="longest reply before the customer cuts in (default 60)")
+    parser.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5",
+                        help="play the scenario at this level: higher starts the persona angrier and less patient "
+                             "(see `rehearse next`)")
+    parser.add_argument("--baseline", metavar="AUDIO",
+                        help="a calm read in your normal voice; scores are relative to it (default: your first reply)")
     parser.add_argument("--learner", default="learner", help="whose session this is (default: learner)")
     parser.add_argument("--seed", type=int, default=0, help="chooses line variants; same seed, same session")
     parser.add_argument("--json", action="store_true", help="print one JSON object per turn")
@@ -41,6 +46,10 @@ def run(args) -> int:
     if not args.scenario:
         raise SystemExit("rehearse practice: choose a scenario with --scenario ID (see `rehearse scenarios list`)")
     scenario = find(args.scenario)
+    if args.difficulty is not None:
+        from rehearse.scenarios.adaptive import with_difficulty
+
+        scenario = with_difficulty(scenario, args.difficulty)
     if args.replies:
         return run_with_replies(args, scenario)
     if args.type:
@@ -110,28 +119,37 @@ def run_typed(args, scenario) -> int:
 
 def run_with_replies(args, scenario) -> int:
     from rehearse.app.session import Session
-    from rehearse.audio.files import AudioFileError, load_reply
+    from rehearse.audio.files import load_reply
 
+    # Every file is read before the session starts: a bad one stops nothing half-way.
+    replies = [load_reply(path) for path in args.replies]
     store = runtime.open_store(args)
     stt, tts = runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice)
-    session = Session(scenario, stt, tts, store, learner=args.learner, seed=args.seed)
+    session = Session(scenario, stt, tts, store, learner=args.learner, seed=args.seed,
+                      baseline=load_baseline(stt, args.baseline))
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id}")
-    try:
-        for path in args.replies:
-            if session.finished:
-                print(f"note: the conversation ended; {path} and later replies were not used", file=sys.stderr)
-                break
-            spoken = session.customer_line()
-            if not args.json:
-                print()
-                print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
-            reply = load_reply(path)
-            _print_turn(args, session.answer(reply))
-    except AudioFileError as exc:
-        session.close(note=f"stopped at a bad reply file: {exc}")
-        raise
+    for path, reply in zip(args.replies, replies):
+        if session.finished:
+            print(f"note: the conversation ended; {path} and later replies were not used", file=sys.stderr)
+            break
+        spoken = session.customer_line()
+        if not args.json:
+            print()
+            print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
+        _print_turn(args, session.answer(reply))
     session.close()
     _print_ending(args, session, store, "replies ran out")
     return 0
+
+
+def load_baseline(stt, path: str | None):
+    """The learner's baseline from a calm read, or None (then their first reply sets it)."""
+    if not path:
+        return None
+    from rehearse.audio.files import load_reply
+    from rehearse.coach.feedback import measure_baseline
+
+    calm = load_reply(path)
+    return measure_baseline(stt.transcribe(calm), calm)

@@ -83,16 +83,19 @@ def run_live(args, scenario) -> int:
                          f"rehearse practice --scenario {args.scenario} --type") from exc
     if args.input_device or args.output_device:
         devices.remember(microphone if args.input_device else None, speaker if args.output_device else None)
+    from rehearse.app.commands.practice import load_baseline
+
     store = runtime.open_store(args)
     stt = runtime.load_stt(args)
+    baseline = load_baseline(stt, args.baseline)
     session = Session(scenario, stt, runtime.load_tts(args.voice or scenario.persona.voice), store,
-                      learner=args.learner, seed=args.seed)
+                      learner=args.learner, seed=args.seed, baseline=baseline)
     if not args.json:
         print(f"{scenario.title} — session {session.id}\n"
               f"Listening on '{microphone.name}', the customer speaks on '{speaker.name}'. Ctrl+C stops.")
     track = Path(store.folder) / "audio" / session.id / "microphone.flac"
     try:
-        with LivePractice(session, Devices(microphone, speaker), stt, cue=LiveCue(), config=endpoint_config(args),
+        with LivePractice(session, Devices(microphone, speaker), stt, cue=LiveCue(baseline), config=endpoint_config(args),
                           on_event=Printer(scenario.persona.name, args.json), track=track) as live:
             live.run()
     except KeyboardInterrupt:
