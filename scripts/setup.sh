@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SYSTEM_PACKAGES=(
   python3-venv
   libportaudio2 libsndfile1                 # sounddevice / soundfile
-  pulseaudio pulseaudio-utils               # virtual audio devices for the tests
+  pulseaudio pulseaudio-utils libasound2-plugins  # audio server; PortAudio reaches it through ALSA's pulse plugin
   espeak-ng sox                             # synthesizing and measuring test replies
   xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 libgl1
 )
