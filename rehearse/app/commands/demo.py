@@ -20,7 +20,8 @@ _LOGGER = logging.getLogger(__name__)
 GOOD_REPLY = ("I'm really sorry, I can hear how frustrating this is, and a third call is not okay. "
               "I'll take care of this myself and I'll book a technician for tomorrow morning.")
 POOR_REPLY = "Calm down. You should have restarted the router like we told you."
-LEARNER_VOICE = {"rate": 1.0, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.6}
+LEARNER_VOICE = {"rate": 0.66, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.6}
+"""A calm, unhurried voice for the learner (Piper's joe speaks at about 200 words a minute)."""
 
 
 def add_parser(sub) -> None:
