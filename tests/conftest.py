@@ -6,6 +6,7 @@ import csv
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REALSPEECH = Path(os.environ.get("REHEARSE_REALSPEECH", Path(__file__).resolve().parents[2] / "shared" / "realspeech"))
@@ -58,7 +59,7 @@ def synth_reply(tts):
 
     from rehearse.models.tts import VoiceStyle
 
-    def make(text: str, **style) -> "np.ndarray":
+    def make(text: str, **style) -> np.ndarray:
         audio, rate = tts.synthesize(text, VoiceStyle(**{"pitch_semitones": -2.0, "level_db": -8.0, **style}))
         return soxr.resample(audio, rate, 16_000)
 

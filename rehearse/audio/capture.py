@@ -17,7 +17,7 @@ import numpy as np
 import sounddevice as sd
 import soxr
 
-from rehearse.audio.devices import AudioDevice
+from rehearse.audio.devices import AudioDevice, close_stream
 from rehearse.audio.recorder import FlacRecorder
 from rehearse.audio.ring import RingBuffer
 
@@ -125,11 +125,7 @@ class Capture:
     def stop(self) -> None:
         """Stop the stream and finish the FLAC track (safe to call twice, or after the device vanished)."""
         if self._stream is not None:
-            try:
-                self._stream.abort()
-                self._stream.close()
-            except sd.PortAudioError as exc:
-                _LOGGER.info("closing the input stream: %s", exc)
+            close_stream(self._stream, "input")
             self._stream = None
         if self._recorder:
             self._recorder.close()

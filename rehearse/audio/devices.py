@@ -129,3 +129,12 @@ def remember(input_device: AudioDevice | None = None, output_device: AudioDevice
     path = _choice_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(choice, indent=1), encoding="utf-8")
+
+
+def close_stream(stream, what: str) -> None:
+    """Abort and close a PortAudio stream; a device that has already vanished is only logged."""
+    try:
+        stream.abort()
+        stream.close()
+    except sd.PortAudioError as exc:
+        _LOGGER.info("closing the %s stream: %s", what, exc)

@@ -18,7 +18,7 @@ import sounddevice as sd
 import soxr
 
 from rehearse.audio.capture import DeviceLostError, stream_clock_offset
-from rehearse.audio.devices import AudioDevice
+from rehearse.audio.devices import AudioDevice, close_stream
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -160,9 +160,5 @@ class Player:
 
     def stop(self) -> None:
         if self._stream is not None:
-            try:
-                self._stream.abort()
-                self._stream.close()
-            except sd.PortAudioError as exc:
-                _LOGGER.info("closing the output stream: %s", exc)
+            close_stream(self._stream, "output")
             self._stream = None
