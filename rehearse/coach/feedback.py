@@ -116,6 +116,15 @@ def _use_examples(semantic: bool | None) -> bool:
     return examples.loaded() if semantic is None else semantic
 
 
+def _detect(text: str, semantic: bool | None, customer_name: str | None) -> tuple[wording.MoveHit, ...]:
+    """Phrase rules; with the embedding model, also the example layer and the learned layer (`coach.classifier`)."""
+    if not _use_examples(semantic):
+        return wording.detect(text, customer_name=customer_name)
+    from rehearse.coach import classifier
+
+    return classifier.detect(text, customer_name=customer_name)
+
+
 def _clean_text(text: str) -> str:
     """The transcript without non-speech marks such as "[Music]" or "♪"."""
     return re.sub(r"\s+", " ", _NON_SPEECH.sub(" ", text)).strip()
@@ -124,7 +133,8 @@ def _clean_text(text: str) -> str:
 def judge_text(text: str, *, semantic: bool | None = None, customer_name: str | None = None) -> Feedback:
     """Judge the words alone (no audio): moves, empathy and clarity.
 
-    `semantic` uses example-sentence matching too (None: only if the embedding model is already loaded).
+    `semantic` uses example-sentence matching and the learned layer too (None: only if the embedding
+    model is already loaded).
     """
     clean = _clean_text(text)
     not_judged = []
@@ -133,7 +143,7 @@ def judge_text(text: str, *, semantic: bool | None = None, customer_name: str | 
         not_judged.append("no words were given, so nothing was judged")
     elif not judged:
         not_judged.append("a single word is too little to judge wording, empathy or clarity")
-    hits = wording.detect(clean, _use_examples(semantic), customer_name) if judged else ()
+    hits = _detect(clean, semantic, customer_name) if judged else ()
     fillers = count_fillers(clean)
     pace = Pace(len(clean.split()), None, None, (), sum(fillers.values()), fillers)
     verdict = fuse(Observation(hits, pace, wording_judged=judged))
@@ -190,7 +200,7 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
     wording_judged = trusted and len(words) >= 2
     if trusted and len(words) < 2:
         not_judged.append("a single word is too little to judge wording, empathy, clarity or pace")
-    hits = wording.detect(text, _use_examples(semantic), customer_name) if wording_judged else ()
+    hits = _detect(text, semantic, customer_name) if wording_judged else ()
     track = prosody.track(audio)
     summary = prosody.summarize(audio, track)
     pace = measure(words, prosody.voiced_span(track))
