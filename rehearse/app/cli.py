@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from rehearse import __version__
@@ -55,5 +56,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> None:
+    """The `rehearse` program. After Ctrl+C it exits at once: everything is saved by then (the session
+    closed and committed, the audio files closed), and skipping the interpreter's teardown keeps native
+    model thread pools (CTranslate2, onnxruntime) from aborting the process while they are destroyed."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        logging.shutdown()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

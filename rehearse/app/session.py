@@ -136,14 +136,20 @@ class Session:
                 return
             yield SpokenSentence(emphasize(sentence.audio, sentence.sample_rate, mood), sentence.sample_rate)
 
-    def synthesize_ahead(self, lines: list[CustomerLine]) -> None:
+    def synthesize_ahead(self, lines: list[CustomerLine], cancel: threading.Event | None = None) -> None:
         """Synthesize the lines the next reply may lead to (`conversation.upcoming()`), so that `speak()`
-        starts at once; call it on a helper thread while the customer or the learner talks."""
+        starts at once; call it on a helper thread while the customer or the learner talks. Setting
+        `cancel` stops it between sentences."""
         ahead = {}
         for line in lines:
             known = self._ahead.get(line.text)
             if known is None or abs(known[0] - line.mood) > AHEAD_MOOD_TOLERANCE:
-                known = (line.mood, list(self._synthesize(line.text, line.mood)))
+                sentences = []
+                for sentence in self._synthesize(line.text, line.mood):
+                    if cancel is not None and cancel.is_set():
+                        return
+                    sentences.append(sentence)
+                known = (line.mood, sentences)
             ahead[line.text] = known
         with self._tts_lock:
             self._ahead = ahead

@@ -61,7 +61,8 @@ def emphasize(audio: np.ndarray, sample_rate: int, mood: float) -> np.ndarray:
         return audio
     highs = sosfilt(butter(2, PRESENCE_HZ, btype="highpass", fs=sample_rate, output="sos"), audio)
     boosted = audio + (10.0 ** (MAX_PRESENCE_DB * amount / 20.0) - 1.0) * highs
-    envelope = np.sqrt(uniform_filter1d(boosted.astype(np.float64) ** 2, max(1, int(ENVELOPE_S * sample_rate))))
+    power = uniform_filter1d(boosted.astype(np.float64) ** 2, max(1, int(ENVELOPE_S * sample_rate)))
+    envelope = np.sqrt(np.maximum(power, 0.0))  # the running mean can dip a hair below zero
     relative = np.maximum(envelope / max(float(envelope.max()), 1e-12), 10.0 ** (-MAX_GAIN_DB / 20.0 / MAX_COMPRESSION))
     dense = boosted * relative ** (-MAX_COMPRESSION * amount)
     return (dense * (peak / float(np.max(np.abs(dense))))).astype(np.float32)

@@ -50,6 +50,8 @@ class LinePlayback:
         self.started_at: float | None = None
         """When the first sample was heard (device time), once it has been."""
         self._stop = threading.Event()
+        self._closing = threading.Event()
+        self._ahead: threading.Thread | None = None
         self._done = threading.Event()
         self.result: Playback | None = None
         self.error: Exception | None = None
@@ -63,9 +65,10 @@ class LinePlayback:
                 yield sentence.audio, sentence.sample_rate
         finally:
             sentences.close()
-        if self._upcoming:  # the next line starts sooner if it is already synthesized
-            threading.Thread(target=session.synthesize_ahead, args=(self._upcoming,), name="rehearse-ahead",
-                             daemon=True).start()
+        if self._upcoming and not self._closing.is_set():  # the next line starts sooner if already synthesized
+            self._ahead = threading.Thread(target=session.synthesize_ahead, args=(self._upcoming, self._closing),
+                                           name="rehearse-ahead", daemon=True)
+            self._ahead.start()
 
     def _play(self, session: Session, player: Player) -> None:
         sentences = self._sentences(session)
@@ -94,6 +97,20 @@ class LinePlayback:
 
     def cut(self) -> None:
         self._stop.set()
+
+    @property
+    def busy(self) -> bool:
+        """Still playing or synthesizing ahead."""
+        return self.playing or (self._ahead is not None and self._ahead.is_alive())
+
+    def finish(self) -> None:
+        """Stop playing and synthesizing, and wait for both threads: a model still running in a thread
+        when the process exits aborts it."""
+        self._closing.set()
+        self._stop.set()
+        for thread in (self._thread, self._ahead):
+            if thread is not None:
+                thread.join(timeout=10)
 
     def wait(self) -> Playback | None:
         self._done.wait()
@@ -127,6 +144,7 @@ class LivePractice:
         self.session, self.devices, self.stt = session, devices, stt
         self.config, self._emit, self._cue, self._track = config, on_event, cue, track
         self._stopping = threading.Event()
+        self._lines: list[LinePlayback] = []
         self._part = 1
         self.capture: Capture | None = None
         self.player: Player | None = None
@@ -143,7 +161,17 @@ class LivePractice:
             self._part += 1
             self._track = self._track.with_name(f"{self._track.stem.split('.part')[0]}.part{self._part}.flac")
 
+    def _line(self) -> LinePlayback:
+        """Start the customer's current line, keeping it until its threads are done."""
+        self._lines = [line for line in self._lines if line.busy]
+        line = LinePlayback(self.session, self.player)
+        self._lines.append(line)
+        return line
+
     def close(self) -> None:
+        for line in self._lines:
+            line.finish()
+        self._lines = []
         if self.listener is not None:
             self.listener.close()
         for stream in (self.capture, self.player):
@@ -176,7 +204,7 @@ class LivePractice:
 
     def closing_line(self) -> None:
         """Say the line that ended the conversation (nobody answers it)."""
-        line = LinePlayback(self.session, self.player)
+        line = self._line()
         try:
             played = line.wait()
         except DeviceLostError as exc:
@@ -188,7 +216,7 @@ class LivePractice:
 
     def turn(self) -> TurnResult | None:
         """Play the customer's line, hear the reply, judge and save it. None if a device was lost first."""
-        line = LinePlayback(self.session, self.player)
+        line = self._line()
         heard = self.listener.listen(line)
         try:
             played = line.wait()
