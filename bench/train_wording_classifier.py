@@ -7,9 +7,10 @@ Each of the 8 labeled sets in tests/data is held out in turn; the classifier (pe
 regression, `classifier.feature_layout()`) is fitted on the other 7 and its per-move thresholds are
 the F1-optimal ones on out-of-fold probabilities from an inner leave-one-set-out over those 7: the
 held-out set never chooses anything. The phrase rules were tuned on the blind sets 1-6 after each was
-first scored, so by default each blind set is judged with the rules as they were when it was first
-scored (its commit below), for its features and its "rules" column alike; `--current-rules` uses
-today's rules everywhere (honest only for blind7). The tuning set has no rules that never saw it.
+first scored, so by default every set's rule hits (features and the "rules" column alike) come from
+rules that saw neither it nor the held-out set (`fresh_rule_hits`); `--current-rules` uses today's
+rules everywhere (honest only for blind7). The tuning set has no rules that never saw it. `--fit`
+writes the weights fitted on all sets and those fitted without blind7 (for an honest test).
 Sentence embeddings are cached in /tmp.
 """
 
@@ -245,7 +246,8 @@ def main() -> int:
     if args.fit:
         data = ROOT / "rehearse" / "coach" / "data"
         fit_and_save(texts, labels, groups, vectors, None, data / classifier.WEIGHTS)
-        fit_and_save(texts, labels, groups, vectors, SETS.index(HELD_OUT_FOR_TESTS), data / classifier.WEIGHTS_WITHOUT_BLIND7)
+        fit_and_save(texts, labels, groups, vectors, SETS.index(HELD_OUT_FOR_TESTS),
+                     data / classifier.WEIGHTS_WITHOUT_BLIND7)
         return 0
     results = cross_validate(texts, labels, groups, vectors, args.current_rules)
     print_table(results, f"leave-one-set-out, C={C}, {'today' if args.current_rules else 'fresh'} rules")

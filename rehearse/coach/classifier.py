@@ -3,6 +3,8 @@
 Features of a reply (`feature_layout()`): the mean and the max over its sentences (`wording.sentences`)
 of their all-MiniLM-L6-v2 embeddings, the moves the phrase rules found (0/1), and per move of
 `data/exemplars.yaml` the highest cosine similarity of a sentence to one of its `like` examples.
+In training, each labeled set's rule hits come from the rules as they were before they saw it, so the
+model learns how far to trust the rules on fresh replies.
 Weights and per-move thresholds are fitted offline by `bench/train_wording_classifier.py` and stored
 in `data/wording_classifier.npz` (loaded lazily, ~0.1 MB); nothing is trained at run time. A move
 counts when the rules (or the example layer) find it or its probability passes its threshold (an infinite
