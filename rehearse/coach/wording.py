@@ -146,9 +146,13 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,5}s?\b")
 
 
 def find_name(sentence: str, customer_name: str | None = None) -> str | None:
-    """The name the learner addressed the person by, if any."""
-    if customer_name and re.search(rf"\b{re.escape(customer_name)}\b", sentence, re.IGNORECASE):
-        return customer_name
+    """The name the learner addressed the person by, if any.
+
+    With `customer_name` known, only that person's name counts: the full name, the first name, or an
+    honorific with the last name ("Ms Reyes"); another capitalised word is not taken for a name.
+    """
+    if customer_name:
+        return _customer_name_in(sentence, customer_name)
     honorific = _HONORIFIC.search(sentence)
     if honorific:
         return honorific.group(0)
@@ -160,6 +164,19 @@ def find_name(sentence: str, customer_name: str | None = None) -> str | None:
         found = pattern.search(sentence)
         if found and found.group(1).lower() not in not_names and not found.group(1).lower().endswith("ly"):
             return found.group(1)
+    return None
+
+
+def _customer_name_in(sentence: str, customer_name: str) -> str | None:
+    parts = customer_name.split()
+    forms = [customer_name, parts[0]]
+    if len(parts) > 1:
+        forms.append(rf"(?:mr|mrs|ms|miss|mister|missus|dr|doctor)\.? {re.escape(parts[-1])}")
+    for form in forms:
+        pattern = form if form.startswith("(?:") else re.escape(form)
+        found = re.search(rf"\b{pattern}\b", sentence, re.IGNORECASE)
+        if found:
+            return found.group(0)
     return None
 
 

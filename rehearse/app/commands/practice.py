@@ -122,7 +122,7 @@ def run_with_replies(args, scenario) -> int:
     from rehearse.audio.files import load_reply
 
     # Every file is read before the session starts: a bad one stops nothing half-way.
-    replies = [load_reply(path) for path in args.replies]
+    replies = [_within_turn_limit(path, load_reply(path), args.max_turn_s) for path in args.replies]
     store = runtime.open_store(args)
     stt, tts = runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice)
     session = Session(scenario, stt, tts, store, learner=args.learner, seed=args.seed,
@@ -142,6 +142,19 @@ def run_with_replies(args, scenario) -> int:
     session.close()
     _print_ending(args, session, store, "replies ran out")
     return 0
+
+
+def _within_turn_limit(path: str, reply, max_turn_s: float | None):
+    """A recorded reply longer than a live turn may be is cut where the customer would cut in."""
+    from rehearse.audio.endpoint import EndpointConfig
+    from rehearse.audio.files import SAMPLE_RATE
+
+    limit = max_turn_s or EndpointConfig().max_turn_s
+    if reply.size <= limit * SAMPLE_RATE:
+        return reply
+    print(f"note: {path} is {reply.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "
+          f"{limit:.0f} s are judged (the customer cuts in there; --max-turn-s changes it)", file=sys.stderr)
+    return reply[: int(limit * SAMPLE_RATE)]
 
 
 def load_baseline(stt, path: str | None):
