@@ -24,13 +24,13 @@ class StreamingVad:
         from faster_whisper.vad import get_vad_model
 
         self._session = get_vad_model().session
-        self._pending = np.zeros(0, dtype=np.float32)
         self.reset()
 
     def reset(self) -> None:
         self._h = np.zeros((1, 1, 128), dtype=np.float32)
         self._c = np.zeros((1, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
+        self._pending = np.zeros(0, dtype=np.float32)  # a new turn's first window starts at its first sample
 
     def feed(self, audio: np.ndarray) -> list[float]:
         """Probabilities for every window completed by `audio` (audio is buffered across calls)."""

@@ -5,7 +5,7 @@ Scores are relative to it, since a naturally fast or high voice is not a fault.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 
 from rehearse.audio.prosody import ProsodySummary
 from rehearse.coach.pace import Pace
@@ -31,14 +31,5 @@ class Baseline:
         return cls(summary.pitch_median_hz, summary.pitch_variability_st, summary.loudness_db,
                    summary.brightness_db, pace.wpm if pace else None)
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "Baseline":
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: (None if v is None else float(v)) for k, v in data.items() if k in names})
-
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @property
-    def empty(self) -> bool:
-        return all(v is None for v in asdict(self).values())

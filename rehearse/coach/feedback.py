@@ -82,9 +82,6 @@ class Feedback:
     tip: str | None = None
     baseline: Baseline | None = None
 
-    def has(self, move: str) -> bool:
-        return move in self.moves
-
     @property
     def label_names(self) -> tuple[str, ...]:
         return tuple(lab.name for lab in self.labels)
@@ -165,11 +162,15 @@ def _unreliable(words: tuple[Word, ...]) -> bool:
 
 
 def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseline:
-    """The learner's baseline from a calm calibration read (or their first turn)."""
+    """The learner's baseline from a calm calibration read (or their first turn). A measure with too
+    little behind it (fewer than `MIN_TIMED_WORDS` words, under `MIN_VOICED_S` of voicing) is left out."""
     track = prosody.track(audio)
     summary = prosody.summarize(audio, track)
     pace = measure(_speech_words(transcript), prosody.voiced_span(track)) if transcript is not None else None
-    return Baseline.from_measures(summary, pace)
+    baseline = Baseline.from_measures(summary, pace if pace and pace.word_count >= MIN_TIMED_WORDS else None)
+    if summary.voiced_s < MIN_VOICED_S:
+        baseline = Baseline(wpm=baseline.wpm)
+    return baseline
 
 
 def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | None = None,

@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rehearse.models.errors import ModelLoadError
+
 _LOGGER = logging.getLogger(__name__)
 
 # CTranslate2 4.x is built against CUDA 12: it needs these at the first model call, not at load.
@@ -105,7 +107,7 @@ def ctranslate2_device(requested: str = "auto") -> DeviceChoice:
             return DeviceChoice("cuda", "float16", 0, f"CUDA GPU found ({gpus}) with cuBLAS 12 and cuDNN 9")
         reason = f"a GPU is present but {missing} cannot be loaded (CTranslate2 needs CUDA 12 libraries)"
     if requested == "cuda":
-        raise RuntimeError(f"CUDA was requested but {reason}")
+        raise ModelLoadError(f"--device cuda was asked for but {reason}; use --device auto or cpu")
     return DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, f"{cpu.reason}: {reason}")
 
 

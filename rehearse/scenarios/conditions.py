@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|(<=|>=|==|!=|<|>)|([A-Za-z_][A-Za-z_0-9]*)|(\()|(\)))")
+_TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d+)?)|(<=|>=|==|!=|<|>)|([A-Za-z_][A-Za-z_0-9]*)|(\()|(\)))")
 
 ALIASES = {
     "acknowledged": "acknowledge", "apologized": "apologize", "apologised": "apologize", "owned": "own",
@@ -65,6 +65,8 @@ def _tokens(text: str) -> list[str]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
+            while text[pos].isspace():  # point at the offending character, not the space before it
+                pos += 1
             raise ConditionError(f"unexpected character {text[pos]!r} at position {pos + 1} in {text!r}")
         out.append(match.group(0).strip())
         pos = match.end()

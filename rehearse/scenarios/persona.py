@@ -7,9 +7,6 @@ from pathlib import Path
 
 from rehearse.scenarios.source import Problems
 
-PIPER_VOICES = {"joe"}
-"""Piper voices that ship with Rehearse; any other Piper voice is given as a path to its .onnx file."""
-
 
 @dataclass(frozen=True)
 class VoicePreset:

@@ -133,14 +133,16 @@ def _build(data: dict, problems: Problems, source: str, folder: Path) -> Scenari
     for key in data:
         if key not in _TOP:
             problems.add((key,), f"unknown field (known: {', '.join(_TOP)})")
-    sid = _require(data, "id", str, problems) or "?"
+    sid = _require(data, "id", str, problems)
+    sid = "?" if sid is None else sid
     if sid != "?" and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", sid):
         problems.add(("id",), f"must be lower-case words joined by '-', e.g. lost-luggage, not {sid!r}")
     title = _require(data, "title", str, problems) or sid
     audience = _require(data, "audience", str, problems)
     if audience is not None and audience not in AUDIENCES:
         problems.add(("audience",), f"must be one of {', '.join(AUDIENCES)}, not {audience!r}")
-    difficulty = _require(data, "difficulty", int, problems) or 1
+    difficulty = _require(data, "difficulty", int, problems)
+    difficulty = 1 if difficulty is None else difficulty
     if not 1 <= difficulty <= 5:
         problems.add(("difficulty",), "must be from 1 (easy) to 5 (hard)")
     max_turns = data.get("max_turns", 12)
@@ -201,7 +203,7 @@ def _node(nid: str, raw, problems: Problems) -> Node:
         problems.add(path + ("expect",), "must be a list of move names")
         expect = []
     for i, move in enumerate(expect):
-        if move not in GOOD_MOVES:
+        if not isinstance(move, str) or move not in GOOD_MOVES:
             problems.add(path + ("expect", i), f"unknown or poor move {move!r} (expected moves: {', '.join(sorted(GOOD_MOVES))})")
     outcome = raw.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
@@ -215,7 +217,7 @@ def _node(nid: str, raw, problems: Problems) -> Node:
         problems.add(path, "a node needs 'branches' (where the talk goes next) or an 'outcome' (it ends the call)")
     if outcome is not None and branches:
         problems.add(path + ("branches",), "an ending (with 'outcome') cannot have branches")
-    return Node(nid, say, tuple(m for m in expect if m in GOOD_MOVES), branches, outcome)
+    return Node(nid, say, tuple(m for m in expect if isinstance(m, str) and m in GOOD_MOVES), branches, outcome)
 
 
 def _say(raw, path: tuple, problems: Problems) -> Lines:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import contextlib
 import json
 import sys
 
@@ -20,11 +22,11 @@ def add_parser(sub) -> None:
                         help="microphone to listen on (default: the one chosen last time, else the system default)")
     parser.add_argument("--output-device", metavar="NAME_OR_INDEX", help="headphones or speakers for the customer")
     parser.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
-    parser.add_argument("--trailing-silence-ms", type=float, default=None,
+    parser.add_argument("--trailing-silence-ms", type=_positive, default=None,
                         help="silence that ends your reply (default 300; longer after 'and', 'um', ...)")
-    parser.add_argument("--no-answer-s", type=float, default=None,
+    parser.add_argument("--no-answer-s", type=_positive, default=None,
                         help="silence before the customer asks whether you are still there (default 8)")
-    parser.add_argument("--max-turn-s", type=float, default=None, help="longest reply before the customer cuts in (default 60)")
+    parser.add_argument("--max-turn-s", type=_positive, default=None, help="longest reply before the customer cuts in (default 60)")
     parser.add_argument("--difficulty", type=int, choices=range(1, 6), metavar="1-5",
                         help="play the scenario at this level: higher starts the persona angrier and less patient "
                              "(see `rehearse next`)")
@@ -102,16 +104,17 @@ def run_typed(args, scenario) -> int:
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id} (typed replies; an empty line or Ctrl+D stops)")
-    while not session.finished:
-        line = session.conversation.line()
-        if not args.json:
-            print()
-            print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
-        print("> ", end="", file=sys.stderr, flush=True)
-        text = sys.stdin.readline()
-        if not text.strip():
-            break
-        _print_turn(args, session.answer_text(text.strip()))
+    with _closed_on_interrupt(session):
+        while not session.finished:
+            line = session.conversation.line()
+            if not args.json:
+                print()
+                print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
+            print("> ", end="", file=sys.stderr, flush=True)
+            text = sys.stdin.readline()
+            if not text.strip():
+                break
+            _print_turn(args, session.answer_text(text.strip()))
     session.close()
     _print_ending(args, session, store, "stopped")
     return 0
@@ -130,18 +133,36 @@ def run_with_replies(args, scenario) -> int:
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id}")
-    for path, reply in zip(args.replies, replies):
-        if session.finished:
-            print(f"note: the conversation ended; {path} and later replies were not used", file=sys.stderr)
-            break
-        spoken = session.customer_line()
-        if not args.json:
-            print()
-            print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
-        _print_turn(args, session.answer(reply))
+    with _closed_on_interrupt(session):
+        for path, reply in zip(args.replies, replies):
+            if session.finished:
+                print(f"note: the conversation ended; {path} and later replies were not used", file=sys.stderr)
+                break
+            spoken = session.customer_line()
+            if not args.json:
+                print()
+                print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
+            _print_turn(args, session.answer(reply))
     session.close()
     _print_ending(args, session, store, "replies ran out")
     return 0
+
+
+@contextlib.contextmanager
+def _closed_on_interrupt(session):
+    """Ctrl+C ends the session as "unfinished" with every completed turn kept."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        session.close(note="stopped by the learner")
+        raise
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
 
 
 def _within_turn_limit(path: str, reply, max_turn_s: float | None):
@@ -149,7 +170,7 @@ def _within_turn_limit(path: str, reply, max_turn_s: float | None):
     from rehearse.audio.endpoint import EndpointConfig
     from rehearse.audio.files import SAMPLE_RATE
 
-    limit = max_turn_s or EndpointConfig().max_turn_s
+    limit = EndpointConfig().max_turn_s if max_turn_s is None else max_turn_s
     if reply.size <= limit * SAMPLE_RATE:
         return reply
     print(f"note: {path} is {reply.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "

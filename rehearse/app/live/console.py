@@ -72,6 +72,7 @@ def run_live(args, scenario) -> int:
     from rehearse.app.live.practice import Devices, LivePractice
     from rehearse.app.session import Session
     from rehearse.audio import devices
+    from rehearse.audio.capture import DeviceLostError
     from rehearse.audio.devices import NoDeviceError
 
     try:
@@ -101,6 +102,10 @@ def run_live(args, scenario) -> int:
     except KeyboardInterrupt:
         session.close(note="stopped by the learner")
         raise
+    except DeviceLostError as exc:
+        session.close(note=f"audio device failed: {exc}")
+        raise SystemExit(f"rehearse practice: {exc}. Check the headset is connected and not used by another "
+                         f"program, or choose another with --input-device/--output-device (--list-devices)") from exc
     status = session.close()
     if not args.json:
         ending = f"ended: {session.conversation.outcome}" if session.finished else "unfinished"

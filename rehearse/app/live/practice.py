@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import sounddevice as sd
+
 from rehearse.app.live import events
 from rehearse.app.live.listener import HeardTurn, Listener
 from rehearse.app.session import Session, TurnResult
@@ -108,9 +110,9 @@ class LinePlayback:
         when the process exits aborts it."""
         self._closing.set()
         self._stop.set()
-        for thread in (self._thread, self._ahead):
-            if thread is not None:
-                thread.join(timeout=10)
+        self._thread.join(timeout=10)
+        if self._ahead is not None:  # read after the line thread is done: it is what may start this one
+            self._ahead.join(timeout=10)
 
     def wait(self) -> Playback | None:
         self._done.wait()
@@ -149,7 +151,11 @@ class LivePractice:
         self.capture: Capture | None = None
         self.player: Player | None = None
         self.listener: Listener | None = None
-        self._open()
+        try:
+            self._open()
+        except BaseException:  # a device that will not open: close what did, the caller reports it
+            self.close()
+            raise
 
     def _open(self) -> None:
         self.capture = Capture(self.devices.input, track=self._track)
@@ -258,7 +264,7 @@ class LivePractice:
                     continue
                 self.devices = Devices(found_in, found_out)
                 self._open()
-            except (DeviceLostError, OSError) as exc:
+            except (DeviceLostError, OSError, sd.PortAudioError) as exc:
                 _LOGGER.info("devices not back yet: %s", exc)
                 self.close()
                 continue

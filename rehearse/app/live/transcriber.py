@@ -98,6 +98,8 @@ class IncrementalTranscriber:
                 final, end = (True, self._final) if self._final is not None else (False, self._partial)
                 if final:
                     self._final = None
+                    if self._partial is not None and self._partial <= end:  # the final covers it
+                        self._partial = None
                 else:
                     self._partial = None
             try:
