@@ -28,5 +28,11 @@ def feedback_lines(feedback: Feedback, indent: str = "  ") -> list[str]:
     return lines
 
 
+def branch_line(step) -> str:
+    """Where the reply sent the conversation, and the mood change (a `scenarios.engine.Step`)."""
+    return (f"  Branch:   {step.condition} -> {step.goto} "
+            f"(mood {step.mood_before:.2f} -> {step.mood_after:.2f})")
+
+
 def customer_lines(name: str, text: str, mood: float, band: str) -> list[str]:
     return [f'{name} ({band}, mood {mood:.2f}): "{text}"']

@@ -78,9 +78,9 @@ def signals_from(feedback: Feedback, interrupted: bool = False) -> Signals:
 
 
 class Session:
-    """One practice conversation, saved turn by turn."""
+    """One practice conversation, saved turn by turn (`stt` may be None when every reply is typed)."""
 
-    def __init__(self, scenario: Scenario, stt: SpeechToText, tts: TextToSpeech, store: SessionStore,
+    def __init__(self, scenario: Scenario, stt: SpeechToText | None, tts: TextToSpeech, store: SessionStore,
                  learner: str = "learner", seed: int = 0, baseline: Baseline | None = None):
         self.scenario = scenario
         self.baseline = baseline
@@ -164,6 +164,8 @@ class Session:
         """
         self._check_open()
         if transcript is None:
+            if self.stt is None:
+                raise RuntimeError("this session has no speech-to-text model; typed replies go to answer_text()")
             transcript = self.stt.transcribe(reply)
         feedback = judge(transcript, reply, baseline=self.baseline, talk_over_s=talk_over_s,
                          customer_name=self.scenario.persona.name)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rehearse.app import runtime
-from rehearse.app.report import customer_lines, feedback_lines
+from rehearse.app.report import branch_line, customer_lines, feedback_lines
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -78,8 +78,7 @@ def run(args) -> int:
         turn = session.answer(soxr.resample(reply, rate, 16_000))
         print(f"  The learner gives {label}:")
         print("\n".join(feedback_lines(turn.feedback)))
-        print(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
-              f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})\n")
+        print(branch_line(turn.step) + "\n")
     final = session.customer_line()
     print("\n".join(customer_lines(scenario.persona.name, final.line.text, final.line.mood, final.line.band)))
     hear(final.audio)

@@ -8,7 +8,7 @@ import json
 import sys
 
 from rehearse.app import runtime
-from rehearse.app.report import customer_lines, feedback_lines
+from rehearse.app.report import branch_line, customer_lines, feedback_lines
 
 
 def add_parser(sub) -> None:
@@ -78,8 +78,7 @@ def _print_turn(args, turn) -> None:
         print(json.dumps(turn.to_dict()), flush=True)
         return
     print("\n".join(feedback_lines(turn.feedback)))
-    print(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
-          f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})", flush=True)
+    print(branch_line(turn.step), flush=True)
 
 
 def _print_ending(args, session, store, ran_out: str) -> None:
@@ -99,8 +98,8 @@ def run_typed(args, scenario) -> int:
     from rehearse.app.session import Session
 
     store = runtime.open_store(args)
-    session = Session(scenario, runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice),
-                      store, learner=args.learner, seed=args.seed)
+    session = Session(scenario, None, runtime.load_tts(args.voice or scenario.persona.voice),
+                      store, learner=args.learner, seed=args.seed)  # typed replies need no speech-to-text
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id} (typed replies; an empty line or Ctrl+D stops)")

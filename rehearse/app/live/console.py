@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rehearse.app import runtime
 from rehearse.app.live import events
-from rehearse.app.report import customer_lines, feedback_lines
+from rehearse.app.report import branch_line, customer_lines, feedback_lines
 from rehearse.audio.endpoint import EndpointConfig
 from rehearse.coach.live_cue import LiveCue
 
@@ -53,8 +53,7 @@ class Printer:
             gap = (turn.timing or {}).get("response_gap_s")
             if gap is not None:
                 self._say(f"  Timing:   {'overlap' if gap < 0 else 'gap'} {abs(gap) * 1000:.0f} ms")
-            self._say(f"  Branch:   {turn.step.condition} -> {turn.step.goto} "
-                      f"(mood {turn.step.mood_before:.2f} -> {turn.step.mood_after:.2f})")
+            self._say(branch_line(turn.step))
         elif isinstance(event, (events.DevicePaused, events.DeviceResumed)):
             self._say(f"  [{event.message}]")
 
