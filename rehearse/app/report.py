@@ -34,5 +34,12 @@ def branch_line(step) -> str:
             f"(mood {step.mood_before:.2f} -> {step.mood_after:.2f})")
 
 
+def session_end_line(session, url: str, why_unfinished: str) -> str:
+    """How an `app.Session` ended and where its turns are."""
+    conversation = session.conversation
+    ending = f"finished ({conversation.outcome})" if conversation.finished else f"unfinished ({why_unfinished})"
+    return f"Session {ending}: {len(session.turns)} turn(s) saved to {url}"
+
+
 def customer_lines(name: str, text: str, mood: float, band: str) -> list[str]:
     return [f'{name} ({band}, mood {mood:.2f}): "{text}"']

@@ -8,7 +8,7 @@ import json
 import sys
 
 from rehearse.app import runtime
-from rehearse.app.report import branch_line, customer_lines, feedback_lines
+from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
 
 
 def add_parser(sub) -> None:
@@ -81,16 +81,15 @@ def _print_turn(args, turn) -> None:
     print(branch_line(turn.step), flush=True)
 
 
-def _print_ending(args, session, store, ran_out: str) -> None:
+def _print_ending(args, session, store, ran_out: str, line_shown: bool = False) -> None:
+    """The customer's last line (unless already on screen) and what was saved."""
     if args.json:
         return
-    name = session.scenario.persona.name
-    line = session.conversation.line()
-    print()
-    print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
-    ending = f"ended: {session.conversation.outcome}" if session.finished else f"unfinished ({ran_out})"
-    status = store.session(session.id)["status"]
-    print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
+    if not line_shown:
+        line = session.conversation.line()
+        print()
+        print("\n".join(customer_lines(session.scenario.persona.name, line.text, line.mood, line.band)))
+    print("\n" + session_end_line(session, store.url, ran_out))
 
 
 def run_typed(args, scenario) -> int:
@@ -115,7 +114,7 @@ def run_typed(args, scenario) -> int:
                 break
             _print_turn(args, session.answer_text(text.strip()))
     session.close()
-    _print_ending(args, session, store, "stopped")
+    _print_ending(args, session, store, "stopped", line_shown=not session.finished)
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rehearse.app import runtime
 from rehearse.app.live import events
-from rehearse.app.report import branch_line, customer_lines, feedback_lines
+from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
 from rehearse.audio.endpoint import EndpointConfig
 from rehearse.coach.live_cue import LiveCue
 
@@ -105,8 +105,7 @@ def run_live(args, scenario) -> int:
         session.close(note=f"audio device failed: {exc}")
         raise SystemExit(f"rehearse practice: {exc}. Check the headset is connected and not used by another "
                          f"program, or choose another with --input-device/--output-device (--list-devices)") from exc
-    status = session.close()
+    session.close()
     if not args.json:
-        ending = f"ended: {session.conversation.outcome}" if session.finished else "unfinished"
-        print(f"\nSession {status}, {ending}. {len(session.turns)} turn(s) saved to {store.url}")
+        print("\n" + session_end_line(session, store.url, "stopped"))
     return 0
