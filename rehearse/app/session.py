@@ -20,7 +20,7 @@ from rehearse.audio.files import SAMPLE_RATE
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.feedback import Feedback, judge, judge_text, measure_baseline
 from rehearse.models.stt import SpeechToText, Transcript
-from rehearse.models.tts import SpokenSentence, TextToSpeech
+from rehearse.models.tts import SENTENCE_GAP_S, SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
 from rehearse.scenarios.schema import Scenario
 from rehearse.scenarios.voice import emphasize, persona_style
@@ -116,7 +116,7 @@ class Session:
             mood, ready = self._ahead.get(line.text, (line.mood, None))
         if abs(mood - line.mood) > AHEAD_MOOD_TOLERANCE:
             ready = None
-        gap = np.zeros(int(0.25 * self.tts.sample_rate), dtype=np.float32)
+        gap = np.zeros(int(SENTENCE_GAP_S * self.tts.sample_rate), dtype=np.float32)
         parts: list[np.ndarray] = []
         try:
             for sentence in ready or self._synthesize(line.text, line.mood):

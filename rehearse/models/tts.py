@@ -14,6 +14,9 @@ from rehearse.models.registry import DEFAULT_VOICE, voice_paths
 
 _LOGGER = logging.getLogger(__name__)
 
+SENTENCE_GAP_S = 0.25
+"""Silence between the sentences of one line."""
+
 
 @dataclass(frozen=True)
 class VoiceStyle:
@@ -80,7 +83,7 @@ class TextToSpeech:
 
     def synthesize(self, text: str, style: VoiceStyle = VoiceStyle()) -> tuple[np.ndarray, int]:
         """The whole text as one array, with 250 ms between sentences."""
-        gap = np.zeros(int(0.25 * self.sample_rate), dtype=np.float32)
+        gap = np.zeros(int(SENTENCE_GAP_S * self.sample_rate), dtype=np.float32)
         parts: list[np.ndarray] = []
         for sentence in self.sentences(text, style):
             if parts:
