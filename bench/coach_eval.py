@@ -5,9 +5,8 @@
 Rows: vocal tension (AUC of scores.calm, angry vs neutral EmoDB clips, each speaker's neutral clip
 as baseline), pace (WPM from word timestamps vs the reference word count over the voiced span),
 pitch (median F0 vs full-resolution librosa.pyin, and vs the FDA laryngograph; cost per second),
-wording (precision/recall/F1 on each labeled set in tests/data, the tuning set and the blind sets
-reported separately; rules alone, with the example-sentence layer and with the learned classifier (fitted
-without the never-tuned set when scoring it); per move on the blind set never tuned against) and fillers on the AMI disfluent clips (reference, Whisper plain, Whisper
+wording (precision/recall/F1 on each labeled set in tests/data: rules alone, with the example-sentence
+layer, and with the learned layer; per move on the set that no rule or weight has seen) and fillers on the AMI disfluent clips (reference, Whisper plain, Whisper
 with the disfluency prompt, acoustic detector).
 """
 
@@ -25,10 +24,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from rehearse.audio import prosody  # noqa: E402
 from rehearse.audio.files import load_reply  # noqa: E402
-from rehearse.coach import classifier, examples, wording  # noqa: E402
+from rehearse.coach import classifier, wording  # noqa: E402
 from rehearse.coach.agreement import auc, move_agreement  # noqa: E402
 from rehearse.coach.feedback import judge, measure_baseline  # noqa: E402
 from rehearse.coach.fillers import FILLER_PROMPT, filled_pauses  # noqa: E402
@@ -118,57 +118,45 @@ def pitch(folder, manifest):
         f"{1000 * cost / seconds:.1f} ms (pyin full resolution here: {1000 * pyin_cost / seconds:.0f} ms)", "<= 20 ms")
 
 
-LABELED = ROOT / "tests" / "data"
-# Sets of labeled replies, in the order they were written; only the last was never tuned against.
-WORDING_SETS = ("coach_replies", "coach_replies_blind", "coach_replies_blind2", "coach_replies_blind3",
-                "coach_replies_blind4", "coach_replies_blind5", "coach_replies_blind6", "coach_replies_blind7")
-HONEST_SET = "coach_replies_blind7"
-
-
 def wording_rows():
-    sets = {name: yaml.safe_load((LABELED / f"{name}.yaml").read_text(encoding="utf-8")) for name in WORDING_SETS}
+    from train_wording_classifier import FIRST_SCORED_WITH, LABELED, SETS
+
+    sets = {name: yaml.safe_load((LABELED / f"{name}.yaml").read_text(encoding="utf-8")) for name in SETS}
     everything = [c for cases in sets.values() for c in cases]
     started = time.perf_counter()
     rules = {name: [[h.move for h in wording.detect(c["text"])] for c in cases] for name, cases in sets.items()}
     rule_ms = 1000 * (time.perf_counter() - started) / len(everything)
     started = time.perf_counter()
-    examples.preload()
+    classifier.load_adapter()
     load_s = time.perf_counter() - started
-    wording.detect("warm up", semantic=True)
     started = time.perf_counter()
     both = {name: [[h.move for h in wording.detect(c["text"], semantic=True)] for c in cases]
             for name, cases in sets.items()}
     both_ms = 1000 * (time.perf_counter() - started) / len(everything)
     started = time.perf_counter()
-    classifier.load_weights()
-    weights_s = time.perf_counter() - started
-    started = time.perf_counter()
-    learned = {name: [[h.move for h in classifier.detect(c["text"], weights=_weights_for(name))] for c in cases]
-               for name, cases in sets.items()}
+    learned = {name: [[h.move for h in classifier.detect(c["text"])] for c in cases] for name, cases in sets.items()}
     learned_ms = 1000 * (time.perf_counter() - started) / len(everything)
     for name, cases in sets.items():
         scores = []
         for detected in (rules[name], both[name], learned[name]):
             _, total = move_agreement(zip((c["moves"] for c in cases), detected), wording.VOCABULARY)
             scores.append(f"{total.precision:.3f} / {total.recall:.3f} / {total.f1:.3f}")
-        tag = ("never tuned against; classifier fitted without it" if name == HONEST_SET
-               else "tuned against; classifier fitted on it")
-        row(f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + classifier",
-            " | ".join(scores), ">= 0.85 F1" if name == HONEST_SET else "(regression)")
-    cases = sets[HONEST_SET]
-    per_move, _ = move_agreement(zip((c["moves"] for c in cases), rules[HONEST_SET]), wording.VOCABULARY)
+        if name == classifier.HELD_OUT_SET:
+            tag, target = "held out: no rule or weight saw it", ">= 0.85 F1"
+        elif name in FIRST_SCORED_WITH or name == "coach_replies":
+            tag, target = "rules tuned on it; learned layer fitted on it", "(regression)"
+        else:
+            tag, target = "rules never saw it; learned layer fitted on it", "(regression)"
+        row(f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + learned",
+            " | ".join(scores), target)
+    cases = sets[classifier.HELD_OUT_SET]
+    per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[classifier.HELD_OUT_SET]), wording.VOCABULARY)
     for m in per_move:
-        row(f"  {m.move} ({HONEST_SET}, rules)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} F1 {m.f1 or 0:.2f} "
-            f"(tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})")
-    row("wording: cost per reply, rules / + examples / + examples + classifier",
-        f"{rule_ms:.1f} ms / {both_ms:.1f} ms / {learned_ms:.1f} ms (+{load_s:.1f} s once to load the embedding "
-        f"model, +{1000 * weights_s:.0f} ms the classifier weights)", "")
-    row("wording: leave-one-set-out cross-validation of the classifier", "python bench/train_wording_classifier.py")
-
-
-def _weights_for(name: str) -> str:
-    """The honest set is scored with the classifier fitted without it."""
-    return classifier.WEIGHTS_WITHOUT_BLIND7 if name == HONEST_SET else classifier.WEIGHTS
+        row(f"  {m.move} ({classifier.HELD_OUT_SET}, all layers)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
+            f"F1 {m.f1 or 0:.2f} (tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})")
+    row("wording: cost per reply, rules / + examples / + examples + learned layer",
+        f"{rule_ms:.1f} ms / {both_ms:.1f} ms / {learned_ms:.1f} ms (+{load_s:.1f} s once to load the models)", "")
+    row("wording: leave-one-set-out cross-validation of the learned layer", "python bench/train_wording_classifier.py")
 
 
 def fillers(stt, folder, manifest):

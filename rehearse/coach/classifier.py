@@ -1,20 +1,21 @@
-"""A learned layer over the phrase rules: one logistic regression per move on reply-level features.
+"""A learned layer over the phrase rules: all-MiniLM-L6-v2 with its top layers fine-tuned to the moves.
 
-Features of a reply (`feature_layout()`): the mean and the max over its sentences (`wording.sentences`)
-of their all-MiniLM-L6-v2 embeddings, the moves the phrase rules found (0/1), and per move of
-`data/exemplars.yaml` the highest cosine similarity of a sentence to one of its `like` examples.
-In training, each labeled set's rule hits come from the rules as they were before they saw it, so the
-model learns how far to trust the rules on fresh replies.
-Weights and per-move thresholds are fitted offline by `bench/train_wording_classifier.py` and stored
-in `data/wording_classifier.npz` (loaded lazily, ~0.1 MB); nothing is trained at run time. A move
-counts when the rules (or the example layer) find it or its probability passes its threshold (an infinite
-threshold: never added). `coach.feedback` uses it wherever it uses the example layer, never in the live cue.
+The whole reply runs through the bundled MiniLM's lower layers (the model the example layer already
+loaded), then through its top `k` layers with weights fine-tuned offline on the labeled replies in
+tests/data (`bench/train_wording_classifier.py`); a linear head on the mean-pooled, normalized result
+plus the rules' hits (0/1 per move, so it learns how far to trust them) gives one probability per move.
+A move counts when the rules or the example layer find it, or its probability reaches `THRESHOLD`.
+The fine-tuned weights (int8 with a scale per row, ~7 MB) are `data/wording_adapter.npz`, loaded lazily;
+nothing is trained at run time. `coach.feedback` uses it wherever it uses the example layer, never in
+the live cue.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -24,87 +25,160 @@ import numpy as np
 from rehearse.coach import examples, wording
 
 _LOGGER = logging.getLogger(__name__)
-WEIGHTS = "wording_classifier.npz"
-"""Fitted on all labeled sets: the shipped weights."""
-WEIGHTS_WITHOUT_BLIND7 = "wording_classifier_without_blind7.npz"
-"""Fitted without tests/data/coach_replies_blind7.yaml, so that a test can score that set honestly."""
-EMBEDDING_DIM = 384
+_LOCK = threading.Lock()
+WEIGHTS = "wording_adapter.npz"
+HELD_OUT_SET = "coach_replies_set13"
+"""The labeled set in tests/data the shipped weights never saw, kept for an honest score of them."""
+THRESHOLD = 0.5
+MAX_TOKENS = 256
+HIDDEN = 384
+POOL_SCALE = 5.0
+"""The pooled vector is unit length times this, so the head's inputs are on the scale of the rule hits."""
 
 
-def feature_layout() -> tuple[str, ...]:
-    """Names of the feature columns, in order."""
-    return (tuple(f"mean{i}" for i in range(EMBEDDING_DIM)) + tuple(f"max{i}" for i in range(EMBEDDING_DIM))
-            + tuple(f"rule:{m}" for m in wording.VOCABULARY)
-            + tuple(f"example:{m}" for m in sorted(examples.load_examples().like)))
+def _torch():
+    import torch
+
+    return torch
+
+
+def _bert():
+    """The bundled MiniLM (transformers BertModel) and its tokenizer, shared with the example layer."""
+    model = examples.preload()
+    return model[0].auto_model, model.tokenizer
+
+
+def lower_states(texts: list[str], k: int) -> tuple:
+    """Hidden states entering MiniLM's top `k` layers, and the attention mask, for a batch of replies."""
+    torch = _torch()
+    bert, tokenizer = _bert()
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    with torch.inference_mode():
+        out = bert(**batch, output_hidden_states=True)
+    return out.hidden_states[len(out.hidden_states) - 1 - k], batch["attention_mask"]
+
+
+def top_model(k: int):
+    """A trainable copy of MiniLM's top `k` layers with a move head (a torch module)."""
+    torch = _torch()
+    bert, _ = _bert()
+
+    class TopLayers(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[len(bert.encoder.layer) - k:]))
+            self.head = torch.nn.Linear(HIDDEN + len(wording.VOCABULARY), len(wording.VOCABULARY))
+            self.dropout = torch.nn.Dropout(0.1)
+
+        def forward(self, states, mask, rules):
+            additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+            for layer in self.layers:
+                states = layer(states, attention_mask=additive)
+                states = states[0] if isinstance(states, tuple) else states
+            weights = mask.unsqueeze(-1).float()
+            pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+            pooled = torch.nn.functional.normalize(pooled, dim=-1) * POOL_SCALE
+            return self.head(torch.cat([self.dropout(pooled), rules], dim=-1))
+
+    return TopLayers()
+
+
+def save(model, k: int, path) -> None:
+    """Write a fitted `top_model` as int8 weights with a float scale per row (vectors stay float16)."""
+    arrays = {"k": np.array(k), "moves": np.array(wording.VOCABULARY)}
+    for name, tensor in model.state_dict().items():
+        value = tensor.detach().cpu().numpy().astype(np.float32)
+        if value.ndim == 2 and not name.startswith("head."):
+            scale = np.maximum(np.abs(value).max(axis=1, keepdims=True), 1e-8) / 127.0
+            arrays[f"q:{name}"] = np.round(value / scale).astype(np.int8)
+            arrays[f"s:{name}"] = scale.astype(np.float32)
+        else:
+            arrays[f"f:{name}"] = value.astype(np.float16 if value.ndim == 1 and not name.startswith("head.")
+                                               else np.float32)
+    np.savez_compressed(path, **arrays)
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Per-move linear models on the raw (unscaled) features, and their probability thresholds."""
+class Adapter:
+    """The fitted top layers and head, ready to run."""
 
-    moves: tuple[str, ...]
-    coef: np.ndarray
-    intercept: np.ndarray
-    thresholds: np.ndarray
-    layout: tuple[str, ...]
+    k: int
+    model: object
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """(replies, moves) probabilities for a (replies, features) matrix."""
-        logits = np.atleast_2d(features) @ self.coef.T + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -50.0, 50.0)))
+
+def weights_path() -> str:
+    """The shipped fitted layer."""
+    return str(resources.files("rehearse.coach").joinpath("data", WEIGHTS))
 
 
 @functools.lru_cache(maxsize=None)
-def load_weights(name: str = WEIGHTS) -> Weights:
-    """The fitted weights in `data/<name>`."""
+def _load(path: str) -> Adapter:
+    torch = _torch()
     started = time.perf_counter()
-    with resources.files("rehearse.coach").joinpath(f"data/{name}").open("rb") as handle, np.load(handle) as data:
-        weights = Weights(tuple(str(m) for m in data["moves"]), data["coef"].astype(np.float32),
-                          data["intercept"].astype(np.float32), data["thresholds"].astype(np.float32),
-                          tuple(str(f) for f in data["layout"]))
-    if weights.layout != feature_layout():
-        raise ValueError(f"{name} was fitted on other features; rerun bench/train_wording_classifier.py")
-    _LOGGER.info("wording classifier loaded in %.3f s", time.perf_counter() - started)
-    return weights
+    with np.load(path) as data:
+        if tuple(str(m) for m in data["moves"]) != wording.VOCABULARY:
+            raise ValueError(f"{path} was fitted on another move vocabulary; rerun bench/train_wording_classifier.py")
+        k = int(data["k"])
+        state = {}
+        for key in data.files:
+            kind, _, param = key.partition(":")
+            if kind == "q":
+                state[param] = torch.from_numpy(data[key].astype(np.float32) * data[f"s:{param}"])
+            elif kind == "f":
+                state[param] = torch.from_numpy(data[key].astype(np.float32))
+    model = top_model(k)
+    model.load_state_dict(state)
+    model.eval()
+    _LOGGER.info("wording adapter loaded in %.2f s", time.perf_counter() - started)
+    return Adapter(k, model)
 
 
-def features(sentence_vectors: list[np.ndarray], rule_moves: list[set[str]]) -> np.ndarray:
-    """Feature rows from each reply's normalized sentence embeddings and the moves its rules found."""
-    like = examples.like_vectors()
-    rows = []
-    for vectors, found in zip(sentence_vectors, rule_moves):
-        if not len(vectors):
-            vectors = np.zeros((1, EMBEDDING_DIM), dtype=np.float32)
-        similar = [float(np.max(vectors @ like[m].T)) for m in sorted(like)]
-        rows.append(np.concatenate([vectors.mean(axis=0), vectors.max(axis=0),
-                                    [m in found for m in wording.VOCABULARY], similar]))
-    return np.asarray(rows, dtype=np.float32)
+def load_adapter(path: str | None = None) -> Adapter:
+    """The fitted layer at `path` (default: the shipped one); loads the embedding model too (seconds, once)."""
+    with _LOCK:
+        return _load(path or weights_path())
 
 
-def reply_features(texts: list[str], rule_moves: list[set[str]]) -> np.ndarray:
-    """Feature rows of replies (loads the embedding model if needed; sentences encoded in one batch)."""
-    split = [wording.sentences(t) for t in texts]
-    flat = [s for parts in split for s in parts]
-    encoded = examples.encode(flat) if flat else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    vectors, start = [], 0
-    for parts in split:
-        vectors.append(encoded[start:start + len(parts)])
-        start += len(parts)
-    return features(vectors, rule_moves)
+def windows(text: str) -> list[str]:
+    """The reply itself, or for one longer than `MAX_TOKENS`, runs of whole sentences that fit."""
+    _, tokenizer = _bert()
+    if len(tokenizer(text)["input_ids"]) <= MAX_TOKENS:
+        return [text]
+    out, current, size = [], [], 0
+    for sentence in wording.sentences(text):
+        length = len(tokenizer(sentence, add_special_tokens=False)["input_ids"])
+        if current and size + length > MAX_TOKENS - 2:
+            out.append(" ".join(current))
+            current, size = [], 0
+        current.append(sentence)
+        size += length
+    return out + [" ".join(current)] if current else out
 
 
-def detect(text: str, semantic: bool = True, customer_name: str | None = None,
-           weights: str = WEIGHTS) -> tuple[wording.MoveHit, ...]:
-    """`wording.detect` (with the example layer when `semantic`) plus the moves the classifier adds.
+def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None = None) -> np.ndarray:
+    """(replies, moves) probabilities, in `wording.VOCABULARY` order; a long reply's are the max over its windows."""
+    torch = _torch()
+    adapter = load_adapter(path)
+    parts = [windows(text) for text in texts]
+    owner = np.repeat(np.arange(len(texts)), [len(p) for p in parts])
+    states, mask = lower_states([w for p in parts for w in p], adapter.k)
+    rules = torch.tensor([[m in rule_moves[i] for m in wording.VOCABULARY] for i in owner], dtype=torch.float32)
+    with torch.inference_mode():
+        per_window = torch.sigmoid(adapter.model(states, mask, rules)).numpy()
+    return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 
-    Classifier hits have source "classifier" and the whole reply as evidence. Loads the embedding
-    model if needed (seconds, once per process).
+
+def detect(text: str, semantic: bool = True, customer_name: str | None = None) -> tuple[wording.MoveHit, ...]:
+    """`wording.detect` (with the example layer when `semantic`) plus the moves the learned layer adds.
+
+    Its hits have source "classifier" and the whole reply as evidence. `use_name` is left to the name
+    finder, which knows the customer's name.
     """
     hits = {h.move: h for h in wording.detect(text, semantic, customer_name)}
-    model = load_weights(weights)
+    if not text.strip():
+        return tuple(hits.values())
     rules = {m for m, h in hits.items() if h.source == "rule"}
-    probabilities = model.probabilities(reply_features([text], [rules]))[0]
-    for move, p, threshold in zip(model.moves, probabilities, model.thresholds):
-        if move not in hits and p >= threshold:
+    for move, p in zip(wording.VOCABULARY, probabilities([text], [rules])[0]):
+        if move not in hits and move != "use_name" and p >= THRESHOLD:
             hits[move] = wording.MoveHit(move, text, "classifier")
     return tuple(hits[m] for m in wording.VOCABULARY if m in hits)

@@ -1,10 +1,9 @@
 """The learned wording layer (`rehearse.coach.classifier`) and its shipped weights.
 
 Its generalization is measured by leave-one-set-out cross-validation in
-`bench/train_wording_classifier.py` (numbers in docs/coach.md). Here: the weights load and match the
-features, predictions are deterministic, and on blind set 7, scored with the weights fitted WITHOUT
-blind7 (`WEIGHTS_WITHOUT_BLIND7`), rules + classifier stays above a floor (that fold's cross-validated
-score less a margin) and above the rules alone.
+`bench/train_wording_classifier.py` (numbers in docs/coach.md). The shipped weights were fitted on every
+labeled set except `coach_replies_set13`, whose replies no rule and no weight has seen: scoring it here
+is an honest check of what users get, against a floor (its cross-validated score less a margin).
 """
 
 from pathlib import Path
@@ -17,35 +16,55 @@ from rehearse.coach import classifier, wording
 from rehearse.coach.agreement import move_agreement
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-PACKAGE_DATA = Path(classifier.__file__).resolve().parent / "data"
-BLIND7_FLOOR = 0.70
+HELD_OUT_FLOOR = 0.80
+HELD_OUT_GAIN = 0.08
+"""The learned layer must add at least this much micro F1 to the rules alone on the held-out set."""
+
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("name", [classifier.WEIGHTS, classifier.WEIGHTS_WITHOUT_BLIND7])
-def test_weights_are_small_and_match_the_features(name):
-    assert (PACKAGE_DATA / name).stat().st_size < 300_000
-    weights = classifier.load_weights(name)
-    assert weights.moves == wording.VOCABULARY
-    assert weights.coef.shape == (len(wording.VOCABULARY), len(classifier.feature_layout()))
-    assert np.isfinite(weights.coef).all() and np.isfinite(weights.intercept).all()
-    assert np.isfinite(weights.thresholds).any()
+def test_shipped_weights_are_small_and_load():
+    assert Path(classifier.weights_path()).stat().st_size < 9_000_000
+    adapter = classifier.load_adapter()
+    assert 1 <= adapter.k <= 6
+    p = classifier.probabilities(["I'm so sorry, that's on us.", "ok"], [{"apologize"}, set()])
+    assert p.shape == (2, len(wording.VOCABULARY)) and ((p >= 0) & (p <= 1)).all()
 
 
-def test_probabilities_are_deterministic_and_bounded():
-    weights = classifier.load_weights()
-    features = np.random.default_rng(0).normal(size=(5, weights.coef.shape[1])).astype(np.float32)
-    first, second = weights.probabilities(features), weights.probabilities(features.copy())
-    assert np.array_equal(first, second)
-    assert first.shape == (5, len(weights.moves)) and ((first >= 0) & (first <= 1)).all()
+def test_int8_weights_round_trip(tmp_path):
+    model = classifier.top_model(1).eval()
+    path = tmp_path / "adapter.npz"
+    classifier.save(model, 1, path)
+    loaded = classifier.load_adapter(str(path)).model
+    for name, tensor in model.state_dict().items():
+        restored = loaded.state_dict()[name]
+        assert np.allclose(restored.numpy(), tensor.numpy(), atol=float(tensor.abs().max()) / 100 + 1e-3), name
 
 
-@pytest.mark.slow
-def test_blind7_with_weights_fitted_without_it():
-    cases = yaml.safe_load((DATA / "coach_replies_blind7.yaml").read_text(encoding="utf-8"))
-    both = [[h.move for h in classifier.detect(c["text"], weights=classifier.WEIGHTS_WITHOUT_BLIND7)] for c in cases]
+def test_held_out_set_with_the_shipped_weights():
+    cases = yaml.safe_load((DATA / f"{classifier.HELD_OUT_SET}.yaml").read_text(encoding="utf-8"))
+    labels = [c["moves"] for c in cases]
+    learned = [[h.move for h in classifier.detect(c["text"])] for c in cases]
     rules = [[h.move for h in wording.detect(c["text"])] for c in cases]
-    _, combined = move_agreement(zip((c["moves"] for c in cases), both), wording.VOCABULARY)
-    _, alone = move_agreement(zip((c["moves"] for c in cases), rules), wording.VOCABULARY)
-    assert combined.f1 >= BLIND7_FLOOR and combined.f1 >= alone.f1
-    assert both == [[h.move for h in classifier.detect(c["text"], weights=classifier.WEIGHTS_WITHOUT_BLIND7)]
-                    for c in cases]
+    _, combined = move_agreement(zip(labels, learned), wording.VOCABULARY)
+    _, alone = move_agreement(zip(labels, rules), wording.VOCABULARY)
+    assert combined.f1 >= HELD_OUT_FLOOR, (combined.precision, combined.recall)
+    assert combined.f1 >= alone.f1 + HELD_OUT_GAIN
+    assert learned == [[h.move for h in classifier.detect(c["text"])] for c in cases]
+
+
+def test_learned_hits_name_their_source_and_leave_names_to_the_rules():
+    text = "Honestly mate, worse things happen at sea, you'll survive a late parcel."
+    hits = classifier.detect(text)
+    assert "dismiss" in {h.move for h in hits}
+    assert all(h.source in ("rule", "example", "classifier") for h in hits)
+    assert all(h.evidence == text for h in hits if h.source == "classifier")
+    assert "use_name" not in {h.move for h in classifier.detect("Thanks for waiting, I'll check the order now.")}
+
+
+def test_a_long_reply_is_judged_in_windows_of_whole_sentences():
+    calm = "Thank you for walking me through the whole history of the account, it really helps me. " * 20
+    text = calm + "That's not my problem, take it up with your bank."
+    parts = classifier.windows(text)
+    assert len(parts) > 1 and " ".join(parts) == " ".join(wording.sentences(text))
+    assert "dismiss" in {h.move for h in classifier.detect(text)}
