@@ -81,7 +81,10 @@ class Session:
     """One practice conversation, saved turn by turn (`stt` may be None when every reply is typed)."""
 
     def __init__(self, scenario: Scenario, stt: SpeechToText | None, tts: TextToSpeech, store: SessionStore,
-                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None):
+                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None, paraphrases: bool = False):
+        """`paraphrases`: judge wording with the example and learned layers too, not the phrase rules
+        alone; their models load on a worker thread now, and the first reply waits for them, so every
+        turn of a session is judged the same way."""
         self.scenario = scenario
         self.baseline = baseline
         self.stt, self.tts, self.store = stt, tts, store
@@ -92,6 +95,25 @@ class Session:
         self._ahead: dict[str, tuple[float, list[SpokenSentence]]] = {}
         self._tts_lock = threading.Lock()
         self._closed = False
+        self._paraphrases = False
+        self._wording_loader: threading.Thread | None = None
+        if paraphrases:
+            self._wording_loader = threading.Thread(target=self._load_wording_layers, name="wording-models", daemon=True)
+            self._wording_loader.start()
+
+    def _load_wording_layers(self) -> None:
+        from rehearse.coach import classifier
+
+        try:
+            classifier.load_adapter()
+            self._paraphrases = True
+        except Exception as exc:  # a missing package or a broken install: judge with the rules, say why
+            _LOGGER.warning("wording is judged by the phrase rules only: %s", exc)
+
+    def _judge_paraphrases(self) -> bool:
+        if self._wording_loader is not None:
+            self._wording_loader.join()
+        return self._paraphrases
 
     @property
     def finished(self) -> bool:
@@ -168,7 +190,7 @@ class Session:
                 raise RuntimeError("this session has no speech-to-text model; typed replies go to answer_text()")
             transcript = self.stt.transcribe(reply)
         feedback = judge(transcript, reply, baseline=self.baseline, talk_over_s=talk_over_s,
-                         customer_name=self.scenario.persona.name)
+                         semantic=self._judge_paraphrases(), customer_name=self.scenario.persona.name)
         if self.baseline is None and feedback.transcript:
             self.baseline = measure_baseline(transcript, reply)
         return self._commit(feedback, interrupted, (reply, SAMPLE_RATE), timing)
@@ -176,7 +198,8 @@ class Session:
     def answer_text(self, text: str) -> TurnResult:
         """Judge a typed reply (practice without a microphone): wording only, no delivery measures."""
         self._check_open()
-        return self._commit(judge_text(text, customer_name=self.scenario.persona.name), False, None, None)
+        feedback = judge_text(text, semantic=self._judge_paraphrases(), customer_name=self.scenario.persona.name)
+        return self._commit(feedback, False, None, None)
 
     def _check_open(self) -> None:
         if self.finished:

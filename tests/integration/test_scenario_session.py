@@ -49,3 +49,14 @@ def test_worst_replies_make_the_customer_hang_up(stt, tts, store, synth_reply):
     session = run("billing-double-charge", WORST, stt, tts, store, synth_reply)
     assert session.conversation.outcome == "hung_up", [s.explain() for s in session.conversation.trace]
     assert store.session(session.id)["outcome"] == "hung_up"
+
+
+@pytest.mark.slow
+def test_typed_session_judges_paraphrases_once_the_models_load(tts, store):
+    reply = "Look, it is what it is, the parcel turns up when it turns up."
+    moves = {}
+    for paraphrases in (False, True):
+        session = Session(find("late-gift-delivery"), None, tts, store, paraphrases=paraphrases)
+        moves[paraphrases] = session.answer_text(reply).feedback.moves
+        session.close()
+    assert "dismiss" not in moves[False] and "dismiss" in moves[True]

@@ -54,7 +54,8 @@ def test_held_out_set_with_the_shipped_weights():
 
 
 def test_learned_hits_name_their_source_and_leave_names_to_the_rules():
-    text = "Honestly mate, worse things happen at sea, you'll survive a late parcel."
+    text = "Look, it is what it is, the parcel turns up when it turns up."
+    assert not wording.detect(text)  # a brush-off in words no phrase rule knows
     hits = classifier.detect(text)
     assert "dismiss" in {h.move for h in hits}
     assert all(h.source in ("rule", "example", "classifier") for h in hits)

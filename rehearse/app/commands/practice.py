@@ -32,6 +32,8 @@ def add_parser(sub) -> None:
                              "(see `rehearse next`)")
     parser.add_argument("--baseline", metavar="AUDIO",
                         help="a calm read in your normal voice; scores are relative to it (default: your first reply)")
+    parser.add_argument("--rules-only", action="store_true",
+                        help="judge wording with the phrase rules alone: starts ~5 s sooner, misses more paraphrases")
     parser.add_argument("--learner", default="learner", help="whose session this is (default: learner)")
     parser.add_argument("--seed", type=int, default=0, help="chooses line variants; same seed, same session")
     parser.add_argument("--json", action="store_true", help="print one JSON object per turn")
@@ -98,7 +100,8 @@ def run_typed(args, scenario) -> int:
 
     store = runtime.open_store(args)
     session = Session(scenario, None, runtime.load_tts(args.voice or scenario.persona.voice),
-                      store, learner=args.learner, seed=args.seed)  # typed replies need no speech-to-text
+                      store, learner=args.learner, seed=args.seed,  # typed replies need no speech-to-text
+                      paraphrases=not args.rules_only)
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id} (typed replies; an empty line or Ctrl+D stops)")
@@ -127,7 +130,7 @@ def run_with_replies(args, scenario) -> int:
     store = runtime.open_store(args)
     stt, tts = runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice)
     session = Session(scenario, stt, tts, store, learner=args.learner, seed=args.seed,
-                      baseline=load_baseline(stt, args.baseline))
+                      baseline=load_baseline(stt, args.baseline), paraphrases=not args.rules_only)
     name = scenario.persona.name
     if not args.json:
         print(f"{scenario.title} — session {session.id}")

@@ -89,7 +89,7 @@ def run_live(args, scenario) -> int:
     stt = runtime.load_stt(args)
     baseline = load_baseline(stt, args.baseline)
     session = Session(scenario, stt, runtime.load_tts(args.voice or scenario.persona.voice), store,
-                      learner=args.learner, seed=args.seed, baseline=baseline)
+                      learner=args.learner, seed=args.seed, baseline=baseline, paraphrases=not args.rules_only)
     if not args.json:
         print(f"{scenario.title} — session {session.id}\n"
               f"Listening on '{microphone.name}', the customer speaks on '{speaker.name}'. Ctrl+C stops.")
