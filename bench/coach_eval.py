@@ -71,25 +71,38 @@ def tension(stt, folder, manifest):
 
 
 def pace(stt, folder, manifest):
-    errors = []
+    errors, skipped = [], []
     for r in _rows(manifest, "asr"):
         audio = load_reply(folder / r["file"])
-        start, end = prosody.voiced_span(prosody.track(audio))
-        reference = 60.0 * len(r["label"].split()) / (end - start)
+        span = prosody.voiced_span(prosody.track(audio))
         ours = judge(stt.transcribe(audio), audio).metrics.wpm
+        if span is None or ours is None:
+            skipped.append(r["file"])
+            continue
+        reference = 60.0 * len(r["label"].split()) / (span[1] - span[0])
         errors.append(abs(ours / reference - 1.0) * 100.0)
     within = sum(e <= 10.0 for e in errors)
     row("pace: metrics.wpm within 10% of reference word count / voiced span (asr clips)",
-        f"{within}/{len(errors)} (median error {np.median(errors):.1f}%, max {max(errors):.1f}%)", "all within 10%")
+        f"{within}/{len(errors)} (median error {np.median(errors):.1f}%, max {max(errors):.1f}%)" if errors else "no clip",
+        "all within 10%")
+    _skipped_row("pace", skipped)
+
+
+def _skipped_row(what: str, skipped: list[str]) -> None:
+    if skipped:
+        row(f"  {what}: clips without voicing or words, not measured", ", ".join(skipped))
 
 
 def pitch(folder, manifest):
     import librosa
 
     rel, rel_emotion, cost, pyin_cost, seconds = [], [], 0.0, 0.0, 0.0
-    laryngograph = []
+    laryngograph, skipped = [], []
     for r in _rows(manifest, "asr") + _rows(manifest, "pitch") + _rows(manifest, "emotion"):
         audio = load_reply(folder / r["file"])
+        if prosody.voiced_span(prosody.track(audio)) is None:
+            skipped.append(r["file"])
+            continue
         started = time.perf_counter()
         reference = librosa.pyin(audio, fmin=60.0, fmax=500.0, sr=prosody.SAMPLE_RATE)[0]
         pyin_cost += time.perf_counter() - started
@@ -116,6 +129,7 @@ def pitch(folder, manifest):
         f"over {len(laryngograph)} clips", "(info)")
     row("pitch: cost of all prosody per second of audio",
         f"{1000 * cost / seconds:.1f} ms (pyin full resolution here: {1000 * pyin_cost / seconds:.0f} ms)", "<= 20 ms")
+    _skipped_row("pitch", skipped)
 
 
 def wording_rows():

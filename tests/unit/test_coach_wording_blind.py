@@ -31,6 +31,10 @@ THRESHOLDS = {
     "coach_replies_set11.yaml": (0.69, False),
     "coach_replies_set12.yaml": (0.69, False),
     "coach_replies_set13.yaml": (0.67, False),
+    "coach_replies_set14.yaml": (0.72, False),
+    "coach_replies_set15.yaml": (0.63, False),
+    "coach_replies_set16.yaml": (0.65, False),
+    "coach_replies_set17.yaml": (0.68, False),
 }
 
 
