@@ -89,7 +89,7 @@ class Session:
         self.baseline = baseline
         self.stt, self.tts, self.store = stt, tts, store
         self.conversation = Conversation(scenario, seed=seed)
-        self.id = store.start_session(learner, scenario.id, seed)
+        self.id = store.start_session(learner, scenario.id, seed, scenario.difficulty)
         self.turns: list[TurnResult] = []
         self._spoken: SpokenLine | None = None
         self._ahead: dict[str, tuple[float, list[SpokenSentence]]] = {}

@@ -26,6 +26,8 @@ class PastSession:
     outcome: str | None
     scores: dict[str, float] = field(default_factory=dict)
     """Mean score (0-100) per dimension over the session's turns; dimensions never measured are absent."""
+    difficulty: int | None = None
+    """The level it was played at (None for sessions saved before levels were recorded: the file's)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def recommend(scenarios: list[Scenario], history: list[PastSession], audience: s
                               f"No scored practice yet: start with an easy {audience} call.")
     weakest = min(averages, key=lambda d: (averages[d], DIMENSIONS.index(d)))
     last = played[-1]
-    level = by_id[last.scenario_id].difficulty
+    level = last.difficulty or by_id[last.scenario_id].difficulty
     if last.outcome == "hung_up" or averages[weakest] < STEP_DOWN:
         target, why = max(1, level - 1), "step down a level to build it up"
     elif last.outcome == "resolved" and averages[weakest] >= STEP_UP:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
-                        create_engine, event, insert, select, update)
+                        create_engine, event, insert, inspect, select, text, update)
 from sqlalchemy.exc import SQLAlchemyError
 
 from rehearse.audio.files import write_flac
@@ -28,6 +28,7 @@ sessions = Table(
     Column("learner", String(200), nullable=False, index=True),
     Column("scenario_id", String(200), nullable=False),
     Column("seed", Integer, nullable=False),
+    Column("difficulty", Integer),  # the level played (None in databases from before it was recorded)
     Column("status", String(20), nullable=False),  # in_progress, finished, unfinished, failed
     Column("outcome", String(20)),  # resolved, escalated, hung_up (when finished)
     Column("started_at", DateTime(timezone=True), nullable=False),
@@ -79,6 +80,7 @@ class SessionStore:
             event.listen(self._engine, "connect", _sqlite_pragmas)
         try:
             metadata.create_all(self._engine)
+            _add_missing_columns(self._engine)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open the session database {self.url}: {exc.orig or exc}") from exc
 
@@ -90,10 +92,10 @@ class SessionStore:
             raise StoreError(f"could not save to {self.url}: {getattr(exc, 'orig', None) or exc}; "
                              "check free disk space and permissions") from exc
 
-    def start_session(self, learner: str, scenario_id: str, seed: int) -> str:
+    def start_session(self, learner: str, scenario_id: str, seed: int, difficulty: int | None = None) -> str:
         session_id = str(uuid.uuid4())
         self._write(insert(sessions).values(id=session_id, learner=learner, scenario_id=scenario_id, seed=seed,
-                                            status="in_progress", started_at=_now()))
+                                            difficulty=difficulty, status="in_progress", started_at=_now()))
         return session_id
 
     def end_session(self, session_id: str, status: str, outcome: str | None = None, note: str | None = None) -> None:
@@ -151,6 +153,18 @@ class SessionStore:
             query = query.where(sessions.c.learner == learner)
         with self._engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _add_missing_columns(engine) -> None:
+    """Add the nullable columns that newer versions defined to a database an older version created."""
+    existing = inspect(engine)
+    for table in metadata.sorted_tables:
+        have = {c["name"] for c in existing.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

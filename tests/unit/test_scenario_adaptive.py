@@ -69,3 +69,12 @@ def test_rehearse_next_reads_the_store(store, capsys):
     rec = json.loads(capsys.readouterr().out)
     assert rec["dimension"] == "clarity" and rec["difficulty"] == 1
     assert "clarity (45/100" in rec["reason"]
+
+
+def test_the_level_actually_played_is_the_one_stepped_from():
+    scenarios = [find("late-gift-delivery"), find("billing-double-charge")]
+    good = {"empathy": 90.0, "clarity": 90.0, "pace": 90.0, "calm": 90.0}
+    from_file = recommend(scenarios, [PastSession("late-gift-delivery", "resolved", good)])
+    played_up = recommend(scenarios, [PastSession("late-gift-delivery", "resolved", good, difficulty=4)])
+    assert played_up.difficulty == min(5, 4 + 1) and from_file.difficulty == find("late-gift-delivery").difficulty + 1
+    assert "difficulty 4" in played_up.reason

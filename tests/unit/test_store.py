@@ -51,3 +51,20 @@ def test_a_failed_audio_write_keeps_earlier_turns(tmp_path):
     with pytest.raises(StoreError, match="could not write"):
         _turn(store, sid, 2)
     assert [r["index"] for r in store.turns(sid)] == [1]
+
+
+def test_a_database_from_before_difficulty_was_recorded_is_upgraded_in_place(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / "rehearse.db")
+    old.execute("CREATE TABLE sessions (id VARCHAR(36) PRIMARY KEY, learner VARCHAR(200) NOT NULL, "
+                "scenario_id VARCHAR(200) NOT NULL, seed INTEGER NOT NULL, status VARCHAR(20) NOT NULL, "
+                "outcome VARCHAR(20), started_at DATETIME NOT NULL, ended_at DATETIME, note TEXT)")
+    old.execute("INSERT INTO sessions VALUES ('old-1', 'sam', 'internet-outage', 0, 'finished', 'resolved', "
+                "'2026-01-01 10:00:00.000000', NULL, NULL)")
+    old.commit()
+    old.close()
+    store = SessionStore(folder=tmp_path)
+    assert store.session("old-1")["difficulty"] is None and store.session("old-1")["outcome"] == "resolved"
+    sid = store.start_session("sam", "internet-outage", seed=0, difficulty=4)
+    assert SessionStore(folder=tmp_path).session(sid)["difficulty"] == 4

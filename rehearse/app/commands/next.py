@@ -30,7 +30,7 @@ def history(store, learner: str):
                 if isinstance(value, (int, float)):
                     per_dim.setdefault(dim, []).append(float(value))
         scores = {dim: fmean(values) for dim, values in per_dim.items()}
-        out.append(PastSession(session["scenario_id"], session["outcome"], scores))
+        out.append(PastSession(session["scenario_id"], session["outcome"], scores, session.get("difficulty")))
     return out
 
 
