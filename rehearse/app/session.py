@@ -161,7 +161,7 @@ class Session:
     def synthesize_ahead(self, lines: list[CustomerLine], cancel: threading.Event | None = None) -> None:
         """Synthesize the lines the next reply may lead to (`conversation.upcoming()`), so that `speak()`
         starts at once; call it on a helper thread while the customer or the learner talks. Setting
-        `cancel` stops it between sentences."""
+        `cancel` stops it between sentences. Each line is usable as soon as it is done."""
         ahead = {}
         for line in lines:
             known = self._ahead.get(line.text)
@@ -173,7 +173,9 @@ class Session:
                     sentences.append(sentence)
                 known = (line.mood, sentences)
             ahead[line.text] = known
-        with self._tts_lock:
+            with self._tts_lock:
+                self._ahead = {**self._ahead, line.text: known}
+        with self._tts_lock:  # only the lines the next reply may lead to are kept
             self._ahead = ahead
 
     def answer(self, reply: np.ndarray, interrupted: bool = False, transcript: Transcript | None = None,

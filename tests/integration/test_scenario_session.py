@@ -60,3 +60,21 @@ def test_typed_session_judges_paraphrases_once_the_models_load(tts, store):
         moves[paraphrases] = session.answer_text(reply).feedback.moves
         session.close()
     assert "dismiss" not in moves[False] and "dismiss" in moves[True]
+
+
+def test_lines_synthesized_ahead_are_usable_one_by_one(tts, store):
+    import threading
+
+    session = Session(find("late-gift-delivery"), None, tts, store)
+    lines = session.conversation.upcoming()
+    assert len({line.text for line in lines}) >= 2
+
+    class StopAfterFirstLine(threading.Event):
+        def is_set(self):
+            return bool(session._ahead)
+
+    session.synthesize_ahead(lines, cancel=StopAfterFirstLine())
+    assert list(session._ahead) == [lines[0].text]  # kept although the second line was cancelled
+    session.synthesize_ahead(lines)
+    assert set(session._ahead) == {line.text for line in lines}
+    session.close()
