@@ -1,11 +1,12 @@
-"""A learned layer over the phrase rules: all-MiniLM-L6-v2 with its top layers fine-tuned to the moves.
+"""A learned layer over the phrase rules: all-MiniLM-L6-v2 with its transformer layers fine-tuned to the moves.
 
-The whole reply runs through the bundled MiniLM's lower layers (the model the example layer already
-loaded), then through its top `k` layers with weights fine-tuned offline on the labeled replies in
-tests/data (`bench/train_wording_classifier.py`); a linear head on the mean-pooled, normalized result
-plus the rules' hits (0/1 per move, so it learns how far to trust them) gives one probability per move.
-A move counts when the rules or the example layer find it, or its probability reaches `THRESHOLD`.
-The fine-tuned weights (int8 with a scale per row, ~7 MB) are `data/wording_adapter.npz`, loaded lazily;
+The whole reply runs through the bundled MiniLM's token embeddings (and any layers below the top `k`,
+from the model the example layer already loaded), then through copies of its top `k` layers (all 6 in
+the shipped weights) fine-tuned offline on the labeled replies in tests/data
+(`bench/train_wording_classifier.py`); a linear head on the mean-pooled, normalized result plus the
+rules' hits (0/1 per move, so it learns how far to trust them) gives one probability per move. A move
+counts when the rules or the example layer find it, or its probability reaches `THRESHOLD`. The
+fine-tuned weights (int8 with a scale per row, ~10 MB) are `data/wording_adapter.npz`, loaded lazily;
 nothing is trained at run time. `coach.feedback` uses it wherever it uses the example layer, never in
 the live cue.
 """
@@ -48,14 +49,29 @@ def _bert():
     return model[0].auto_model, model.tokenizer
 
 
+def _additive_mask(mask):
+    torch = _torch()
+    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def _run_layers(layers, states, mask):
+    additive = _additive_mask(mask)
+    for layer in layers:
+        states = layer(states, attention_mask=additive)
+        states = states[0] if isinstance(states, tuple) else states
+    return states
+
+
 def lower_states(texts: list[str], k: int) -> tuple:
     """Hidden states entering MiniLM's top `k` layers, and the attention mask, for a batch of replies."""
     torch = _torch()
     bert, tokenizer = _bert()
     batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    mask = batch["attention_mask"]
     with torch.inference_mode():
-        out = bert(**batch, output_hidden_states=True)
-    return out.hidden_states[len(out.hidden_states) - 1 - k], batch["attention_mask"]
+        states = bert.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
+        states = _run_layers(bert.encoder.layer[:len(bert.encoder.layer) - k], states, mask)
+    return states, mask
 
 
 def top_model(k: int):
@@ -71,10 +87,7 @@ def top_model(k: int):
             self.dropout = torch.nn.Dropout(0.1)
 
         def forward(self, states, mask, rules):
-            additive = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
-            for layer in self.layers:
-                states = layer(states, attention_mask=additive)
-                states = states[0] if isinstance(states, tuple) else states
+            states = _run_layers(self.layers, states, mask)
             weights = mask.unsqueeze(-1).float()
             pooled = (states * weights).sum(1) / weights.sum(1).clamp(min=1.0)
             pooled = torch.nn.functional.normalize(pooled, dim=-1) * POOL_SCALE

