@@ -30,7 +30,8 @@ def test_three_turn_practice_with_real_and_synthesized_replies(tmp_path, realspe
         _wav(tmp_path / "bad.wav", synth_reply(DISMISSIVE)),
     ]
     data = tmp_path / "data"
-    code = main(["practice", "--scenario", "internet-outage", "--replies", *replies, "--json",
+    # --rules-only: the branches this test walks follow the phrase rules, not the fitted weights
+    code = main(["practice", "--scenario", "internet-outage", "--replies", *replies, "--json", "--rules-only",
                  "--learner", "sam", "--seed", "4", "--data-dir", str(data)])
     assert code == 0
     turns = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
