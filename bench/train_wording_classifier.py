@@ -134,13 +134,6 @@ def scores(labels: list[set[str]], predicted: np.ndarray) -> tuple[float, float,
     return total.precision or 0.0, total.recall or 0.0, total.f1 or 0.0
 
 
-def combined(rules: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Rules OR the learned layer, as `classifier.detect` combines them (names left to the rules)."""
-    learned = p >= classifier.THRESHOLD
-    learned[:, wording.VOCABULARY.index("use_name")] = False
-    return rules | learned
-
-
 def cross_validate(k: int, epochs: int, held_out: list[str]) -> None:
     texts, labels, groups = load_sets()
     rules = fresh_rule_hits(texts, groups)
@@ -155,7 +148,7 @@ def cross_validate(k: int, epochs: int, held_out: list[str]) -> None:
         model = train(states, mask, rules, y, np.flatnonzero(groups != SETS.index(name)), k, epochs)
         p = predict(model, states, mask, rules, test)
         held = [labels[i] for i in test]
-        row = [scores(held, rules[test]), scores(held, combined(rules[test], p)), scores(held, p >= classifier.THRESHOLD)]
+        row = [scores(held, rules[test]), scores(held, rules[test] | classifier.learned(p)), scores(held, p >= classifier.THRESHOLD)]
         rows.append(row)
         cells = ["{:.2f} / {:.2f} / {:.3f}".format(*r) for r in row]
         print(f"{name:<22} {len(test):>4}  {cells[0]:<19} {cells[1]:<19} {cells[2]:<19}"

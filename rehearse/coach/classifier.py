@@ -181,17 +181,24 @@ def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None
     return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 
 
-def detect(text: str, semantic: bool = True, customer_name: str | None = None) -> tuple[wording.MoveHit, ...]:
-    """`wording.detect` (with the example layer when `semantic`) plus the moves the learned layer adds.
+def learned(p: np.ndarray) -> np.ndarray:
+    """Which moves the learned layer finds from its (replies, moves) probabilities: those reaching
+    `THRESHOLD`, except `use_name`, which is left to the name finder (it knows the customer's name)."""
+    found = np.asarray(p) >= THRESHOLD
+    found[..., wording.VOCABULARY.index("use_name")] = False
+    return found
 
-    Its hits have source "classifier" and the whole reply as evidence. `use_name` is left to the name
-    finder, which knows the customer's name.
+
+def detect(text: str, customer_name: str | None = None) -> tuple[wording.MoveHit, ...]:
+    """`wording.detect` with the example layer, plus the moves the learned layer adds.
+
+    Its hits have source "classifier" and the whole reply as evidence.
     """
-    hits = {h.move: h for h in wording.detect(text, semantic, customer_name)}
+    hits = {h.move: h for h in wording.detect(text, True, customer_name)}
     if not text.strip():
         return tuple(hits.values())
     rules = {m for m, h in hits.items() if h.source == "rule"}
-    for move, p in zip(wording.VOCABULARY, probabilities([text], [rules])[0]):
-        if move not in hits and move != "use_name" and p >= THRESHOLD:
+    for move, found in zip(wording.VOCABULARY, learned(probabilities([text], [rules])[0])):
+        if found and move not in hits:
             hits[move] = wording.MoveHit(move, text, "classifier")
     return tuple(hits[m] for m in wording.VOCABULARY if m in hits)

@@ -93,8 +93,7 @@ def preload():
     return _MODEL
 
 
-def encode(sentences: list[str]) -> np.ndarray:
-    """Normalized embeddings, one row per sentence (loads the model if needed)."""
+def _encode(sentences: list[str]) -> np.ndarray:
     return np.asarray(preload().encode(sentences, normalize_embeddings=True, batch_size=32,
                                       show_progress_bar=False), dtype=np.float32)
 
@@ -105,14 +104,9 @@ def _example_vectors() -> dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...
     out = {}
     for move, like in examples.like.items():
         unlike = examples.unlike.get(move, ())
-        vectors = encode(list(like) + list(unlike))
+        vectors = _encode(list(like) + list(unlike))
         out[move] = (vectors[: len(like)], vectors[len(like):], like)
     return out
-
-
-def like_vectors() -> dict[str, np.ndarray]:
-    """Each move's `like` examples, embedded (one row per example)."""
-    return {move: like for move, (like, _, _) in _example_vectors().items()}
 
 
 def match(sentences: list[str]) -> list[ExampleMatch]:
@@ -121,7 +115,7 @@ def match(sentences: list[str]) -> list[ExampleMatch]:
     if not sentences:
         return []
     examples = load_examples()
-    vectors = encode(sentences)
+    vectors = _encode(sentences)
     found: list[ExampleMatch] = []
     for move, (like, unlike, texts) in _example_vectors().items():
         threshold = examples.thresholds.get(move, examples.threshold)
