@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--scenario", default="internet-outage")
     parser.add_argument("--trailing-silence-ms", type=float, default=None)
+    parser.add_argument("--rules-only", action="store_true",
+                        help="judge wording with the phrase rules alone, as `practice --rules-only` (default: all layers)")
     parser.add_argument("--json", type=Path, metavar="OUT.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -185,14 +187,15 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
     driver = Driver(server, files, config.trailing_silence_ms)
     pair = Devices(devices.choose("input"), devices.choose("output"))
     started, seed, sessions = time.monotonic(), 0, 0
-    with LivePractice(Session(scenario, stt, tts, store, seed=seed), pair, stt, on_event=driver.on_event,
-                      config=config) as live:
+    paraphrases = not args.rules_only
+    with LivePractice(Session(scenario, stt, tts, store, seed=seed, paraphrases=paraphrases), pair, stt,
+                      on_event=driver.on_event, config=config) as live:
         driver.live = live
         while time.monotonic() - started < args.duration_s or len(driver.turns) < args.turns:
             if live.session.finished:
                 live.session.close()
                 seed += 1
-                live.session = Session(scenario, stt, tts, store, seed=seed)
+                live.session = Session(scenario, stt, tts, store, seed=seed, paraphrases=paraphrases)
                 sessions += 1
             live.run(max_turns=1)
         overflows = live.capture.overflows
@@ -209,6 +212,7 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
     return {
         "model": args.model,
+        "wording": "phrase rules" if args.rules_only else "all layers",
         "turns": len(turns),
         "ended_early": len(driver.turns) - len(turns),
         "sessions": sessions,
@@ -225,7 +229,7 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
 def print_report(result: dict) -> None:
     print(f"{result['turns']} replies over {result['run_s']} s ({result['sessions']} session(s)), "
-          f"model {result['model']}")
+          f"model {result['model']}, wording by {result['wording']}")
     for key in ("end_to_decision_ms", "end_to_transcript_ms", "end_to_scores_ms", "end_to_customer_ms", "meter_lag_ms"):
         value = result[key]
         print(f"  {key:22s} median {value['median']} ms   p90 {value['p90']} ms   (n={value['n']})")

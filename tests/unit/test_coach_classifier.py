@@ -16,15 +16,15 @@ from rehearse.coach import classifier, wording
 from rehearse.coach.agreement import move_agreement
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-HELD_OUT_FLOOR = 0.80
-HELD_OUT_GAIN = 0.08
+HELD_OUT_FLOOR = 0.82
+HELD_OUT_GAIN = 0.10
 """The learned layer must add at least this much micro F1 to the rules alone on the held-out set."""
 
 pytestmark = pytest.mark.slow
 
 
 def test_shipped_weights_are_small_and_load():
-    assert Path(classifier.weights_path()).stat().st_size < 12_000_000
+    assert Path(classifier.weights_path()).stat().st_size < 24_000_000
     adapter = classifier.load_adapter()
     assert 1 <= adapter.k <= 6
     p = classifier.probabilities(["I'm so sorry, that's on us.", "ok"], [{"apologize"}, set()])
@@ -34,14 +34,17 @@ def test_shipped_weights_are_small_and_load():
 def test_int8_weights_round_trip(tmp_path):
     model = classifier.top_model(1).eval()
     path = tmp_path / "adapter.npz"
-    classifier.save(model, 1, path)
-    loaded = classifier.load_adapter(str(path)).model
+    classifier.save([model], 1, path, fitted_on=["coach_replies"])
+    adapter = classifier.load_adapter(str(path))
+    assert adapter.fitted_on == ("coach_replies",)
+    (loaded,) = adapter.models
     for name, tensor in model.state_dict().items():
         restored = loaded.state_dict()[name]
         assert np.allclose(restored.numpy(), tensor.numpy(), atol=float(tensor.abs().max()) / 100 + 1e-3), name
 
 
 def test_held_out_set_with_the_shipped_weights():
+    assert classifier.HELD_OUT_SET not in classifier.load_adapter().fitted_on
     cases = yaml.safe_load((DATA / f"{classifier.HELD_OUT_SET}.yaml").read_text(encoding="utf-8"))
     labels = [c["moves"] for c in cases]
     learned = [[h.move for h in classifier.detect(c["text"])] for c in cases]
@@ -53,7 +56,7 @@ def test_held_out_set_with_the_shipped_weights():
     assert learned == [[h.move for h in classifier.detect(c["text"])] for c in cases]
 
 
-def test_learned_hits_name_their_source_and_leave_names_to_the_rules():
+def test_learned_hits_name_their_source_and_need_a_name_for_use_name():
     text = "Look, it is what it is, the parcel turns up when it turns up."
     assert not wording.detect(text)  # a brush-off in words no phrase rule knows
     hits = classifier.detect(text)

@@ -35,6 +35,12 @@ THRESHOLDS = {
     "coach_replies_set15.yaml": (0.63, False),
     "coach_replies_set16.yaml": (0.65, False),
     "coach_replies_set17.yaml": (0.68, False),
+    "coach_replies_set18.yaml": (0.71, False),
+    "coach_replies_set19.yaml": (0.74, False),
+    "coach_replies_set20.yaml": (0.69, False),
+    "coach_replies_set21.yaml": (0.69, False),
+    "coach_replies_set22.yaml": (0.76, False),
+    "coach_replies_set23.yaml": (0.79, False),
 }
 
 
