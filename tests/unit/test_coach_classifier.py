@@ -1,9 +1,9 @@
 """The learned wording layer (`rehearse.coach.classifier`) and its shipped weights.
 
-Its generalization is measured by leave-one-set-out cross-validation in
+Its generalization is measured on labeled sets it was not fitted on, with
 `bench/train_wording_classifier.py` (numbers in docs/coach.md). The shipped weights were fitted on every
 labeled set except `coach_replies_set13`, whose replies no rule and no weight has seen: scoring it here
-is an honest check of what users get, against a floor (its cross-validated score less a margin).
+is an honest check of what users get, against a floor (its score on fresh sets less a margin).
 """
 
 from pathlib import Path
