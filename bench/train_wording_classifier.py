@@ -160,11 +160,9 @@ def train_seeds(data: Corpus, rows: np.ndarray, k: int, epochs: int, seeds: int)
 
 
 def predict(models: list, data: Corpus, rows: np.ndarray) -> np.ndarray:
-    """Probabilities averaged over `models`, as `classifier.probabilities` does."""
     torch = classifier._torch()
-    with torch.inference_mode():
-        rules = torch.tensor(data.rules[rows], dtype=torch.float32)
-        return np.mean([torch.sigmoid(m(data.states[rows], data.mask[rows], rules)).numpy() for m in models], axis=0)
+    rules = torch.tensor(data.rules[rows], dtype=torch.float32)
+    return classifier.averaged(models, data.states[rows], data.mask[rows], rules)
 
 
 def scores(labels: list[set[str]], predicted: np.ndarray) -> tuple[float, float, float]:

@@ -7,9 +7,8 @@ the shipped weights) fine-tuned offline on the labeled replies in tests/data
 rules' hits (0/1 per move, so it learns how far to trust them) gives one probability per move, averaged
 over two copies fine-tuned from different seeds. A move counts when the rules or the example layer find
 it, or its probability reaches `THRESHOLD`. The fine-tuned weights (int8 with a scale per row, ~10 MB
-per seed) are `data/wording_adapter.npz`, loaded lazily;
-nothing is trained at run time. `coach.feedback` uses it wherever it uses the example layer, never in
-the live cue.
+per seed) are `data/wording_adapter.npz`, loaded lazily; nothing is trained at run time.
+`coach.feedback` uses it wherever it uses the example layer, never in the live cue.
 """
 
 from __future__ import annotations
@@ -144,11 +143,11 @@ def _load(path: str) -> Adapter:
         states: dict[int, dict] = {}
         for key in data.files:
             kind, _, param = key.partition(":")
+            if kind not in ("q", "f"):  # "s:" scales are read with their "q:" weights; the rest is metadata
+                continue
             member, _, name = param.partition("/")
-            if kind == "q":
-                states.setdefault(int(member), {})[name] = torch.from_numpy(data[key].astype(np.float32) * data[f"s:{param}"])
-            elif kind == "f":
-                states.setdefault(int(member), {})[name] = torch.from_numpy(data[key].astype(np.float32))
+            value = data[key].astype(np.float32)
+            states.setdefault(int(member), {})[name] = torch.from_numpy(value * data[f"s:{param}"] if kind == "q" else value)
     models = []
     for member in sorted(states):
         model = top_model(k)
@@ -180,6 +179,13 @@ def windows(text: str) -> list[str]:
     return out + [" ".join(current)] if current else out
 
 
+def averaged(models, states, mask, rules) -> np.ndarray:
+    """(rows, moves) probabilities of fitted `top_model`s on prepared inputs, averaged over the models."""
+    torch = _torch()
+    with torch.inference_mode():
+        return torch.stack([torch.sigmoid(model(states, mask, rules)) for model in models]).mean(0).numpy()
+
+
 def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None = None) -> np.ndarray:
     """(replies, moves) probabilities, in `wording.VOCABULARY` order; a long reply's are the max over its windows."""
     torch = _torch()
@@ -188,8 +194,7 @@ def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None
     owner = np.repeat(np.arange(len(texts)), [len(p) for p in parts])
     states, mask = lower_states([w for p in parts for w in p], adapter.k)
     rules = torch.tensor([[m in rule_moves[i] for m in wording.VOCABULARY] for i in owner], dtype=torch.float32)
-    with torch.inference_mode():
-        per_window = torch.stack([torch.sigmoid(model(states, mask, rules)) for model in adapter.models]).mean(0).numpy()
+    per_window = averaged(adapter.models, states, mask, rules)
     return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 
 
