@@ -298,7 +298,7 @@ TIPS = (
     ("blame", "Leave out whose fault it was and say what you will do to fix it."),
     ("tense, raised voice", "Lower your voice and slow your breathing: a calm voice calms the caller."),
     ("interrupt", "Let them finish before you speak; a short pause shows you are listening."),
-    ("rushed", "Slow down to about 140 words a minute and pause after the apology so it lands."),
+    ("rushed", "Slow down to about 140 words a minute and pause between sentences so each one lands."),
     ("policy", "Lead with what you can do for them, not with what the policy forbids."),
     ("scripted", "Mean the words: slow down and let your voice move when you acknowledge them."),
     ("hesitant", "Swap the fillers for a short silent pause, and finish each sentence with a steady voice."),
