@@ -99,7 +99,7 @@ class Driver:
         self.lags: list[float] = []
 
     def on_event(self, event) -> None:
-        from rehearse.app.live import events
+        from rehearse.app import events
 
         now = time.monotonic()
         if isinstance(event, events.Meter):

@@ -1,8 +1,10 @@
-"""The headless practice loop that the CLI, the GUI and the tests all drive the same way.
+"""One practice conversation and its saved turns: what the engine (`rehearse.app.engine`) drives.
 
-    session = Session(scenario, stt, tts, store, learner="sam", seed=1)
+    session = Session(scenario, stt, tts, store, learner="sam", seed=1)   # no row, no thread yet
+    session.start()                         # the session row; wording models load in the background
     line = session.customer_line()          # text + synthesized audio
     turn = session.answer(reply_audio)      # transcribe, judge, branch, commit the turn
+    session.rewind(turn.index)              # retake it: the conversation as it was before that turn
     ...
     session.close()                         # finished, or unfinished when stopped early
 """
@@ -23,7 +25,7 @@ from rehearse.models.stt import SpeechToText, Transcript
 from rehearse.models.tts import SENTENCE_GAP_S, SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
 from rehearse.scenarios.schema import Scenario
-from rehearse.scenarios.voice import emphasize, persona_style
+from rehearse.scenarios.voice import spoken_sentences
 from rehearse.store import SessionStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -52,6 +54,8 @@ class TurnResult:
     next_line: CustomerLine
     timing: dict | None = None
     """Live turns only: when the line and the reply were heard (see `rehearse.app.live`)."""
+    take: int = 1
+    """1, or more when the learner took this turn again from the same branch point."""
 
     def to_dict(self) -> dict:
         data = self.feedback.to_dict()
@@ -59,6 +63,7 @@ class TurnResult:
             data["timing"] = dict(self.timing)
         data.update(
             turn=self.index,
+            take=self.take,
             customer_line=self.customer.line.text,
             customer_mood=self.customer.line.mood,
             branch=self.step.to_dict(),
@@ -77,29 +82,51 @@ def signals_from(feedback: Feedback, interrupted: bool = False) -> Signals:
     return Signals(frozenset(feedback.moves), numbers, interrupted=interrupted, no_answer=no_answer)
 
 
+@dataclass(frozen=True)
+class _BeforeTurn:
+    """What a retake of a turn goes back to."""
+
+    conversation: Conversation
+    baseline: Baseline | None
+    takes: int
+    """Takes of this turn so far."""
+
+
 class Session:
-    """One practice conversation, saved turn by turn (`stt` may be None when every reply is typed)."""
+    """One practice conversation, saved turn by turn (`stt` may be None when every reply is typed).
+
+    Creating it has no side effects; `start()` (or the first answer) writes the session row."""
 
     def __init__(self, scenario: Scenario, stt: SpeechToText | None, tts: TextToSpeech, store: SessionStore,
                  learner: str = "learner", seed: int = 0, baseline: Baseline | None = None, paraphrases: bool = False):
         """`paraphrases`: judge wording with the example and learned layers too, not the phrase rules
-        alone; their models load on a worker thread now, and the first reply waits for them, so every
-        turn of a session is judged the same way."""
+        alone; their models load on a worker thread at `start()`, and the first reply waits for them, so
+        every turn of a session is judged the same way."""
         self.scenario = scenario
         self.baseline = baseline
         self.stt, self.tts, self.store = stt, tts, store
+        self.learner, self.seed = learner, seed
         self.conversation = Conversation(scenario, seed=seed)
-        self.id = store.start_session(learner, scenario.id, seed, scenario.difficulty)
+        self.id: str | None = None
         self.turns: list[TurnResult] = []
+        self._before: dict[int, _BeforeTurn] = {}
         self._spoken: SpokenLine | None = None
         self._ahead: dict[str, tuple[float, list[SpokenSentence]]] = {}
         self._tts_lock = threading.Lock()
         self._closed = False
+        self._want_paraphrases = paraphrases
         self._paraphrases = False
         self._wording_loader: threading.Thread | None = None
-        if paraphrases:
-            self._wording_loader = threading.Thread(target=self._load_wording_layers, name="wording-models", daemon=True)
-            self._wording_loader.start()
+
+    def start(self) -> str:
+        """Write the session row and start loading the wording models (once). Returns the session id."""
+        if self.id is None:
+            self.id = self.store.start_session(self.learner, self.scenario.id, self.seed, self.scenario.difficulty)
+            if self._want_paraphrases:
+                self._wording_loader = threading.Thread(target=self._load_wording_layers, name="wording-models",
+                                                        daemon=True)
+                self._wording_loader.start()
+        return self.id
 
     def _load_wording_layers(self) -> None:
         from rehearse.coach import classifier
@@ -110,7 +137,8 @@ class Session:
         except Exception as exc:  # a missing package or a broken install: judge with the rules, say why
             _LOGGER.warning("wording is judged by the phrase rules only: %s", exc)
 
-    def _judge_paraphrases(self) -> bool:
+    def wait_for_wording(self) -> bool:
+        """Wait until the wording models are loaded; True when they are used, False for the rules alone."""
         if self._wording_loader is not None:
             self._wording_loader.join()
         return self._paraphrases
@@ -150,13 +178,13 @@ class Session:
 
     def _synthesize(self, text: str, mood: float) -> Iterator[SpokenSentence]:
         """The persona's voice at this mood, sentence by sentence, with the mood's vocal effort."""
-        sentences = self.tts.sentences(text, persona_style(self.scenario.persona, mood))
+        sentences = spoken_sentences(self.tts, text, self.scenario.persona, mood)
         while True:
             with self._tts_lock:  # Piper is not used from two threads at once
                 sentence = next(sentences, None)
             if sentence is None:
                 return
-            yield SpokenSentence(emphasize(sentence.audio, sentence.sample_rate, mood), sentence.sample_rate)
+            yield sentence
 
     def synthesize_ahead(self, lines: list[CustomerLine], cancel: threading.Event | None = None) -> None:
         """Synthesize the lines the next reply may lead to (`conversation.upcoming()`), so that `speak()`
@@ -192,31 +220,77 @@ class Session:
                 raise RuntimeError("this session has no speech-to-text model; typed replies go to answer_text()")
             transcript = self.stt.transcribe(reply)
         feedback = judge(transcript, reply, baseline=self.baseline, talk_over_s=talk_over_s,
-                         semantic=self._judge_paraphrases(), customer_name=self.scenario.persona.name)
+                         semantic=self.wait_for_wording(), customer_name=self.scenario.persona.name)
+        baseline_before = self.baseline
         if self.baseline is None and feedback.transcript:
             self.baseline = measure_baseline(transcript, reply)
-        return self._commit(feedback, interrupted, (reply, SAMPLE_RATE), timing)
+        return self._commit(feedback, interrupted, (reply, SAMPLE_RATE), timing, baseline_before)
 
     def answer_text(self, text: str) -> TurnResult:
         """Judge a typed reply (practice without a microphone): wording only, no delivery measures."""
         self._check_open()
-        feedback = judge_text(text, semantic=self._judge_paraphrases(), customer_name=self.scenario.persona.name)
-        return self._commit(feedback, False, None, None)
+        feedback = judge_text(text, semantic=self.wait_for_wording(), customer_name=self.scenario.persona.name)
+        return self._commit(feedback, False, None, None, self.baseline)
 
     def _check_open(self) -> None:
         if self.finished:
             raise RuntimeError("the conversation has already ended")
+        self.start()
+
+    @property
+    def turn_index(self) -> int:
+        """The number of the turn the current line opens."""
+        return len(self.turns) + 1
+
+    @property
+    def take(self) -> int:
+        """The take the next reply will be of the current turn."""
+        before = self._before.get(self.turn_index)
+        return before.takes + 1 if before else 1
+
+    def rewind(self, index: int) -> int:
+        """Take turn `index` again: the conversation, mood, facts, branch history and baseline as they were
+        before it; its line is spoken again. Earlier takes stay saved (replay shows them side by side).
+        Returns the number of the coming take."""
+        if not 1 <= index <= len(self.turns):
+            raise ValueError(f"turn {index} has not been taken yet (turns taken: {len(self.turns)})")
+        before = self._before[index]
+        self.conversation.restore(before.conversation)
+        self.baseline = before.baseline
+        self.turns = self.turns[: index - 1]
+        self._before = {i: b for i, b in self._before.items() if i <= index}
+        self.store.retire_turns(self.id, index)
+        return before.takes + 1
+
+    def keep_unjudged(self, reply: np.ndarray | None, why: str) -> None:
+        """Save the turn in progress as it stands (stopped mid-turn): the line and the reply audio heard so
+        far, not judged, so nothing said is lost. Fast: no model runs."""
+        self.start()
+        spoken = self._spoken if self._spoken is not None and self._spoken.line is self.conversation.line() else None
+        line = self.conversation.line()
+        self.store.add_turn(
+            self.id, self.turn_index, take=self.take, node_id=line.node_id, customer_line=line.text,
+            customer_mood=line.mood, transcript="", verdict={"judged": False, "not_judged": [why]}, step=None,
+            next_line=None, outcome=None,
+            customer_audio=(spoken.audio, spoken.sample_rate) if spoken is not None else None,
+            learner_audio=(reply, SAMPLE_RATE) if reply is not None and reply.size else None)
 
     def _commit(self, feedback: Feedback, interrupted: bool, learner_audio: tuple[np.ndarray, int] | None,
-                timing: dict | None) -> TurnResult:
+                timing: dict | None, baseline_before: Baseline | None) -> TurnResult:
         """Branch on the verdict and save the turn, both tracks included, before the next line is spoken."""
         spoken = self.customer_line()
+        index, take = self.turn_index, self.take
+        self._before[index] = _BeforeTurn(self.conversation.snapshot(), baseline_before, take)
         step = self.conversation.respond(signals_from(feedback, interrupted))
-        result = TurnResult(len(self.turns) + 1, spoken, feedback, step, self.conversation.line(), timing)
-        record = result.to_dict()
+        result = TurnResult(index, spoken, feedback, step, self.conversation.line(), timing, take)
+        verdict = feedback.to_dict()
+        del verdict["transcript"]
+        if timing is not None:
+            verdict["timing"] = dict(timing)
         self.store.add_turn(
-            self.id, result.index, node_id=spoken.line.node_id, customer_line=spoken.line.text,
-            customer_mood=spoken.line.mood, feedback=record, step=record["branch"],
+            self.id, index, take=take, node_id=spoken.line.node_id, customer_line=spoken.line.text,
+            customer_mood=spoken.line.mood, transcript=feedback.transcript, verdict=verdict, step=step.to_dict(),
+            next_line=result.next_line.text, outcome=result.next_line.outcome,
             customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=learner_audio)
         self.turns.append(result)
         return result
@@ -225,6 +299,7 @@ class Session:
         """End the session: "finished" when the scenario reached an ending, else "unfinished"."""
         if self._closed:
             return self.store.session(self.id)["status"]
+        self.start()
         status = "finished" if self.finished else "unfinished"
         self.store.end_session(self.id, status, self.conversation.outcome, note)
         self._closed = True

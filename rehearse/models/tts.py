@@ -82,13 +82,14 @@ class TextToSpeech:
             yield SpokenSentence(audio.astype(np.float32), self.sample_rate)
 
     def synthesize(self, text: str, style: VoiceStyle = VoiceStyle()) -> tuple[np.ndarray, int]:
-        """The whole text as one array, with 250 ms between sentences."""
-        gap = np.zeros(int(SENTENCE_GAP_S * self.sample_rate), dtype=np.float32)
-        parts: list[np.ndarray] = []
-        for sentence in self.sentences(text, style):
-            if parts:
-                parts.append(gap)
-            parts.append(sentence.audio)
-        audio = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-        return audio, self.sample_rate
+        """The whole text as one array, with `SENTENCE_GAP_S` between sentences."""
+        return join_sentences(list(self.sentences(text, style)), self.sample_rate)
 
+
+def join_sentences(sentences: list[SpokenSentence], sample_rate: int) -> tuple[np.ndarray, int]:
+    """Sentences as one array with `SENTENCE_GAP_S` of silence between them."""
+    gap = np.zeros(int(SENTENCE_GAP_S * sample_rate), dtype=np.float32)
+    parts: list[np.ndarray] = []
+    for sentence in sentences:
+        parts += [gap, sentence.audio] if parts else [sentence.audio]
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), sample_rate

@@ -197,6 +197,21 @@ class Conversation:
         self._line = self._choose_line(prefix or "", line_text)
         return step
 
+    def snapshot(self) -> "Conversation":
+        """The conversation as it stands (for `restore`, when the learner retakes a turn)."""
+        saved = copy.copy(self)
+        saved.trace = list(self.trace)
+        saved._rng = random.Random()
+        saved._rng.setstate(self._rng.getstate())
+        return saved
+
+    def restore(self, saved: "Conversation") -> None:
+        """Go back to a `snapshot`: node, mood, turn count, patience, trace, line and the line chooser's state."""
+        self.node_id, self.mood, self.turn, self.poor_streak = saved.node_id, saved.mood, saved.turn, saved.poor_streak
+        self.trace = list(saved.trace)
+        self._rng.setstate(saved._rng.getstate())
+        self._line = saved._line
+
     def upcoming(self) -> list[CustomerLine]:
         """The line each branch of the current node would lead to (an uninterrupted reply), without moving.
 

@@ -8,13 +8,14 @@ are applied to its output by `models.tts`. A persona shifts the pitch and rate o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import butter, sosfilt
 
-from rehearse.models.tts import TextToSpeech, VoiceStyle
+from rehearse.models.tts import SpokenSentence, TextToSpeech, VoiceStyle, join_sentences
 from rehearse.scenarios.persona import Persona
 
 EFFORT_FROM = 0.3
@@ -68,7 +69,13 @@ def emphasize(audio: np.ndarray, sample_rate: int, mood: float) -> np.ndarray:
     return (dense * (peak / float(np.max(np.abs(dense))))).astype(np.float32)
 
 
+def spoken_sentences(tts: TextToSpeech, text: str, persona: Persona, mood: float) -> Iterator[SpokenSentence]:
+    """One customer line in the persona's voice at this mood, sentence by sentence, each with the mood's effort
+    (the one way a line is voiced: live practice streams it, `speak` joins it)."""
+    for sentence in tts.sentences(text, persona_style(persona, mood)):
+        yield SpokenSentence(emphasize(sentence.audio, sentence.sample_rate, mood), sentence.sample_rate)
+
+
 def speak(tts: TextToSpeech, text: str, persona: Persona, mood: float) -> tuple[np.ndarray, int]:
-    """One customer line in the persona's voice at this mood: synthesized, then given the mood's effort."""
-    audio, rate = tts.synthesize(text, persona_style(persona, mood))
-    return emphasize(audio, rate, mood), rate
+    """The whole line as one array, sentences joined with the usual gap."""
+    return join_sentences(list(spoken_sentences(tts, text, persona, mood)), tts.sample_rate)

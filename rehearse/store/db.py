@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import platformdirs
-from sqlalchemy import (JSON, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
+from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
                         create_engine, event, insert, inspect, select, text, update)
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -45,11 +45,16 @@ turns = Table(
     Column("customer_line", Text, nullable=False),
     Column("customer_mood", Float, nullable=False),
     Column("transcript", Text, nullable=False),
-    Column("feedback", JSON, nullable=False),
-    Column("step", JSON),
+    Column("feedback", JSON, nullable=False),  # the verdict: Feedback.to_dict() without the transcript, + timing
+    Column("step", JSON),  # the branch taken (Step.to_dict()); null for a turn kept unjudged
     Column("customer_audio", String(500)),
     Column("learner_audio", String(500)),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Added later (null in older databases: take 1, active, next line inside the feedback JSON)
+    Column("take", Integer),  # 1, or more for a retake of the same turn
+    Column("active", Boolean),  # false once a retake replaced this take (or an earlier turn was retaken)
+    Column("next_line", Text),  # what the customer said next
+    Column("outcome", String(20)),  # set when the next line ended the conversation
 )
 
 
@@ -102,38 +107,51 @@ class SessionStore:
         self._write(update(sessions).where(sessions.c.id == session_id)
                     .values(status=status, outcome=outcome, ended_at=_now(), note=note))
 
-    def audio_path(self, session_id: str, index: int, track: str) -> Path:
-        return self.folder / "audio" / session_id / f"turn-{index:02d}-{track}.flac"
+    def audio_path(self, session_id: str, index: int, track: str, take: int = 1) -> Path:
+        suffix = "" if take == 1 else f"-take{take}"
+        return self.folder / "audio" / session_id / f"turn-{index:02d}{suffix}-{track}.flac"
 
-    def add_turn(self, session_id: str, index: int, *, node_id: str, customer_line: str, customer_mood: float,
-                 feedback: dict, step: dict | None, customer_audio: tuple[np.ndarray, int] | None,
+    def add_turn(self, session_id: str, index: int, *, take: int = 1, node_id: str, customer_line: str,
+                 customer_mood: float, transcript: str, verdict: dict, step: dict | None, next_line: str | None,
+                 outcome: str | None, customer_audio: tuple[np.ndarray, int] | None,
                  learner_audio: tuple[np.ndarray, int] | None) -> int:
-        """Write both audio tracks, then commit the turn row. Returns the turn's row id."""
+        """Write both audio tracks, then commit the turn row (each fact stored once). Returns the row id."""
         paths = {}
         for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
             if audio is not None and audio[0].size:
-                path = self.audio_path(session_id, index, track)
+                path = self.audio_path(session_id, index, track, take)
                 try:
                     write_flac(path, *audio)
                 except (OSError, RuntimeError) as exc:
                     raise StoreError(f"could not write {path}: {exc}; check free disk space") from exc
                 paths[track] = str(path)
         result = self._write(insert(turns).values(
-            session_id=session_id, index=index, node_id=node_id, customer_line=customer_line,
-            customer_mood=customer_mood, transcript=feedback.get("transcript", ""),
-            feedback=json.loads(json.dumps(feedback)), step=step, customer_audio=paths.get("customer"),
+            session_id=session_id, index=index, take=take, active=True, node_id=node_id, customer_line=customer_line,
+            customer_mood=customer_mood, transcript=transcript, feedback=json.loads(json.dumps(verdict)), step=step,
+            next_line=next_line, outcome=outcome, customer_audio=paths.get("customer"),
             learner_audio=paths.get("learner"), created_at=_now()))
         return int(result.inserted_primary_key[0])
+
+    def retire_turns(self, session_id: str, from_index: int) -> None:
+        """A retake of turn `from_index`: its takes so far and every later turn leave the active path (kept)."""
+        self._write(update(turns).where(turns.c.session_id == session_id, turns.c.index >= from_index)
+                    .values(active=False))
 
     def session(self, session_id: str) -> dict | None:
         with self._engine.connect() as conn:
             row = conn.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
             return dict(row) if row else None
 
-    def turns(self, session_id: str) -> list[dict]:
+    def turns(self, session_id: str, every_take: bool = False) -> list[dict]:
+        """The session's turns in order: the active path, or with `every_take` also the takes a retake
+        replaced (ordered by turn, then take). Each row's `feedback` is the whole turn record, shaped as
+        `rehearse practice --json` prints it (`turn_record`)."""
+        query = select(turns).where(turns.c.session_id == session_id).order_by(turns.c.index, turns.c.id)
         with self._engine.connect() as conn:
-            rows = conn.execute(select(turns).where(turns.c.session_id == session_id).order_by(turns.c.index))
-            return [dict(r) for r in rows.mappings()]
+            rows = [_with_defaults(dict(r)) for r in conn.execute(query).mappings()]
+        for row in rows:
+            row["feedback"] = turn_record(row)
+        return rows if every_take else [r for r in rows if r["active"]]
 
     def find_session(self, key: str) -> dict | None:
         """A session by full id, unique id prefix, or "last" (the most recent); None when none matches."""
@@ -153,6 +171,26 @@ class SessionStore:
             query = query.where(sessions.c.learner == learner)
         with self._engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _with_defaults(row: dict) -> dict:
+    """A row from an older database: one take, active, the next line read from the feedback JSON."""
+    verdict = row["feedback"] or {}
+    row["take"] = row["take"] or 1
+    row["active"] = True if row["active"] is None else bool(row["active"])
+    if row["next_line"] is None:
+        row["next_line"], row["outcome"] = verdict.get("next_line"), verdict.get("outcome")
+    return row
+
+
+def turn_record(row: dict) -> dict:
+    """One turn as a whole record (verdict, conversation, branch), from the columns that hold each fact once."""
+    record = {k: v for k, v in (row["feedback"] or {}).items()
+              if k not in ("turn", "customer_line", "customer_mood", "branch", "next_line", "outcome")}
+    record.update(transcript=row["transcript"], turn=row["index"], take=row["take"], customer_line=row["customer_line"],
+                  customer_mood=row["customer_mood"], branch=row["step"], next_line=row["next_line"],
+                  outcome=row["outcome"])
+    return record
 
 
 def _add_missing_columns(engine) -> None:

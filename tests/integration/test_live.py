@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from rehearse.app.live import events
+from rehearse.app import events
 from rehearse.app.live.console import Printer
 from rehearse.app.live.practice import Devices, LivePractice
 from rehearse.app.session import Session

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from rehearse.app import runtime
-from rehearse.app.live import events
+from rehearse.app import events
 from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
 from rehearse.audio.endpoint import EndpointConfig
 from rehearse.coach.live_cue import LiveCue

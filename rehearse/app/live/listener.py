@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rehearse.app.live import events
+from rehearse.app import events
 from rehearse.app.live.transcriber import IncrementalTranscriber, Result
 from rehearse.audio import meter
 from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError

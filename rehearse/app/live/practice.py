@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sounddevice as sd
 
-from rehearse.app.live import events
+from rehearse.app import events
 from rehearse.app.live.listener import HeardTurn, Listener
 from rehearse.app.session import Session, TurnResult
 from rehearse.audio import devices as audio_devices
