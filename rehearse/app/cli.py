@@ -18,7 +18,7 @@ from rehearse.scenarios.library import UnknownScenario
 from rehearse.scenarios.schema import ScenarioError
 from rehearse.store import StoreError
 
-COMMANDS = ("practice", "score", "say", "demo", "replay", "scenarios", "next", "models", "doctor")
+COMMANDS = ("app", "practice", "score", "say", "demo", "replay", "scenarios", "next", "models", "doctor")
 USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError)
 
 
@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # plain `rehearse`: the window where there is a display, else a pointer to the demo
+        argv = ["app"]
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,

@@ -1,0 +1,21 @@
+"""The home page (being built)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class HomePage(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window_ = window
+        QVBoxLayout(self).addWidget(QLabel("HomePage"))
+
+    def refresh(self) -> None:
+        pass
+
+    def start_recommended(self) -> None:
+        pass
+
+    def open_session(self, session_id, turn=None) -> None:
+        pass

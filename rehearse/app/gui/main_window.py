@@ -1,0 +1,194 @@
+"""The main window: a navigation rail (Home, Practice, Replay, Audio set-up) beside a stack of pages."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QButtonGroup, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget,
+                               QVBoxLayout, QWidget, QHBoxLayout)
+
+from rehearse.app.gui import tasks
+
+_LOGGER = logging.getLogger(__name__)
+
+PAGES = (("home", "Home"), ("practice", "Practice"), ("replay", "Replay"), ("setup", "Audio set-up"))
+
+
+def settings() -> QSettings:
+    return QSettings()
+
+
+def learner_name() -> str:
+    """The learner's name (a setting, edited on Home)."""
+    return str(settings().value("learner", "learner") or "learner")
+
+
+class MainWindow(QMainWindow):
+    """Holds the pages; the pages hold the views. No practice logic lives here."""
+
+    learner_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Rehearse")
+        self.setMinimumSize(1024, 680)
+        self._pages: dict[str, QWidget] = {}
+        self._buttons: dict[str, QPushButton] = {}
+        self._build()
+        self._build_menu()
+        self._restore()
+        self._busy = QLabel()
+        self.statusBar().addPermanentWidget(self._busy)
+        self._busy_timer = QTimer(self, interval=500, timeout=self._show_busy)
+        self._busy_timer.start()
+        first_run = not settings().value("setup/done", False, type=bool)
+        self.show_page("setup" if first_run else str(settings().value("window/page", "home")))
+
+    # -- building -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        from rehearse.app.gui.home.page import HomePage
+        from rehearse.app.gui.replay.page import ReplayPage
+        from rehearse.app.gui.setup.page import SetupPage
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        rail = QWidget(objectName="rail")
+        rail.setFixedWidth(184)
+        rail_layout = QVBoxLayout(rail)
+        rail_layout.setContentsMargins(10, 16, 10, 12)
+        rail_layout.setSpacing(4)
+        brand = QLabel("Rehearse", objectName="title")
+        brand.setContentsMargins(8, 0, 0, 12)
+        rail_layout.addWidget(brand)
+        self._group = QButtonGroup(self)
+        self._stack = QStackedWidget()
+        self.home = HomePage(self)
+        self.practice = self._practice_page()
+        self.replay = ReplayPage(self)
+        self.setup = SetupPage(self)
+        for number, ((name, label), page) in enumerate(zip(PAGES, (self.home, self.practice, self.replay, self.setup)), 1):
+            button = QPushButton(label, objectName="railButton", checkable=True)
+            button.setToolTip(f"{label} (Ctrl+{number})")
+            button.clicked.connect(lambda _=False, n=name: self.show_page(n))
+            self._group.addButton(button)
+            rail_layout.addWidget(button)
+            self._buttons[name] = button
+            self._pages[name] = page
+            self._stack.addWidget(page)
+        rail_layout.addStretch(1)
+        self._learner_label = QLabel(objectName="muted")
+        self._learner_label.setWordWrap(True)
+        self._learner_label.setContentsMargins(8, 0, 0, 0)
+        rail_layout.addWidget(self._learner_label)
+        row.addWidget(rail)
+        row.addWidget(self._stack, 1)
+        self.setCentralWidget(central)
+        self._show_learner(learner_name())
+        self.learner_changed.connect(self._show_learner)
+
+    def _practice_page(self) -> QWidget:
+        """G2's practice page; a placeholder until it can be imported."""
+        try:
+            from rehearse.app.gui.practice.page import PracticePage
+        except ImportError as exc:
+            _LOGGER.warning("the practice page is not available: %s", exc)
+            return _Placeholder("Practice is not available in this build.")
+        page = PracticePage(self)
+        page.open_replay.connect(self.open_replay)
+        page.go_home.connect(lambda: self.show_page("home"))
+        page.session_saved.connect(lambda _id: (self.home.refresh(), self.replay.refresh()))
+        return page
+
+    def _build_menu(self) -> None:
+        app_menu = self.menuBar().addMenu("&Rehearse")
+        self._action(app_menu, "Start the recommended scenario", "Ctrl+N", self.home.start_recommended)
+        app_menu.addSeparator()
+        self._action(app_menu, "Quit", QKeySequence.StandardKey.Quit, self.close)
+        go = self.menuBar().addMenu("&Go")
+        for number, (name, label) in enumerate(PAGES, 1):
+            self._action(go, label, f"Ctrl+{number}", lambda n=name: self.show_page(n))
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "Keyboard shortcuts", "F1", self._show_shortcuts)
+
+    def _action(self, menu, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join([
+            "Ctrl+N   start the recommended scenario", "Ctrl+1..4   Home, Practice, Replay, Audio set-up",
+            "Space   play / pause (Replay); hold to talk (Practice)", "Left / Right   previous / next turn (Replay)",
+            "Ctrl+E   export the conversation as WAV (Replay)", "Ctrl+Q   quit"]))
+
+    # -- the interface the pages use ----------------------------------------------------------------
+    def show_page(self, name: str) -> None:
+        if name not in self._pages:
+            name = "home"
+        self._stack.setCurrentWidget(self._pages[name])
+        self._buttons[name].setChecked(True)
+        settings().setValue("window/page", name if name != "practice" else "home")
+        entered = getattr(self._pages[name], "entered", None)
+        if entered:
+            entered()
+
+    def current_page(self) -> str:
+        widget = self._stack.currentWidget()
+        return next(name for name, page in self._pages.items() if page is widget)
+
+    def start_practice(self, options, source: str = "microphone") -> None:
+        """Open the practice page and start a session (`source`: "microphone" or "typed")."""
+        if not hasattr(self.practice, "start"):
+            self.status("Practice is not available in this build.")
+            return
+        self.show_page("practice")
+        self.practice.start(options, source)
+
+    def open_replay(self, session_id: str, turn: int | None = None) -> None:
+        self.show_page("replay")
+        self.replay.open_session(session_id, turn)
+
+    def status(self, message: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(message, timeout_ms)
+
+    def set_learner(self, name: str) -> None:
+        name = name.strip() or "learner"
+        if name != learner_name():
+            settings().setValue("learner", name)
+            self.learner_changed.emit(name)
+
+    def _show_learner(self, name: str) -> None:
+        self._learner_label.setText(f"Learner: {name}")
+
+    def _show_busy(self) -> None:
+        count = tasks.busy()
+        self._busy.setText(f"working on {count} background task{'s' if count > 1 else ''}…" if count else "")
+
+    # -- geometry and closing -----------------------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = settings().value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event) -> None:
+        settings().setValue("window/geometry", self.saveGeometry())
+        for page in self._pages.values():
+            shutdown = getattr(page, "shutdown", None)
+            if shutdown:
+                shutdown()
+        super().closeEvent(event)
+
+
+class _Placeholder(QLabel):
+    def __init__(self, text: str):
+        super().__init__(text, alignment=Qt.AlignmentFlag.AlignCenter, objectName="muted")
