@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from statistics import fmean
 
 from rehearse.app import runtime
 
@@ -18,28 +17,10 @@ def add_parser(sub) -> None:
     parser.set_defaults(run=run)
 
 
-def history(store, learner: str):
-    """The learner's sessions, oldest first, with each dimension's mean score over its turns."""
-    from rehearse.scenarios.adaptive import PastSession
-
-    out = []
-    for session in store.sessions(learner):
-        per_dim: dict[str, list[float]] = {}
-        for turn in store.turns(session["id"]):
-            for dim, value in ((turn["feedback"] or {}).get("scores") or {}).items():
-                if isinstance(value, (int, float)):
-                    per_dim.setdefault(dim, []).append(float(value))
-        scores = {dim: fmean(values) for dim, values in per_dim.items()}
-        out.append(PastSession(session["scenario_id"], session["outcome"], scores, session.get("difficulty")))
-    return out
-
-
 def run(args) -> int:
-    from rehearse.scenarios.adaptive import recommend
-    from rehearse.scenarios.library import entries
+    from rehearse.app.progress import next_scenario
 
-    scenarios = [e.scenario for e in entries() if e.scenario]
-    rec = recommend(scenarios, history(runtime.open_store(args), args.learner), args.audience)
+    rec = next_scenario(runtime.open_store(args), args.learner, args.audience)
     if args.json:
         print(json.dumps(rec.to_dict()))
         return 0

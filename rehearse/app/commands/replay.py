@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-
 from rehearse.app import runtime
-
-_PAUSE_S = 0.5
 
 
 def add_parser(sub) -> None:
@@ -38,12 +34,11 @@ def run(args) -> int:
     else:
         print("\n".join(session_lines(session, turns)))
     if args.export or args.play:
+        from rehearse.app.timeline import conversation_audio, write_wav
+
         audio, rate = conversation_audio(turns)
         if args.export:
-            import soundfile as sf
-
-            args.export.parent.mkdir(parents=True, exist_ok=True)
-            sf.write(str(args.export), audio, rate, subtype="PCM_16")
+            write_wav(args.export, audio, rate)
             print(f"wrote {args.export} ({audio.size / rate:.1f} s)")
         if args.play:
             import sounddevice as sd
@@ -96,19 +91,3 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
         lines += ["", f"{label}: \"{last['next_line']}\""]
     return lines
 
-
-def conversation_audio(turns: list[dict], rate: int = 22_050) -> tuple[np.ndarray, int]:
-    """Customer and learner tracks of every turn, in order, as one mono signal."""
-    import soundfile as sf
-    import soxr
-
-    pause = np.zeros(int(_PAUSE_S * rate), dtype=np.float32)
-    pieces: list[np.ndarray] = []
-    for turn in turns:
-        for key in ("customer_audio", "learner_audio"):
-            path = turn.get(key)
-            if not path or not Path(path).is_file():
-                continue
-            audio, source_rate = sf.read(path, dtype="float32")
-            pieces += [soxr.resample(audio, source_rate, rate) if source_rate != rate else audio, pause]
-    return (np.concatenate(pieces) if pieces else np.zeros(0, np.float32)), rate
