@@ -1,0 +1,96 @@
+"""The engine seen from Qt: it runs on the engine's own thread, its events arrive as a queued signal.
+
+    bridge = EngineBridge()
+    bridge.event.connect(view_model.handle)      # called on the GUI thread, in order
+    bridge.start(options, "microphone")          # or "typed"
+    bridge.stop()                                # returns at once; SessionEnded follows within 100 ms
+
+The bridge holds no practice logic: it builds the engine with `build_engine`, forwards every event,
+and passes the buttons' actions on (stop, pause, resume, retake, push-to-talk, typed replies).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class EngineBridge(QObject):
+    """Runs one practice session at a time and re-emits its events on the GUI thread."""
+
+    event = Signal(object)
+    """Every engine event. Emitted on the engine thread; a receiver living on the GUI thread gets it queued."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = None
+        self.replies = None
+        self.source: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.engine is not None and not self.engine.wait(timeout=0)
+
+    @property
+    def session_id(self) -> str | None:
+        return getattr(self.engine, "session_id", None) if self.engine is not None else None
+
+    def start(self, options, source: str = "microphone", replies=None) -> None:
+        """Start a session: `source` "microphone" or "typed" (or pass any reply source as `replies`)."""
+        from rehearse.app.engine import build_engine
+        from rehearse.app.replies import Microphone, TypedReplies
+
+        if self.running:
+            raise RuntimeError("a practice session is already running; stop it first")
+        if replies is None:
+            replies = TypedReplies() if source == "typed" else Microphone()
+        self.source, self.replies = source, replies
+        self.engine = build_engine(options, replies)
+        self.engine.subscribe(self._forward)
+        self.engine.start()
+
+    def _forward(self, event) -> None:
+        """Engine thread: hand the event to Qt (no work here, the engine must not wait on the window)."""
+        self.event.emit(event)
+
+    @Slot()
+    def stop(self) -> None:
+        if self.engine is not None:
+            self.engine.stop()
+
+    @Slot()
+    def pause(self) -> None:
+        if self.engine is not None:
+            self.engine.pause()
+
+    @Slot()
+    def resume(self) -> None:
+        if self.engine is not None:
+            self.engine.resume()
+
+    @Slot()
+    def retake(self, turn: int | None = None) -> None:
+        if self.engine is not None:
+            self.engine.retake(turn)
+
+    @Slot(bool)
+    def push_to_talk(self, pressed: bool) -> None:
+        """Hold the turn open while pressed (microphone sessions only)."""
+        if self.replies is not None and hasattr(self.replies, "push_to_talk"):
+            self.replies.push_to_talk(pressed)
+
+    @Slot(str)
+    def submit_text(self, text: str) -> None:
+        """A typed reply ("" ends the session)."""
+        if self.replies is not None and hasattr(self.replies, "submit"):
+            self.replies.submit(text)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop the session and wait for the engine thread (window close)."""
+        if self.engine is not None:
+            self.engine.stop()
+            if not self.engine.wait(timeout=timeout):
+                _LOGGER.warning("the practice engine did not end within %.0f s", timeout)

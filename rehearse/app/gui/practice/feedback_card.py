@@ -1,0 +1,296 @@
+"""The feedback after each turn: scores, tone, moves with their words marked, the tip, the reply's
+pitch and loudness with the evidence marked, and why the customer reacted as they did.
+
+A card is built from the turn's record (`TurnResult.to_dict()`, the same JSON the store keeps), so
+it shows exactly what was saved. Two takes of one turn are shown side by side.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
+                               QSizePolicy, QVBoxLayout, QWidget)
+
+from rehearse.app.gui import tasks, theme
+from rehearse.app.gui.practice.view_model import DIMENSIONS, evidence_spans, highlighted_html
+
+_LOGGER = logging.getLogger(__name__)
+
+GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
+EVIDENCE_TINTS = {"good": "rgba(46,157,91,0.32)", "poor": "rgba(210,72,60,0.32)", "tone": "rgba(217,154,30,0.35)"}
+
+
+@dataclass(frozen=True)
+class ReplyTrack:
+    """Pitch and loudness of a saved reply, frame by frame."""
+
+    times: np.ndarray
+    f0_hz: np.ndarray
+    level_db: np.ndarray
+
+
+def load_reply_track(store_url: str | None, store_folder, session_id: str, index: int, take: int) -> ReplyTrack | None:
+    """Read the turn's learner audio from the store and track it (runs off the GUI thread)."""
+    from rehearse.audio import prosody
+    from rehearse.audio.files import load_reply
+    from rehearse.store import SessionStore
+
+    store = SessionStore(url=store_url, folder=store_folder)
+    rows = [r for r in store.turns(session_id) if r["index"] == index]
+    rows = [r for r in rows if r.get("take", 1) == take] or rows
+    path = rows[-1].get("learner_audio") if rows else None
+    if not path or not Path(path).is_file():
+        return None
+    track = prosody.track(load_reply(Path(path)))
+    return ReplyTrack(track.times, track.f0_hz, track.level_db)
+
+
+def _tint(name: str, labels: set[str]) -> str:
+    if name in labels:
+        return EVIDENCE_TINTS["tone"]
+    return EVIDENCE_TINTS["good" if name in GOOD_MOVES else "poor"]
+
+
+def _chip(text: str, color: QColor, tooltip: str = "") -> QLabel:
+    chip = QLabel(text)
+    chip.setStyleSheet(theme.chip_style(color))
+    chip.setToolTip(tooltip)
+    return chip
+
+
+def _flow(widgets: list[QWidget]) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.setSpacing(4)
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+def why_text(branch: dict | None, next_line: str | None) -> str:
+    """Why the customer reacted as they did, in one short paragraph."""
+    if not branch:
+        return ""
+    before, after = branch.get("mood_before"), branch.get("mood_after")
+    change = "" if before is None or after is None else (
+        f"Mood {before:.2f} → {after:.2f} ({'calmer' if after < before - 0.01 else 'angrier' if after > before + 0.01 else 'no change'}). ")
+    facts = f" ({branch['facts']})" if branch.get("facts") else ""
+    said = f" Next they said: “{next_line}”" if next_line else ""
+    return f"{change}Because {branch.get('condition', 'otherwise')}{facts}.{said}"
+
+
+class ReplyPlot(pg.GraphicsLayoutWidget):
+    """A small pitch and loudness plot of the reply, with the tone labels' seconds shaded."""
+
+    def __init__(self, spans: list[tuple[str, float, float]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFixedHeight(130)
+        self.setBackground(theme.color("base"))
+        self.pitch_plot = self._plot("Hz")
+        self.nextRow()
+        self.level_plot = self._plot("dB")
+        self.level_plot.setXLink(self.pitch_plot)
+        for plot in (self.pitch_plot, self.level_plot):
+            for name, start, end in spans:
+                region = pg.LinearRegionItem((start, end), movable=False, brush=QColor(217, 154, 30, 70),
+                                             pen=pg.mkPen(QColor(217, 154, 30, 160)))
+                region.setToolTip(name)
+                plot.addItem(region)
+        self.status = pg.TextItem("measuring…", color=theme.color("muted"))
+        self.pitch_plot.addItem(self.status)
+
+    def _plot(self, label: str) -> pg.PlotItem:
+        plot = self.addPlot()
+        plot.setMouseEnabled(False, False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.getAxis("left").setWidth(36)
+        plot.getAxis("left").setLabel(label)
+        for side in ("left", "bottom"):
+            plot.getAxis(side).setTextPen(theme.color("muted"))
+            plot.getAxis(side).setPen(theme.color("muted"))
+        return plot
+
+    def show_track(self, track: ReplyTrack | None) -> None:
+        if track is None:
+            self.status.setText("no recording of this reply")
+            return
+        self.pitch_plot.removeItem(self.status)
+        learner = theme.SPEAKER_COLORS["learner"]
+        self.pitch_plot.plot(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
+        self.level_plot.plot(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
+        voiced = track.f0_hz[np.isfinite(track.f0_hz)]
+        if voiced.size:
+            self.pitch_plot.setYRange(max(50, voiced.min() - 20), voiced.max() + 20)
+        self.level_plot.setYRange(-60, 0)
+
+
+class FeedbackCard(QFrame):
+    """The verdict on one take of one turn."""
+
+    def __init__(self, record: dict, take: int = 1, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.record = record
+        self.setObjectName("card")
+        self.plot: ReplyPlot | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 10)
+        layout.setSpacing(6)
+        heading = QLabel(f"Turn {record.get('turn', '?')}" + (f" · take {take}" if take > 1 else ""))
+        heading.setObjectName("heading")
+        layout.addWidget(heading)
+        layout.addLayout(self._scores())
+        labels = record.get("labels") or []
+        if labels:
+            layout.addLayout(_flow([_chip(name, QColor("#8a6d1f"), (record.get("evidence") or {}).get(name, {}).get("why", ""))
+                                    for name in labels]))
+        moves = record.get("moves") or []
+        if moves:
+            layout.addLayout(_flow([_chip(m.replace("_", " "), theme.score_color(80 if m in GOOD_MOVES else 20),
+                                          str((record.get("evidence") or {}).get(m, ""))) for m in moves]))
+        self.transcript = QLabel()
+        self.transcript.setWordWrap(True)
+        self.transcript.setTextFormat(Qt.TextFormat.RichText)
+        self.transcript.setText(self._transcript_html())
+        layout.addWidget(self.transcript)
+        if record.get("tip"):
+            tip = QLabel(f"<b>Tip:</b> {record['tip']}")
+            tip.setWordWrap(True)
+            layout.addWidget(tip)
+        not_judged = record.get("not_judged") or []
+        if not_judged:
+            note = QLabel("Not judged: " + "; ".join(not_judged))
+            note.setObjectName("muted")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        if record.get("duration_s"):
+            spans = [(name, a, b) for name, item in (record.get("evidence") or {}).items() if isinstance(item, dict)
+                     for a, b in item.get("seconds", [])]
+            self.plot = ReplyPlot(spans)
+            layout.addWidget(self.plot)
+        why = QLabel(why_text(record.get("branch"), record.get("next_line")))
+        why.setWordWrap(True)
+        why.setObjectName("muted")
+        why.setToolTip((record.get("branch") or {}).get("why", ""))
+        layout.addWidget(why)
+
+    def _scores(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        scores = self.record.get("scores") or {}
+        reasons = "; ".join(self.record.get("not_judged") or []) or "not enough to judge"
+        for column, dim in enumerate(DIMENSIONS):
+            value = scores.get(dim)
+            name = QLabel(dim)
+            name.setObjectName("muted")
+            text = "not judged" if value is None else f"{value:.0f}"
+            chip = _chip(text, theme.score_color(value), reasons if value is None else f"{dim}: {value:.0f} / 100")
+            chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            grid.addWidget(name, 0, column)
+            grid.addWidget(chip, 1, column)
+        return grid
+
+    def _transcript_html(self) -> str:
+        text = self.record.get("transcript") or ""
+        if not text:
+            return "<i>(nothing was said)</i>"
+        evidence = self.record.get("evidence") or {}
+        labels = set(self.record.get("labels") or [])
+        colors = {name: _tint(name, labels) for name in evidence}
+        return "“" + highlighted_html(text, evidence_spans(text, evidence), colors) + "”"
+
+
+class FeedbackPanel(QWidget):
+    """The cards of the session: the newest turn shown, earlier turns a click away, takes side by side."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.takes: dict[int, list] = {}
+        self.session_id: str | None = None
+        self.options = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        title = QLabel("Feedback")
+        title.setObjectName("heading")
+        header.addWidget(title)
+        self.turn_buttons = QHBoxLayout()
+        self.turn_buttons.setSpacing(2)
+        header.addLayout(self.turn_buttons)
+        header.addStretch(1)
+        layout.addLayout(header)
+        self.note_label = QLabel("The feedback on each reply appears here as soon as it is judged.")
+        self.note_label.setObjectName("muted")
+        self.note_label.setWordWrap(True)
+        layout.addWidget(self.note_label)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.scroll, 1)
+        self.group = QButtonGroup(self)
+        self.group.idClicked.connect(self.select)
+        self.shown: int | None = None
+        self.cards: list[FeedbackCard] = []
+
+    def clear(self) -> None:
+        self.takes.clear()
+        for button in self.group.buttons():
+            self.group.removeButton(button)
+            button.deleteLater()
+        self.scroll.takeWidget()
+        self.cards = []
+        self.shown = None
+        self.note_label.setText("The feedback on each reply appears here as soon as it is judged.")
+
+    def note(self, text: str) -> None:
+        self.note_label.setText(text)
+        self.note_label.show()
+
+    def show_turn(self, turn, takes: list, session_id: str | None, options) -> None:
+        """A turn was judged: keep its takes and show it."""
+        self.session_id, self.options = session_id, options
+        self.note_label.hide()
+        if turn.index not in self.takes:
+            button = QPushButton(str(turn.index))
+            button.setCheckable(True)
+            button.setFixedWidth(32)
+            button.setToolTip(f"Show turn {turn.index}")
+            self.group.addButton(button, turn.index)
+            self.turn_buttons.addWidget(button)
+        self.takes[turn.index] = list(takes)
+        self.select(turn.index)
+
+    def select(self, index: int) -> None:
+        self.shown = index
+        self.group.button(index).setChecked(True)
+        takes = self.takes[index][-2:]
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 4, 0)
+        row.setSpacing(8)
+        self.cards = []
+        for result in takes:
+            card = FeedbackCard(result.to_dict(), getattr(result, "take", 1))
+            card.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+            column = QVBoxLayout()
+            column.addWidget(card)
+            column.addStretch(1)
+            row.addLayout(column, 1)
+            self.cards.append(card)
+            self._measure(card, result)
+        self.scroll.setWidget(holder)
+
+    def _measure(self, card: FeedbackCard, result) -> None:
+        if card.plot is None or self.session_id is None or self.options is None:
+            return
+        tasks.run_in_background(load_reply_track, self.options.db_url, self.options.data_dir, self.session_id,
+                                result.index, getattr(result, "take", 1), on_done=card.plot.show_track,
+                                on_error=lambda exc: card.plot.status.setText(f"could not measure: {exc}"),
+                                parent=card.plot)

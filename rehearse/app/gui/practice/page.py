@@ -1,0 +1,353 @@
+"""The practice page: the call as it happens (context, customer caption, live meters) and the feedback after each turn.
+
+    page = PracticePage()
+    page.start(PracticeOptions(scenario="internet-outage", learner="sam"), "microphone")   # or "typed"
+    page.shutdown()                                  # window close: stop the engine
+
+Signals: `open_replay(session_id, turn)`, `go_home()`, `session_saved(session_id)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from rehearse.app.gui import theme
+from rehearse.app.gui.bridge import EngineBridge
+from rehearse.app.gui.practice.feedback_card import FeedbackPanel
+from rehearse.app.gui.practice.live_plot import LivePlot, MoodBar, WpmGauge
+from rehearse.app.gui.practice.summary import SummaryView
+from rehearse.app.gui.practice.view_model import PracticeViewModel
+
+_LOGGER = logging.getLogger(__name__)
+
+FRAME_MS = 33
+"""The live trace's refresh period (30 frames a second)."""
+
+
+def _label(text: str = "", name: str | None = None, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(wrap)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def _card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(14, 12, 14, 12)
+    layout.setSpacing(6)
+    return frame, layout
+
+
+class ContextCard(QFrame):
+    """Who is calling, the facts, and the goal: what the learner reads before and during the call."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 12, 14, 12)
+        self.title = _label("", "heading")
+        self.caller = _label()
+        self.facts = _label()
+        self.goal = _label()
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        for widget in (self.title, _label("Who is calling", "muted"), self.caller, _label("The facts", "muted"),
+                       self.facts, _label("Your goal", "muted"), self.goal):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+
+    def show_scenario(self, scenario) -> None:
+        card, persona = scenario.card, scenario.persona
+        self.title.setText(scenario.title)
+        self.caller.setText(card.caller or f"{persona.name}, {persona.role}")
+        self.facts.setText("".join(f"• {fact}<br>" for fact in card.facts))
+        self.goal.setText(card.goal)
+
+
+class PracticePage(QWidget):
+    """One practice session in the window; every action goes to the engine through `EngineBridge`."""
+
+    open_replay = Signal(str, int)
+    go_home = Signal()
+    session_saved = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.options = None
+        self.source = "microphone"
+        self.bridge = EngineBridge(self)
+        self.model = PracticeViewModel(self)
+        self.bridge.event.connect(self.model.handle)
+        self._build()
+        self._connect()
+        self._frames = QTimer(self)
+        self._frames.setInterval(FRAME_MS)
+        self._frames.timeout.connect(self.live_plot.refresh)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(10)
+        outer.addLayout(self._top_bar())
+        self.banner = _label("", None)
+        self.banner.setObjectName("banner")
+        self.banner.setContentsMargins(12, 8, 12, 8)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        outer.addWidget(self.stack, 1)
+        call = QWidget()
+        row = QHBoxLayout(call)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(12)
+        self.context = ContextCard()
+        self.context.setFixedWidth(250)
+        row.addWidget(self.context)
+        row.addWidget(self._live_column(), 4)
+        self.feedback = FeedbackPanel()
+        row.addWidget(self.feedback, 5)
+        self.stack.addWidget(call)
+        self.summary = SummaryView()
+        self.stack.addWidget(self.summary)
+
+    def _top_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        self.title = _label("Practice", "title", wrap=False)
+        self.phase_label = _label("", "muted", wrap=False)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFixedWidth(220)
+        self.progress.setFormat("loading models… %p%")
+        self.progress.hide()
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.pause_button.setToolTip("Hold the conversation after this turn (Ctrl+P)")
+        self.retake_button = QPushButton("Retake")
+        self.retake_button.setShortcut(QKeySequence("Ctrl+R"))
+        self.retake_button.setToolTip("Answer the last customer line again (Ctrl+R)")
+        self.retake_button.setEnabled(False)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setShortcut(QKeySequence("Esc"))
+        self.stop_button.setToolTip("End the session now; completed turns are kept (Esc)")
+        for widget in (self.title, self.phase_label):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        for widget in (self.progress, self.pause_button, self.retake_button, self.stop_button):
+            bar.addWidget(widget)
+        return bar
+
+    def _live_column(self) -> QWidget:
+        column = QWidget()
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(10)
+        customer, box = _card()
+        self.speaker = _label("Customer", "muted", wrap=False)
+        self.caption = _label("")
+        self.caption.setObjectName("heading")
+        self.caption.setMinimumHeight(48)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.mood_bar = MoodBar()
+        self.mood_label = _label("", "muted", wrap=False)
+        for widget in (self.speaker, self.caption, self.mood_bar, self.mood_label):
+            box.addWidget(widget)
+        layout.addWidget(customer)
+        you, box = _card()
+        self.you_label = _label("You", "muted", wrap=False)
+        box.addWidget(self.you_label)
+        self.live_plot = LivePlot(self.model.meters)
+        box.addWidget(self.live_plot, 1)
+        self.wpm = WpmGauge()
+        box.addWidget(self.wpm)
+        self.partial = _label("")
+        self.partial.setMinimumHeight(40)
+        self.partial.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        box.addWidget(self.partial)
+        self.cue = _label("", None, wrap=False)
+        self.cue.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.cue.setMinimumHeight(30)
+        box.addWidget(self.cue)
+        self.ptt_hint = _label("Speak when the customer stops, or hold Space to talk.", "muted")
+        box.addWidget(self.ptt_hint)
+        typed = QHBoxLayout()
+        self.typed = QLineEdit()
+        self.typed.setPlaceholderText("Type your reply and press Enter")
+        self.send_button = QPushButton("Send")
+        typed.addWidget(self.typed, 1)
+        typed.addWidget(self.send_button)
+        self.typed_row = QWidget()
+        self.typed_row.setLayout(typed)
+        box.addWidget(self.typed_row)
+        layout.addWidget(you, 1)
+        return column
+
+    def _connect(self) -> None:
+        model = self.model
+        model.loading.connect(self._on_loading)
+        model.started.connect(self._on_started)
+        model.caption.connect(self._on_caption)
+        model.mood.connect(self._on_mood)
+        model.phase.connect(self._on_phase)
+        model.partial.connect(self._on_partial)
+        model.cue.connect(self._on_cue)
+        model.tip.connect(lambda text: self._show_banner(text, "info"))
+        model.verdict.connect(self._on_verdict)
+        model.kept.connect(lambda index, s: self.feedback.note(f"Turn {index} was kept unjudged ({s:.1f} s heard)."))
+        model.banner.connect(self._show_banner)
+        model.ended.connect(self._on_ended)
+        self.stop_button.clicked.connect(self.stop)
+        self.pause_button.toggled.connect(self._on_pause)
+        self.retake_button.clicked.connect(self.retake)
+        self.typed.returnPressed.connect(self._send_typed)
+        self.send_button.clicked.connect(self._send_typed)
+        self.summary.open_replay.connect(self.open_replay)
+        self.summary.go_home.connect(self.go_home)
+        self.summary.practise.connect(self._practise_next)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def start(self, options, source: str = "microphone") -> None:
+        """Start a session with `options` (PracticeOptions); `source` is "microphone" or "typed"."""
+        self.options, self.source = options, source
+        self._reset()
+        self._load_context(options.scenario)
+        self.typed_row.setVisible(source == "typed")
+        self.ptt_hint.setVisible(source != "typed")
+        self.bridge.start(options, source)
+        self._frames.start()
+        if source == "typed":
+            self.typed.setFocus()
+        else:
+            self.setFocus()
+
+    def _reset(self) -> None:
+        self.stack.setCurrentIndex(0)
+        self.feedback.clear()
+        self.caption.setText("")
+        self.partial.setText("")
+        self.wpm.set_wpm(None)
+        self._on_cue("")
+        self._show_banner("", "info")
+        self.pause_button.setChecked(False)
+        self.retake_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.mood_bar.known = False
+
+    def _load_context(self, scenario_ref: str) -> None:
+        """The context card, read off the GUI thread (scenario files are parsed and validated)."""
+        from rehearse.app.gui import tasks
+        from rehearse.scenarios.library import find
+
+        tasks.run_in_background(find, scenario_ref, on_done=self.context.show_scenario,
+                                on_error=lambda exc: self.context.title.setText(f"Scenario: {exc}"), parent=self)
+
+    @Slot()
+    def stop(self) -> None:
+        self.bridge.stop()
+        self.stop_button.setEnabled(False)
+        self.phase_label.setText("stopping…")
+
+    @Slot()
+    def retake(self) -> None:
+        self.bridge.retake()
+        self.retake_button.setEnabled(False)
+
+    def _on_pause(self, paused: bool) -> None:
+        (self.bridge.pause if paused else self.bridge.resume)()
+        self.pause_button.setText("Resume" if paused else "Pause")
+
+    def _send_typed(self) -> None:
+        text = self.typed.text().strip()
+        if not text:
+            return
+        self.typed.clear()
+        self.partial.setText(text)
+        self.bridge.submit_text(text)
+
+    def _practise_next(self, scenario_id: str) -> None:
+        self.start(replace(self.options, scenario=scenario_id), self.source)
+
+    def shutdown(self) -> None:
+        """Stop the engine and wait for it (the window is closing)."""
+        self._frames.stop()
+        self.bridge.shutdown()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and self.source == "microphone" and not event.isAutoRepeat():
+            self.bridge.push_to_talk(True)
+            self.ptt_hint.setText("Talking (release Space to finish)")
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Space and self.source == "microphone" and not event.isAutoRepeat():
+            self.bridge.push_to_talk(False)
+            self.ptt_hint.setText("Speak when the customer stops, or hold Space to talk.")
+            return
+        super().keyReleaseEvent(event)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _on_loading(self, name: str, state: str, progress: float, reason: str) -> None:
+        self.progress.setVisible(progress < 1.0 or state == "failed")
+        self.progress.setValue(int(progress * 100))
+        self.progress.setFormat(f"{'loading' if state == 'loading' else state} {name}… %p%")
+
+    def _on_started(self, started) -> None:
+        self.title.setText(started.title)
+        self.progress.hide()
+
+    def _on_caption(self, text: str, speaking: bool) -> None:
+        self.caption.setText(text)
+        self.speaker.setText("Customer (speaking…)" if speaking else "Customer")
+
+    def _on_mood(self, mood: float, band: str, change: float) -> None:
+        self.mood_bar.move_to(mood)
+        trend = "calming down" if change < -0.02 else "getting angrier" if change > 0.02 else "steady"
+        self.mood_label.setText(f"Mood: {band} ({mood:.2f}), {trend}")
+
+    def _on_phase(self, phase: str) -> None:
+        self.phase_label.setText(phase)
+        self.you_label.setText("You (listening…)" if phase == "listening" else "You")
+
+    def _on_partial(self, text: str, wpm) -> None:
+        self.partial.setText(text)
+        self.wpm.set_wpm(wpm)
+
+    def _on_cue(self, text: str) -> None:
+        self.cue.setText(text)
+        self.cue.setStyleSheet(theme.chip_style(theme.score_color(40)) + "font-size: 12pt; padding: 4px 10px;"
+                               if text else "")
+
+    def _on_verdict(self, turn, takes: list) -> None:
+        self.feedback.show_turn(turn, takes, self.model.session.session_id if self.model.session else None,
+                                self.options)
+        self.retake_button.setEnabled(True)
+
+    def _show_banner(self, message: str, kind: str) -> None:
+        self.banner.setText(message)
+        self.banner.setVisible(bool(message))
+
+    def _on_ended(self, ended) -> None:
+        self._frames.stop()
+        self.live_plot.refresh()
+        self.stop_button.setEnabled(False)
+        self.retake_button.setEnabled(False)
+        self.pause_button.setEnabled(True)
+        self.summary.show_session(ended, self.model.results, self.options)
+        self.stack.setCurrentIndex(1)
+        if ended.turns or self.model.results:
+            self.session_saved.emit(ended.session_id)
