@@ -29,6 +29,8 @@ class EngineBridge(QObject):
         self.engine = None
         self.replies = None
         self.source: str | None = None
+        self.models: dict = {}
+        """Loaded models handed to every engine (`stt`, `tts`, `store`), e.g. a test's or a bench's."""
 
     @property
     def running(self) -> bool:
@@ -47,10 +49,19 @@ class EngineBridge(QObject):
             raise RuntimeError("a practice session is already running; stop it first")
         if replies is None:
             replies = TypedReplies() if source == "typed" else Microphone()
+        models = {**self._warm_models(options), **self.models}
         self.source, self.replies = source, replies
-        self.engine = build_engine(options, replies)
+        self.engine = build_engine(options, replies, **models)
         self.engine.subscribe(self._forward)
         self.engine.start()
+
+    def _warm_models(self, options) -> dict:
+        """The last session's speech-to-text model, when the next one asks for the same model."""
+        last = self.engine
+        if last is None or getattr(last, "stt", None) is None:
+            return {}
+        same = (last.options.model, last.options.device) == (options.model, options.device)
+        return {"stt": last.stt} if same else {}
 
     def _forward(self, event) -> None:
         """Engine thread: hand the event to Qt (no work here, the engine must not wait on the window)."""
@@ -79,8 +90,8 @@ class EngineBridge(QObject):
     @Slot(bool)
     def push_to_talk(self, pressed: bool) -> None:
         """Hold the turn open while pressed (microphone sessions only)."""
-        if self.replies is not None and hasattr(self.replies, "push_to_talk"):
-            self.replies.push_to_talk(pressed)
+        if self.engine is not None:
+            self.engine.push_to_talk(pressed)
 
     @Slot(str)
     def submit_text(self, text: str) -> None:

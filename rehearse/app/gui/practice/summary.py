@@ -33,14 +33,10 @@ def best_and_worst(results: list) -> tuple[object | None, object | None]:
 
 def recommend_next(options) -> object:
     """The next scenario for this learner, as `rehearse next` gives it (runs off the GUI thread)."""
-    from rehearse.app.commands.next import history
-    from rehearse.scenarios.adaptive import recommend
-    from rehearse.scenarios.library import entries
+    from rehearse.app.progress import next_scenario
     from rehearse.store import SessionStore
 
-    store = SessionStore(url=options.db_url, folder=options.data_dir)
-    scenarios = [e.scenario for e in entries() if e.scenario]
-    return recommend(scenarios, history(store, options.learner))
+    return next_scenario(SessionStore(url=options.db_url, folder=options.data_dir), options.learner)
 
 
 class SummaryView(QWidget):
