@@ -34,8 +34,12 @@ def session_scores(store, learner: str | None = None) -> list[SessionScores]:
 
 def history(store, learner: str) -> list[PastSession]:
     """The learner's sessions, oldest first, as the recommender reads them."""
+    return as_history(session_scores(store, learner))
+
+
+def as_history(sessions: list[SessionScores]) -> list[PastSession]:
     return [PastSession(s.session["scenario_id"], s.session["outcome"], s.scores, s.session.get("difficulty"))
-            for s in session_scores(store, learner)]
+            for s in sessions]
 
 
 def next_scenario(store, learner: str, audience: str | None = None) -> Recommendation:

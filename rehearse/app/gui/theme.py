@@ -133,6 +133,12 @@ def stylesheet(c: dict[str, str]) -> str:
         padding: 6px 14px; font-weight: 600; }}
     QPushButton#primary:disabled {{ background: {c['border']}; color: {c['muted']}; }}
     QScrollArea {{ border: none; background: transparent; }}
+    QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; }}
+    QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 0; }}
+    QScrollBar::handle {{ background: {c['border']}; border-radius: 4px; min-height: 24px; min-width: 24px; }}
+    QScrollBar::handle:hover {{ background: {c['muted']}; }}
+    QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
+    QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
     QScrollArea > QWidget > QWidget {{ background: transparent; }}
     """
 
