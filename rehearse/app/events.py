@@ -205,6 +205,8 @@ class ReplyReceived(Event):
     text: str | None
     """The typed text, or None for audio."""
     duration_s: float | None
+    audio: np.ndarray | None = None
+    """The reply audio (16 kHz mono), or None when typed."""
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,14 @@ class Rewound(Event):
 
 
 # -- devices -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DevicesOpened(Event):
+    """The live devices are open."""
+
+    input_name: str
+    output_name: str
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,10 @@ def branch_line(step) -> str:
             f"(mood {step.mood_before:.2f} -> {step.mood_after:.2f})")
 
 
-def session_end_line(session, url: str, why_unfinished: str) -> str:
-    """How an `app.Session` ended and where its turns are."""
-    conversation = session.conversation
-    ending = f"finished ({conversation.outcome})" if conversation.finished else f"unfinished ({why_unfinished})"
-    return f"Session {ending}: {len(session.turns)} turn(s) saved to {url}"
+def session_end_line(ended) -> str:
+    """How a session ended and where its turns are (an `events.SessionEnded`)."""
+    how = f"finished ({ended.outcome})" if ended.status == "finished" else f"unfinished ({ended.why or 'stopped'})"
+    return f"Session {how}: {ended.turns} turn(s) saved to {ended.saved_to}"
 
 
 def customer_lines(name: str, text: str, mood: float, band: str) -> list[str]:

@@ -38,3 +38,10 @@ def open_store(args: argparse.Namespace):
 
     return SessionStore(url=args.db, folder=args.data_dir)
 
+
+
+def scenario(options):
+    """The scenario that `options` name, at their difficulty (raises a user error when it is not found)."""
+    from rehearse.app.engine import load_scenario
+
+    return load_scenario(options.scenario, options.difficulty)

@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from rehearse.constants import SAMPLE_RATE
+
 WINDOW = 512
 CONTEXT = 64
 WINDOW_S = WINDOW / SAMPLE_RATE
@@ -91,7 +92,7 @@ class EndpointEvent:
 
     kind: str
     """"speech_start", "pause" (silence began `pause_ms` ago; the turn may end), "resume", "speech_end",
-    "max_length" or "no_answer"."""
+    "released" (push-to-talk let go), "max_length" or "no_answer"."""
     sample: int
 
 
@@ -110,6 +111,8 @@ class Endpointer:
         self._silence_from: int | None = None
         self._pause_sent = False
         self.done = False
+        self.held = False
+        """Push-to-talk is held: silence neither ends the reply nor counts as no answer."""
 
     @property
     def speaking(self) -> bool:
@@ -133,7 +136,8 @@ class Endpointer:
                     events.append(EndpointEvent("speech_start", self.speech_start))
             else:
                 self._candidate = None
-                if self.answer_from is not None and end - self.answer_from >= cfg.no_answer_s * SAMPLE_RATE:
+                if not self.held and self.answer_from is not None and \
+                        end - self.answer_from >= cfg.no_answer_s * SAMPLE_RATE:
                     self.done = True
                     events.append(EndpointEvent("no_answer", end))
             return events
@@ -147,7 +151,7 @@ class Endpointer:
                 end - self._silence_from >= cfg.pause_ms / 1000.0 * SAMPLE_RATE:
             self._pause_sent = True
             events.append(EndpointEvent("pause", self._silence_from))
-        if self._silence_from is not None:
+        if self._silence_from is not None and not self.held:
             needed = cfg.trailing_silence_ms + (cfg.hangover_ms if self.unfinished else 0.0)
             if end - self._silence_from >= needed / 1000.0 * SAMPLE_RATE:
                 self.speech_end = self._silence_from
@@ -159,6 +163,16 @@ class Endpointer:
             self.done = True
             events.append(EndpointEvent("max_length", end))
         return events
+
+
+    def release(self, sample: int) -> list[EndpointEvent]:
+        """Push-to-talk released at `sample`: a reply that began ends now ("released", where its silence began)."""
+        self.held = False
+        if self.done or self.speech_start is None:
+            return []
+        self.speech_end = self._silence_from if self._silence_from is not None else sample
+        self.done = True
+        return [EndpointEvent("released", self.speech_end)]
 
 
 EDGE_FRAME = 80

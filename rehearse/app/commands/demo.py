@@ -1,7 +1,8 @@
 """`rehearse demo`: the whole loop with a synthesized learner, no microphone needed.
 
 The learner gives one good reply and one poor one; the demo shows the scores and the branches they
-cause, plays the conversation through the default output device, or writes it to a WAV file.
+cause, plays the conversation through the default output device, or writes it to a WAV file. It runs
+through the same engine as every practice session.
 """
 
 from __future__ import annotations
@@ -12,16 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.app import runtime
-from rehearse.app.report import branch_line, customer_lines, feedback_lines
+from rehearse.app import events, runtime
 
 _LOGGER = logging.getLogger(__name__)
 
 GOOD_REPLY = ("I'm really sorry, I can hear how frustrating this is, and a third call is not okay. "
               "I'll take care of this myself and I'll book a technician for tomorrow morning.")
 POOR_REPLY = "Calm down. You should have restarted the router like we told you."
-LEARNER_VOICE = {"rate": 0.66, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.6}
-"""A calm, unhurried voice for the learner (Piper's joe speaks at about 200 words a minute)."""
+PAUSE_S = 0.6
 
 
 def add_parser(sub) -> None:
@@ -45,55 +44,69 @@ def _output_device() -> str | None:
         return None
 
 
-def run(args) -> int:
-    import soundfile as sf
-    import soxr
+class Conversation:
+    """Hears the demo as it goes: plays each voice (or keeps it for the WAV) and says which reply is which."""
 
-    from rehearse.app.session import Session
-    from rehearse.models.tts import VoiceStyle
-    from rehearse.scenarios.library import find
+    def __init__(self, device: str | None):
+        self.device = device
+        self.pieces: list[tuple[np.ndarray, int]] = []
+        self.labels = ["a good reply", "a poor reply"]
 
-    scenario = find("internet-outage")
-    tts = runtime.load_tts(args.voice)
-    session = Session(scenario, runtime.load_stt(args), tts, runtime.open_store(args), learner="demo", seed=args.seed)
-    learner_style = VoiceStyle.from_dict(LEARNER_VOICE)
-    device = None if args.out else _output_device()
-    pieces: list[np.ndarray] = []
-    pause = np.zeros(int(0.6 * tts.sample_rate), dtype=np.float32)
+    def __call__(self, event: events.Event) -> None:
+        match event:
+            case events.CustomerLine(audio=audio, sample_rate=rate) if audio is not None:
+                self.hear(audio, rate)
+            case events.ReplyReceived(audio=audio) if audio is not None:
+                self.hear(audio, 16_000)
+                if self.labels:
+                    print(f"  The learner gives {self.labels.pop(0)}:", flush=True)
 
-    def hear(audio: np.ndarray) -> None:
-        if device:
+    def hear(self, audio: np.ndarray, rate: int) -> None:
+        if self.device:
             import sounddevice as sd
 
-            sd.play(audio, tts.sample_rate, blocking=True)
-        pieces.extend([audio, pause])
+            sd.play(audio, rate, blocking=True)
+        self.pieces.append((audio, rate))
 
-    print(f"Demo: {scenario.title}\n{scenario.context.strip()}\n")
-    for label, reply_text in (("a good reply", GOOD_REPLY), ("a poor reply", POOR_REPLY)):
-        spoken = session.customer_line()
-        print("\n".join(customer_lines(scenario.persona.name, spoken.line.text, spoken.line.mood, spoken.line.band)))
-        hear(spoken.audio)
-        reply, rate = tts.synthesize(reply_text, learner_style)
-        hear(reply)
-        turn = session.answer(soxr.resample(reply, rate, 16_000))
-        print(f"  The learner gives {label}:")
-        print("\n".join(feedback_lines(turn.feedback)))
-        print(branch_line(turn.step) + "\n")
-    final = session.customer_line()
-    print("\n".join(customer_lines(scenario.persona.name, final.line.text, final.line.mood, final.line.band)))
-    hear(final.audio)
-    session.close(note="demo")
+    def write(self, path: Path, rate: int) -> float:
+        import soundfile as sf
+        import soxr
+
+        pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
+        parts = []
+        for audio, source_rate in self.pieces:
+            parts += [audio if source_rate == rate else soxr.resample(audio, source_rate, rate), pause]
+        joined = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sf.write(str(path), joined, rate, subtype="PCM_16")
+        return joined.size / rate
+
+
+def run(args) -> int:
+    from rehearse.app.engine import build_engine
+    from rehearse.app.live.console import Printer, run_in_terminal
+    from rehearse.app.options import PracticeOptions
+    from rehearse.app.replies import DemoLearner
+
+    options = PracticeOptions(scenario="internet-outage", model=args.model, device=args.device, voice=args.voice,
+                              data_dir=args.data_dir, db_url=args.db, learner="demo", seed=args.seed,
+                              rules_only=True)
+    engine = build_engine(options, DemoLearner([GOOD_REPLY, POOR_REPLY]), scenario=runtime.scenario(options))
+    print(f"Demo: {engine.scenario.title}\n{engine.scenario.context.strip()}")
+    device = None if args.out else _output_device()
+    heard = Conversation(device)
+    engine.subscribe(Printer(engine.scenario.persona.name, as_json=False))
+    engine.subscribe(heard)
+    run_in_terminal(engine)
     if device is None:
-        out = args.out or (session.store.folder / "demo.wav")
+        out = args.out or (engine.store.folder / "demo.wav")
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            sf.write(str(out), np.concatenate(pieces), tts.sample_rate, subtype="PCM_16")
+            seconds = heard.write(out, engine.tts.sample_rate)
         except (OSError, RuntimeError) as exc:
             print(f"rehearse: error: cannot write {out}: {exc}", file=sys.stderr)
             return 2
         reason = "" if args.out else " (no audio output device found)"
-        print(f"\nThe conversation is in {out}{reason}.")
+        print(f"\nThe conversation ({seconds:.0f} s) is in {out}{reason}.")
     else:
         print(f"\nPlayed through {device}.")
-    print(f"Session saved: {session.id}")
     return 0

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import sys
 
 from rehearse.app import runtime
-from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
 
 
 def add_parser(sub) -> None:
@@ -43,24 +40,63 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    from rehearse.scenarios.library import find
+    from rehearse.app.engine import build_engine
+    from rehearse.app.live.console import Printer, read_stdin_into, run_in_terminal
+    from rehearse.app.replies import RecordedReplies, TypedReplies
+    from rehearse.audio.devices import NoDeviceError
 
     if args.list_devices:
         return list_devices()
     if not args.scenario:
         raise SystemExit("rehearse practice: choose a scenario with --scenario ID (see `rehearse scenarios list`)")
-    scenario = find(args.scenario)
-    if args.difficulty is not None:
-        from rehearse.scenarios.adaptive import with_difficulty
+    options = practice_options(args)
+    engine = build_engine(options, replies := _replies(args, options), scenario=runtime.scenario(options))
+    engine.subscribe(Printer(engine.scenario.persona.name, args.json))
+    if isinstance(replies, TypedReplies):
+        if not args.json:
+            print("(typed replies; an empty line or Ctrl+D stops)")
+        read_stdin_into(replies)
+    try:
+        code = run_in_terminal(engine)
+    except NoDeviceError as exc:
+        raise SystemExit(f"rehearse practice: {exc}.\n  To practise without a microphone, type your replies: "
+                         f"rehearse practice --scenario {args.scenario} --type") from exc
+    if isinstance(replies, RecordedReplies):
+        for note in replies.notes:
+            print(f"note: {note} (--max-turn-s changes it)", file=sys.stderr)
+    if (args.input_device or args.output_device) and getattr(replies, "devices", None) is not None:
+        from rehearse.audio import devices
 
-        scenario = with_difficulty(scenario, args.difficulty)
+        devices.remember(replies.devices.input if args.input_device else None,
+                         replies.devices.output if args.output_device else None)
+    return code
+
+
+def practice_options(args):
+    """The command line's choices as the engine's options."""
+    from rehearse.app.options import PracticeOptions
+    from rehearse.audio.endpoint import EndpointConfig
+
+    chosen = {"trailing_silence_ms": args.trailing_silence_ms, "no_answer_s": args.no_answer_s,
+              "max_turn_s": args.max_turn_s}
+    return PracticeOptions(
+        scenario=args.scenario, model=args.model, device=args.device, voice=args.voice, data_dir=args.data_dir,
+        db_url=args.db, input_device=args.input_device, output_device=args.output_device,
+        endpoint=EndpointConfig.from_dict({k: v for k, v in chosen.items() if v is not None}),
+        rules_only=args.rules_only, learner=args.learner, seed=args.seed, difficulty=args.difficulty,
+        baseline=args.baseline)
+
+
+def _replies(args, options):
+    from rehearse.app.replies import RecordedReplies, TypedReplies
+
     if args.replies:
-        return run_with_replies(args, scenario)
+        return RecordedReplies(args.replies)
     if args.type:
-        return run_typed(args, scenario)
-    from rehearse.app.live.console import run_live
+        return TypedReplies()
+    from rehearse.app.live.practice import Microphone
 
-    return run_live(args, scenario)
+    return Microphone(options.input_device, options.output_device)
 
 
 def list_devices() -> int:
@@ -75,116 +111,8 @@ def list_devices() -> int:
     return 0
 
 
-def _print_turn(args, turn) -> None:
-    if args.json:
-        print(json.dumps(turn.to_dict()), flush=True)
-        return
-    print("\n".join(feedback_lines(turn.feedback)))
-    print(branch_line(turn.step), flush=True)
-
-
-def _print_ending(args, session, store, ran_out: str, line_shown: bool = False) -> None:
-    """The customer's last line (unless already on screen) and what was saved."""
-    if args.json:
-        return
-    if not line_shown:
-        line = session.conversation.line()
-        print()
-        print("\n".join(customer_lines(session.scenario.persona.name, line.text, line.mood, line.band)))
-    print("\n" + session_end_line(session, store.url, ran_out))
-
-
-def run_typed(args, scenario) -> int:
-    """Practice by typing: the customer's lines are printed, each typed line is one reply."""
-    from rehearse.app.session import Session
-
-    store = runtime.open_store(args)
-    session = Session(scenario, None, runtime.load_tts(args.voice or scenario.persona.voice),
-                      store, learner=args.learner, seed=args.seed,  # typed replies need no speech-to-text
-                      paraphrases=not args.rules_only)
-    name = scenario.persona.name
-    if not args.json:
-        print(f"{scenario.title} — session {session.id} (typed replies; an empty line or Ctrl+D stops)")
-    with _closed_on_interrupt(session):
-        while not session.finished:
-            line = session.conversation.line()
-            if not args.json:
-                print()
-                print("\n".join(customer_lines(name, line.text, line.mood, line.band)))
-            print("> ", end="", file=sys.stderr, flush=True)
-            text = sys.stdin.readline()
-            if not text.strip():
-                break
-            _print_turn(args, session.answer_text(text.strip()))
-    session.close()
-    _print_ending(args, session, store, "stopped", line_shown=not session.finished)
-    return 0
-
-
-def run_with_replies(args, scenario) -> int:
-    from rehearse.app.session import Session
-    from rehearse.audio.files import load_reply
-
-    # Every file is read before the session starts: a bad one stops nothing half-way.
-    replies = [_within_turn_limit(path, load_reply(path), args.max_turn_s) for path in args.replies]
-    store = runtime.open_store(args)
-    stt, tts = runtime.load_stt(args), runtime.load_tts(args.voice or scenario.persona.voice)
-    session = Session(scenario, stt, tts, store, learner=args.learner, seed=args.seed,
-                      baseline=load_baseline(stt, args.baseline), paraphrases=not args.rules_only)
-    name = scenario.persona.name
-    if not args.json:
-        print(f"{scenario.title} — session {session.id}")
-    with _closed_on_interrupt(session):
-        for path, reply in zip(args.replies, replies):
-            if session.finished:
-                print(f"note: the conversation ended; {path} and later replies were not used", file=sys.stderr)
-                break
-            spoken = session.customer_line()
-            if not args.json:
-                print()
-                print("\n".join(customer_lines(name, spoken.line.text, spoken.line.mood, spoken.line.band)))
-            _print_turn(args, session.answer(reply))
-    session.close()
-    _print_ending(args, session, store, "replies ran out")
-    return 0
-
-
-@contextlib.contextmanager
-def _closed_on_interrupt(session):
-    """Ctrl+C ends the session as "unfinished" with every completed turn kept."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        session.close(note="stopped by the learner")
-        raise
-
-
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value
-
-
-def _within_turn_limit(path: str, reply, max_turn_s: float | None):
-    """A recorded reply longer than a live turn may be is cut where the customer would cut in."""
-    from rehearse.audio.endpoint import EndpointConfig
-    from rehearse.audio.files import SAMPLE_RATE
-
-    limit = EndpointConfig().max_turn_s if max_turn_s is None else max_turn_s
-    if reply.size <= limit * SAMPLE_RATE:
-        return reply
-    print(f"note: {path} is {reply.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "
-          f"{limit:.0f} s are judged (the customer cuts in there; --max-turn-s changes it)", file=sys.stderr)
-    return reply[: int(limit * SAMPLE_RATE)]
-
-
-def load_baseline(stt, path: str | None):
-    """The learner's baseline from a calm read, or None (then their first reply sets it)."""
-    if not path:
-        return None
-    from rehearse.audio.files import load_reply
-    from rehearse.coach.feedback import measure_baseline
-
-    calm = load_reply(path)
-    return measure_baseline(stt.transcribe(calm), calm)

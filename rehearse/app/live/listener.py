@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -63,7 +64,8 @@ class HeardTurn:
     """What the learner said in one turn, and when."""
 
     reason: str
-    """"silence" (ended by trailing silence), "max_length", "no_answer" or "device_lost"."""
+    """"silence" (ended by trailing silence), "released" (push-to-talk), "max_length", "no_answer",
+    "device_lost" or "interrupted" (the engine was stopped or a retake asked for: the audio so far)."""
     audio: np.ndarray
     """16 kHz mono, from where the customer stopped (or just before the speech) to its end; on no answer,
     the silence that was heard."""
@@ -77,7 +79,6 @@ class HeardTurn:
     """When the endpointer decided the reply had ended."""
     transcript_at: float | None = None
     """When the final transcript was ready (it may be ready before the decision: it starts at the pause)."""
-    gain_tip: str | None = None
 
 
 @dataclass
@@ -131,8 +132,10 @@ class Listener:
     def _time_of(self, block, sample: int) -> float:
         return block.adc_time + (sample - block.start) / SAMPLE_RATE
 
-    def listen(self, line: Line | None = None) -> HeardTurn:
-        """Listen until the learner's reply ends, nothing is said, or the input device is lost."""
+    def listen(self, line: Line | None = None, interrupt: threading.Event | None = None,
+               held: threading.Event | None = None) -> HeardTurn:
+        """Listen until the learner's reply ends, nothing is said, the input device is lost, or `interrupt`
+        is set. While `held` is set (push-to-talk), silence does not end the reply; clearing it does."""
         while True:  # audio captured while the last turn was judged is kept, not analysed
             try:
                 block = self.capture.read(timeout=0.0)
@@ -140,14 +143,14 @@ class Listener:
                 return HeardTurn("device_lost", np.zeros(0, np.float32), None)
             if block is None:
                 break
-        return _Turn(self, line).run()
+        return _Turn(self, line, interrupt or threading.Event(), held or threading.Event()).run()
 
 
 class _Turn:
     """The state of one `Listener.listen()` call."""
 
-    def __init__(self, listener: Listener, line: Line | None):
-        self.l, self.line = listener, line
+    def __init__(self, listener: Listener, line: Line | None, interrupt: threading.Event, held: threading.Event):
+        self.l, self.line, self.interrupt, self.held = listener, line, interrupt, held
         ring = listener.capture.ring
         self.start = ring.end
         self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start)
@@ -177,7 +180,10 @@ class _Turn:
             except DeviceLostError as exc:
                 _LOGGER.warning("%s", exc)
                 return self._lost()
+            if self.interrupt.is_set():
+                return self._interrupted()
             self._results()
+            self._push_to_talk()
             if self.line is not None and not self.announced and self.line.started_at is not None:
                 self.announced = True
                 l._emit(events.CustomerSpeaking(self.line.text, self.line.mood, self.line.started_at))
@@ -224,6 +230,13 @@ class _Turn:
                     self.l._emit(events.GainTip(tip))
             self.meter_next += hop
 
+    def _push_to_talk(self) -> None:
+        if self.held.is_set():
+            self.endpointer.held = True
+        elif self.endpointer.held:
+            for decision in self.endpointer.release(self.vad_next):
+                self._decide(decision.kind, decision.sample)
+
     def _vad(self, block) -> None:
         for prob in self.l._vad.feed(block.audio):
             sample, self.vad_next = self.vad_next, self.vad_next + WINDOW
@@ -241,8 +254,8 @@ class _Turn:
 
     def _decide(self, kind: str, sample: int) -> None:
         l = self.l
-        if kind in ("speech_start", "speech_end"):
-            sample_at = self._edge(kind, sample)
+        if kind in ("speech_start", "speech_end", "released"):
+            sample_at = self._edge("speech_start" if kind == "speech_start" else "speech_end", sample)
             at = l._time_of(self.block, sample_at)
         else:
             at = l._time_of(self.block, sample)
@@ -263,10 +276,10 @@ class _Turn:
         elif kind == "resume":
             l._transcriber.cancel_final()
             self.requested = None
-        elif kind in ("speech_end", "max_length"):
+        elif kind in ("speech_end", "released", "max_length"):
             self.end_at, self.decided_at = at, time.monotonic()
-            self.reason = "silence" if kind == "speech_end" else "max_length"
-            self.final_end = sample + WINDOW if kind == "speech_end" else sample
+            self.reason = {"speech_end": "silence", "released": "released"}.get(kind, "max_length")
+            self.final_end = sample + WINDOW if kind != "max_length" else sample
             if self.tentative is not None and self.tentative.end == self.final_end:
                 self.final = self.tentative
             else:
@@ -339,7 +352,15 @@ class _Turn:
         if self.final.transcript is not None:
             self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
         return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
-                         self.decided_at, self.final.ready_at, self.levels.tip())
+                         self.decided_at, self.final.ready_at)
+
+    def _interrupted(self) -> HeardTurn:
+        """Stopped or retaken mid-turn: the audio heard so far, untranscribed (nothing slow runs here)."""
+        ring = self.l.capture.ring
+        audio = ring.slice(self.origin, ring.end) if self.origin is not None else np.zeros(0, np.float32)
+        if self.origin is not None and self.final_end is None:
+            self.l._emit(events.SpeechEnded(time.monotonic(), "stopped"))
+        return HeardTurn("interrupted", audio, None, self.start_at, None, self.barge_in_at)
 
     def _lost(self) -> HeardTurn:
         """The device vanished: keep what was said so far, transcribed in full."""

@@ -1,17 +1,14 @@
-"""Live practice: the customer speaks through the output device, the learner answers into the input device.
+"""Live replies: the customer speaks through the output device, the learner answers into the input device.
 
-    with LivePractice(session, devices, stt, on_event=print) as live:
-        live.run()      # turn after turn until the scenario ends (or `stop()`)
-
-`on_event` receives the `rehearse.app.live.events` objects on the session's thread.
+`Microphone` is the engine's live reply source (`rehearse.app.replies`): each `reply()` plays the
+customer's line and listens at once, emitting the live events (meters, partials, cue, barge-in) on the
+engine's thread; a lost device pauses the session until it is back.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +16,15 @@ import sounddevice as sd
 
 from rehearse.app import events
 from rehearse.app.live.listener import HeardTurn, Listener
-from rehearse.app.session import Session, TurnResult
+from rehearse.app.replies import Reply, ReplySource
+from rehearse.app.session import Session
 from rehearse.audio import devices as audio_devices
 from rehearse.audio.capture import Capture, DeviceLostError
 from rehearse.audio.devices import AudioDevice
-from rehearse.audio.endpoint import EndpointConfig
+from rehearse.audio.files import SAMPLE_RATE
 from rehearse.audio.playback import Playback, Player
 from rehearse.coach.live_cue import LiveCue
-from rehearse.models.stt import SpeechToText, Transcript
+from rehearse.models.stt import Transcript
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -114,8 +112,11 @@ class LinePlayback:
         if self._ahead is not None:  # read after the line thread is done: it is what may start this one
             self._ahead.join(timeout=10)
 
-    def wait(self) -> Playback | None:
-        self._done.wait()
+    def wait(self, interrupt: threading.Event | None = None) -> Playback | None:
+        """Until the line has played (or `interrupt` is set: then it is cut)."""
+        while not self._done.wait(0.02):
+            if interrupt is not None and interrupt.is_set():
+                self.cut()
         if self.error is not None:
             raise self.error
         return self.result
@@ -137,47 +138,69 @@ def timing(line: Playback | None, heard: HeardTurn) -> dict:
     return out
 
 
-class LivePractice:
-    """Runs a `Session` through real devices, pausing when one is lost and resuming when it returns."""
+class Microphone(ReplySource):
+    """The learner's headset: plays each customer line, hears the reply, pauses while a device is lost.
 
-    def __init__(self, session: Session, devices: Devices, stt: SpeechToText,
-                 on_event: Callable[[object], None] = lambda event: None, cue: LiveCue | None = None,
-                 config: EndpointConfig = EndpointConfig(), track: Path | None = None):
-        self.session, self.devices, self.stt = session, devices, stt
-        self.config, self._emit, self._cue, self._track = config, on_event, cue, track
-        self._stopping = threading.Event()
-        self._lines: list[LinePlayback] = []
-        self._part = 1
+    `input_device`/`output_device` are names, indexes or `AudioDevice`s (None: remembered, else default).
+    Nothing is opened until the engine calls `open()`."""
+
+    kind = "microphone"
+    live = True
+
+    def __init__(self, input_device=None, output_device=None, record_track: bool = True, live_cue: bool = True):
+        self._wanted = (input_device, output_device)
+        self._record_track, self._live_cue = record_track, live_cue
+        self.devices: Devices | None = None
         self.capture: Capture | None = None
         self.player: Player | None = None
         self.listener: Listener | None = None
+        self._engine = None
+        self._track: Path | None = None
+        self._part = 0
+        self._lines: list[LinePlayback] = []
+        self._held = threading.Event()
+
+    def open(self, engine) -> None:
+        self._engine = engine
+        wanted_in, wanted_out = self._wanted
+        self.devices = Devices(_device("input", wanted_in), _device("output", wanted_out))
+        if self._record_track:
+            self._track = Path(engine.store.folder) / "audio" / engine.session.start() / "microphone.flac"
         try:
-            self._open()
-        except BaseException:  # a device that will not open: close what did, the caller reports it
+            self._open_streams()
+        except BaseException:  # a device that will not open: close what did, the engine reports it
             self.close()
             raise
+        engine.emit(events.DevicesOpened(self.devices.input.name, self.devices.output.name))
 
-    def _open(self) -> None:
-        self.capture = Capture(self.devices.input, track=self._track)
+    def _open_streams(self) -> None:
+        engine = self._engine
+        track = None
+        if self._track is not None:  # after a lost device, the track goes on in a new part
+            self._part += 1
+            track = self._track if self._part == 1 else self._track.with_name(f"microphone.part{self._part}.flac")
+        self.capture = Capture(self.devices.input, track=track)
         self.player = Player(self.devices.output)
         self.capture.start()
         self.player.start()
-        self.listener = Listener(self.capture, self.stt, self.config, self._emit, self._cue)
-        if self._track is not None:  # after a lost device, the track goes on in a new part
-            self._part += 1
-            self._track = self._track.with_name(f"{self._track.stem.split('.part')[0]}.part{self._part}.flac")
+        cue = LiveCue(engine.session.baseline) if self._live_cue else None
+        self.listener = Listener(self.capture, engine.stt, engine.options.endpoint, engine.emit, cue)
+
+    def push_to_talk(self, pressed: bool) -> None:
+        """Held: silence does not end the reply; released: the reply ends now."""
+        if pressed:
+            self._held.set()
+        else:
+            self._held.clear()
 
     def _line(self) -> LinePlayback:
         """Start the customer's current line, keeping it until its threads are done."""
         self._lines = [line for line in self._lines if line.busy]
-        line = LinePlayback(self.session, self.player)
+        line = LinePlayback(self._engine.session, self.player)
         self._lines.append(line)
         return line
 
-    def close(self) -> None:
-        for line in self._lines:
-            line.finish()
-        self._lines = []
+    def _close_streams(self) -> None:
         if self.listener is not None:
             self.listener.close()
         for stream in (self.capture, self.player):
@@ -185,45 +208,31 @@ class LivePractice:
                 stream.stop()
         self.listener = self.capture = self.player = None
 
-    def stop(self) -> None:
-        """Finish after the current turn (from any thread)."""
-        self._stopping.set()
+    def close(self) -> None:
+        for line in self._lines:
+            line.finish()
+        self._lines = []
+        self._close_streams()
 
-    def __enter__(self) -> "LivePractice":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def run(self, max_turns: int | None = None) -> list[TurnResult]:
-        """Practice until the conversation ends, `stop()`, or `max_turns` turns (the devices stay open)."""
-        done: list[TurnResult] = []
-        while not self.session.finished and not self._stopping.is_set():
-            if max_turns is not None and len(done) >= max_turns:
-                break
-            turn = self.turn()
-            if turn is not None:
-                done.append(turn)
-        if self.session.finished and done and not self._stopping.is_set():
-            self.closing_line()
-        return done
-
-    def closing_line(self) -> None:
+    def say_closing_line(self, engine) -> None:
         """Say the line that ended the conversation (nobody answers it)."""
         line = self._line()
         try:
-            played = line.wait()
+            played = line.wait(engine.interrupt_event)
         except DeviceLostError as exc:
             _LOGGER.warning("%s", exc)
             return
         if played is not None and played.started_at is not None:
-            self._emit(events.CustomerSpeaking(line.text, line.mood, played.started_at))
-            self._emit(events.CustomerDone(played.ended_at, played.stopped))
+            engine.emit(events.CustomerSpeaking(line.text, line.mood, played.started_at))
+            engine.emit(events.CustomerDone(played.ended_at, played.stopped))
 
-    def turn(self) -> TurnResult | None:
-        """Play the customer's line, hear the reply, judge and save it. None if a device was lost first."""
+    def reply(self, engine) -> Reply:
+        """Play the customer's line, hear the reply (or the silence), and say how the turn went."""
         line = self._line()
-        heard = self.listener.listen(line)
+        heard = self.listener.listen(line, interrupt=engine.interrupt_event, held=self._held)
+        if heard.reason == "interrupted":
+            line.cut()
+            return Reply("stopped" if engine.stopping else "cancelled", audio=heard.audio)
         try:
             played = line.wait()
         except DeviceLostError as exc:
@@ -232,30 +241,25 @@ class LivePractice:
             if heard.reason != "device_lost":
                 heard = HeardTurn("device_lost", heard.audio, heard.transcript, heard.speech_start_at)
         if heard.reason == "device_lost":
-            result = self._save(heard, played) if heard.audio.size else None
-            self._recover()
-            return result
-        return self._save(heard, played)
+            self._recover(engine)
+            if not heard.audio.size:
+                return Reply("again")
+        return self._reply(heard, played, engine)
 
-    def _save(self, heard: HeardTurn, played: Playback | None) -> TurnResult:
-        if heard.gain_tip:
-            self._emit(events.GainTip(heard.gain_tip))
+    def _reply(self, heard: HeardTurn, played: Playback | None, engine) -> Reply:
         transcript = heard.transcript
         if heard.reason == "no_answer":
-            transcript = Transcript("", (), "en", heard.audio.size / 16_000)
+            transcript = Transcript("", (), "en", heard.audio.size / SAMPLE_RATE)
         turn_timing = timing(played, heard)
-        result = self.session.answer(heard.audio, interrupted=heard.barge_in_at is not None, transcript=transcript,
-                                     timing=turn_timing, talk_over_s=turn_timing.get("overlap_s") or None)
-        self._emit(events.Verdict(result, time.monotonic()))
-        return result
+        return Reply(audio=heard.audio, transcript=transcript, timing=turn_timing,
+                     interrupted=heard.barge_in_at is not None, talk_over_s=turn_timing.get("overlap_s") or None)
 
-    def _recover(self) -> None:
-        """Close the streams, say so, and wait until both devices are back."""
-        self.close()
-        self._emit(events.DevicePaused(f"the audio device went away; reconnect '{self.devices.input.name}' "
-                                       f"to go on (the session is paused, nothing said so far is lost)"))
-        while not self._stopping.is_set():
-            time.sleep(RECHECK_S)
+    def _recover(self, engine) -> None:
+        """Close the streams, say so, and wait until both devices are back (or the engine is stopped)."""
+        self._close_streams()
+        engine.emit(events.DevicePaused(f"the audio device went away; reconnect '{self.devices.input.name}' "
+                                        f"to go on (the session is paused, nothing said so far is lost)"))
+        while not engine.interrupt_event.wait(RECHECK_S):
             try:
                 audio_devices.refresh()
                 found_in = audio_devices.find_again(self.devices.input)
@@ -263,10 +267,16 @@ class LivePractice:
                 if found_in is None or found_out is None:
                     continue
                 self.devices = Devices(found_in, found_out)
-                self._open()
+                self._open_streams()
             except (DeviceLostError, OSError, sd.PortAudioError) as exc:
                 _LOGGER.info("devices not back yet: %s", exc)
-                self.close()
+                self._close_streams()
                 continue
-            self._emit(events.DeviceResumed(f"'{found_in.name}' is back; practice goes on"))
+            engine.emit(events.DeviceResumed(f"'{found_in.name}' is back; practice goes on"))
             return
+
+
+def _device(kind: str, wanted) -> AudioDevice:
+    if isinstance(wanted, AudioDevice):
+        return wanted
+    return audio_devices.choose(kind, None if wanted is None else str(wanted))
