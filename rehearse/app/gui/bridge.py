@@ -43,7 +43,8 @@ class EngineBridge(QObject):
     def start(self, options, source: str = "microphone", replies=None) -> None:
         """Start a session: `source` "microphone" or "typed" (or pass any reply source as `replies`)."""
         from rehearse.app.engine import build_engine
-        from rehearse.app.replies import Microphone, TypedReplies
+        from rehearse.app.live.practice import Microphone
+        from rehearse.app.replies import TypedReplies
 
         if self.running:
             raise RuntimeError("a practice session is already running; stop it first")

@@ -65,13 +65,15 @@ def _chip(text: str, color: QColor, tooltip: str = "") -> QLabel:
     return chip
 
 
-def _flow(widgets: list[QWidget]) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.setSpacing(4)
-    for widget in widgets:
-        row.addWidget(widget)
-    row.addStretch(1)
-    return row
+def _chips(items: list[tuple[str, QColor, str]]) -> QLabel:
+    """Chips that wrap like words: (text, colour, tooltip)."""
+    html = "&nbsp; ".join(f'<span style="background-color:{color.name()}; color:white; font-weight:600">'
+                          f"&nbsp;{text}&nbsp;</span>" for text, color, _tip in items)
+    label = QLabel(html)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setWordWrap(True)
+    label.setToolTip("\n".join(f"{text}: {tip}" for text, _color, tip in items if tip))
+    return label
 
 
 def why_text(branch: dict | None, next_line: str | None) -> str:
@@ -103,6 +105,8 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
                                              pen=pg.mkPen(QColor(217, 154, 30, 160)))
                 region.setToolTip(name)
                 plot.addItem(region)
+        self.measured = False
+        """True once the reply's track arrived (or was found missing)."""
         self.status = pg.TextItem("measuring…", color=theme.color("muted"))
         self.pitch_plot.addItem(self.status)
 
@@ -118,7 +122,12 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
             plot.getAxis(side).setPen(theme.color("muted"))
         return plot
 
+    def show_error(self, exc: Exception) -> None:
+        self.measured = True
+        self.status.setText(f"could not measure the reply: {exc}")
+
     def show_track(self, track: ReplyTrack | None) -> None:
+        self.measured = True
         if track is None:
             self.status.setText("no recording of this reply")
             return
@@ -135,9 +144,12 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
 class FeedbackCard(QFrame):
     """The verdict on one take of one turn."""
 
-    def __init__(self, record: dict, take: int = 1, parent: QWidget | None = None):
+    def __init__(self, record: dict, take: int = 1, compact: bool = False, parent: QWidget | None = None):
+        """`compact`: two takes side by side (scores in two rows of two)."""
         super().__init__(parent)
+        self.compact = compact
         self.record = record
+        self.score_chips: dict[str, QLabel] = {}
         self.setObjectName("card")
         self.plot: ReplyPlot | None = None
         layout = QVBoxLayout(self)
@@ -147,14 +159,14 @@ class FeedbackCard(QFrame):
         heading.setObjectName("heading")
         layout.addWidget(heading)
         layout.addLayout(self._scores())
+        evidence = record.get("evidence") or {}
         labels = record.get("labels") or []
         if labels:
-            layout.addLayout(_flow([_chip(name, QColor("#8a6d1f"), (record.get("evidence") or {}).get(name, {}).get("why", ""))
-                                    for name in labels]))
+            layout.addWidget(_chips([(name, QColor("#8a6d1f"), evidence.get(name, {}).get("why", "")) for name in labels]))
         moves = record.get("moves") or []
         if moves:
-            layout.addLayout(_flow([_chip(m.replace("_", " "), theme.score_color(80 if m in GOOD_MOVES else 20),
-                                          str((record.get("evidence") or {}).get(m, ""))) for m in moves]))
+            layout.addWidget(_chips([(m.replace("_", " "), theme.score_color(80 if m in GOOD_MOVES else 20),
+                                      str(evidence.get(m, ""))) for m in moves]))
         self.transcript = QLabel()
         self.transcript.setWordWrap(True)
         self.transcript.setTextFormat(Qt.TextFormat.RichText)
@@ -193,8 +205,10 @@ class FeedbackCard(QFrame):
             text = "not judged" if value is None else f"{value:.0f}"
             chip = _chip(text, theme.score_color(value), reasons if value is None else f"{dim}: {value:.0f} / 100")
             chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(name, 0, column)
-            grid.addWidget(chip, 1, column)
+            self.score_chips[dim] = chip
+            row, column = (2 * (column // 2), column % 2) if self.compact else (0, column)
+            grid.addWidget(name, row, column)
+            grid.addWidget(chip, row + 1, column)
         return grid
 
     def _transcript_html(self) -> str:
@@ -277,8 +291,8 @@ class FeedbackPanel(QWidget):
         row.setSpacing(8)
         self.cards = []
         for result in takes:
-            card = FeedbackCard(result.to_dict(), getattr(result, "take", 1))
-            card.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Maximum)
+            card = FeedbackCard(result.to_dict(), result.take, compact=len(takes) > 1)
+            card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
             column = QVBoxLayout()
             column.addWidget(card)
             column.addStretch(1)
@@ -291,6 +305,6 @@ class FeedbackPanel(QWidget):
         if card.plot is None or self.session_id is None or self.options is None:
             return
         tasks.run_in_background(load_reply_track, self.options.db_url, self.options.data_dir, self.session_id,
-                                result.index, getattr(result, "take", 1), on_done=card.plot.show_track,
-                                on_error=lambda exc: card.plot.status.setText(f"could not measure: {exc}"),
+                                result.index, result.take, on_done=card.plot.show_track,
+                                on_error=lambda exc: card.plot.show_error(exc),
                                 parent=card.plot)

@@ -113,11 +113,11 @@ class PracticePage(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
         self.context = ContextCard()
-        self.context.setFixedWidth(250)
+        self.context.setFixedWidth(240)
         row.addWidget(self.context)
         row.addWidget(self._live_column(), 4)
         self.feedback = FeedbackPanel()
-        row.addWidget(self.feedback, 5)
+        row.addWidget(self.feedback, 6)
         self.stack.addWidget(call)
         self.summary = SummaryView()
         self.stack.addWidget(self.summary)
@@ -191,6 +191,8 @@ class PracticePage(QWidget):
         self.typed_row = QWidget()
         self.typed_row.setLayout(typed)
         box.addWidget(self.typed_row)
+        box.addStretch(0)
+        self._you_box = box
         layout.addWidget(you, 1)
         return column
 
@@ -207,6 +209,7 @@ class PracticePage(QWidget):
         model.verdict.connect(self._on_verdict)
         model.kept.connect(lambda index, s: self.feedback.note(f"Turn {index} was kept unjudged ({s:.1f} s heard)."))
         model.banner.connect(self._show_banner)
+        model.devices.connect(self.ptt_hint.setToolTip)
         model.ended.connect(self._on_ended)
         self.stop_button.clicked.connect(self.stop)
         self.pause_button.toggled.connect(self._on_pause)
@@ -224,8 +227,12 @@ class PracticePage(QWidget):
         self.options, self.source = options, source
         self._reset()
         self._load_context(options.scenario)
-        self.typed_row.setVisible(source == "typed")
-        self.ptt_hint.setVisible(source != "typed")
+        typed = source == "typed"
+        self.typed_row.setVisible(typed)
+        for widget in (self.ptt_hint, self.live_plot, self.wpm, self.cue):
+            widget.setVisible(not typed)
+        self.you_label.setText("You (typing: wording is judged, not the voice)" if typed else "You")
+        self._you_box.setStretch(self._you_box.count() - 1, 1 if typed else 0)
         self.bridge.start(options, source)
         self._frames.start()
         if source == "typed":
@@ -244,6 +251,7 @@ class PracticePage(QWidget):
         self.pause_button.setChecked(False)
         self.retake_button.setEnabled(False)
         self.stop_button.setEnabled(True)
+        self.pause_button.setEnabled(True)
         self.mood_bar.known = False
 
     def _load_context(self, scenario_ref: str) -> None:
@@ -321,7 +329,8 @@ class PracticePage(QWidget):
 
     def _on_phase(self, phase: str) -> None:
         self.phase_label.setText(phase)
-        self.you_label.setText("You (listening…)" if phase == "listening" else "You")
+        if self.source != "typed":
+            self.you_label.setText("You (listening…)" if phase == "listening" else "You")
 
     def _on_partial(self, text: str, wpm) -> None:
         self.partial.setText(text)
@@ -344,9 +353,8 @@ class PracticePage(QWidget):
     def _on_ended(self, ended) -> None:
         self._frames.stop()
         self.live_plot.refresh()
-        self.stop_button.setEnabled(False)
-        self.retake_button.setEnabled(False)
-        self.pause_button.setEnabled(True)
+        for button in (self.stop_button, self.retake_button, self.pause_button):
+            button.setEnabled(False)
         self.summary.show_session(ended, self.model.results, self.options)
         self.stack.setCurrentIndex(1)
         if ended.turns or self.model.results:

@@ -8,7 +8,8 @@ import logging
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, mean_score
@@ -138,6 +139,8 @@ class SummaryView(QWidget):
         turns = [r.index for r in results]
         for dim in DIMENSIONS:
             values = [r.feedback.scores.get(dim) for r in results]
+            if all(v is None for v in values):
+                continue
             ys = [float("nan") if v is None else float(v) for v in values]
             color = QColor(DIMENSION_COLORS[dim])
             self.trend.plot(turns, ys, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7, symbolBrush=color,
@@ -158,6 +161,7 @@ class SummaryView(QWidget):
             text = QLabel(f"<b>{title}: turn {turn.index}</b> ({score:.0f})<br>“{turn.feedback.transcript[:90]}”")
             text.setWordWrap(True)
             button = QPushButton("Replay")
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
             button.setToolTip(f"Open turn {turn.index} in replay")
             button.clicked.connect(lambda _=False, index=turn.index: self.open_replay.emit(self.session_id, index))
             self.moments.addWidget(text, row, 0)

@@ -160,6 +160,8 @@ class PracticeViewModel(QObject):
     """Message and kind ("device", "error", "info"); "" clears the banner."""
     ended = Signal(object)
     """SessionEnded."""
+    devices = Signal(str)
+    """Which microphone and headphones are in use."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -252,6 +254,8 @@ class PracticeViewModel(QObject):
                 self.listening.emit(False)
                 self.banner.emit(message, "device")
                 self.phase.emit("paused")
+            case events.DevicesOpened(input_name=microphone, output_name=headphones):
+                self.devices.emit(f"Microphone: {microphone} · Customer plays on: {headphones}")
             case events.DeviceResumed(message=message):
                 self.banner.emit(message, "info")
             case events.Error(message=message):

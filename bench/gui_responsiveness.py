@@ -1,0 +1,177 @@
+"""Is the window's GUI thread free during a live session? A heartbeat that should tick every 10 ms.
+
+Starts a private PulseAudio server (virtual microphone and speaker, tests/integration/audio_server.py),
+opens the real window (MainWindow with the practice page; offscreen unless a display is set), and
+runs one whole live session: models load, the customer speaks, and after each line a recorded
+reply (the realspeech asr clips) is played into the virtual microphone, until the scenario ends.
+Meanwhile a 10 ms QTimer on the GUI thread notes how late each tick is.
+
+Reports `heartbeat_late_ms` {median, p90, max, n} (target: max <= 50 ms) and `meter_updates_per_s`
+(live-trace redraws with new readings while the learner speaks; target >= 20).
+
+    python bench/gui_responsiveness.py [--json OUT.json] [--scenario ID] [--max-s 240]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.audio_server import VirtualAudio  # noqa: E402
+
+REALSPEECH = ROOT.parent / "shared" / "realspeech"
+HEARTBEAT_MS = 10
+
+
+class Heartbeat:
+    """A precise 10 ms timer on the GUI thread; each tick notes how much later than due it came."""
+
+    def __init__(self):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.late_ms: list[float] = []
+        self._last: float | None = None
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self._last is not None:
+            self.late_ms.append(max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS))
+        self._last = now
+
+    def summary(self) -> dict:
+        late = np.array(self.late_ms or [0.0])
+        return {"median": round(float(np.median(late)), 2), "p90": round(float(np.percentile(late, 90)), 2),
+                "p99": round(float(np.percentile(late, 99)), 2), "max": round(float(late.max()), 2),
+                "n": len(self.late_ms)}
+
+
+class ListeningClock:
+    """How many live-trace frames were drawn while the learner spoke, and for how long they spoke."""
+
+    def __init__(self, page):
+        self.page, self.seconds, self.frames = page, 0.0, 0
+        self._since: tuple[float, int] | None = None
+        page.model.listening.connect(self._listening)
+
+    def _listening(self, on: bool) -> None:
+        frames = self.page.model.meters.frames
+        if on and self._since is None:
+            self._since = (time.perf_counter(), frames)
+        elif not on and self._since is not None:
+            started, first = self._since
+            self.seconds += time.perf_counter() - started
+            self.frames += frames - first
+            self._since = None
+
+    def rate(self) -> float | None:
+        return round(self.frames / self.seconds, 1) if self.seconds else None
+
+
+def run(args, server: VirtualAudio, tmp: Path) -> dict:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rehearse.app import events
+    from rehearse.app.gui import theme
+    from rehearse.app.gui.main_window import MainWindow
+    from rehearse.app.options import PracticeOptions
+    from rehearse.audio import devices
+    from tests.gui.practice_driver import HeadsetLearner, reply_clips
+
+    devices.refresh()
+    app = QApplication.instance() or QApplication(["gui_responsiveness"])
+    theme.apply(app, "light")
+    window = MainWindow()
+    window.resize(1280, 800)
+    window.show()
+    page = window.practice
+    learner = HeadsetLearner(server, reply_clips(REALSPEECH) * 4)
+    learner.attach(page.bridge)
+    clock = ListeningClock(page)
+    heartbeat = Heartbeat()
+    ended: list = []
+    page.model.ended.connect(lambda event: (ended.append(event), QTimer.singleShot(300, app.quit)))
+    options = PracticeOptions(scenario=args.scenario, learner="bench", data_dir=tmp / "data", seed=args.seed,
+                              model=args.model, rules_only=args.rules_only)
+    started = time.perf_counter()
+    heartbeat.timer.start()
+    QTimer.singleShot(0, lambda: window.start_practice(options, "microphone"))
+    QTimer.singleShot(int(args.max_s * 1000), page.stop)
+    app.exec()
+    heartbeat.timer.stop()
+    elapsed = time.perf_counter() - started
+    page.shutdown()
+    window.close()
+    meters = learner.of(events.Meter)
+    end = ended[0] if ended else None
+    return {
+        "heartbeat_late_ms": heartbeat.summary(),
+        "meter_updates_per_s": clock.rate(),
+        "meter_events_per_s": round(len(meters) / elapsed, 1),
+        "learner_speaking_s": round(clock.seconds, 1),
+        "session_s": round(elapsed, 1),
+        "turns": end.turns if end else None,
+        "status": end.status if end else None,
+        "outcome": end.outcome if end else None,
+        "replies_played": len(learner.spoken),
+        "platform": QApplication.platformName(),
+        "scenario": args.scenario,
+        "model": args.model,
+    }
+
+
+def print_report(result: dict) -> None:
+    late = result["heartbeat_late_ms"]
+    print(f"GUI heartbeat (every {HEARTBEAT_MS} ms) late by: median {late['median']} ms, p90 {late['p90']} ms, "
+          f"p99 {late['p99']} ms, max {late['max']} ms over {late['n']} ticks (target: max <= 50 ms)")
+    print(f"live trace: {result['meter_updates_per_s']} updates a second while the learner spoke "
+          f"({result['learner_speaking_s']} s; target >= 20)")
+    print(f"session: {result['turns']} turns, {result['status']} ({result['outcome']}), {result['session_s']} s, "
+          f"platform {result['platform']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, metavar="OUT.json")
+    parser.add_argument("--scenario", default="internet-outage")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--model", default="tiny.en")
+    parser.add_argument("--rules-only", action="store_true", help="judge wording with the phrase rules alone")
+    parser.add_argument("--max-s", type=float, default=240.0, help="stop the session after this long (default 240)")
+    args = parser.parse_args(argv)
+    problem = VirtualAudio.available()
+    if problem:
+        raise SystemExit(f"no virtual audio devices: {problem}")
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="rehearse-gui-bench-") as tmp:
+        os.environ["REHEARSE_DATA_DIR"] = str(Path(tmp) / "data")
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # the window's settings stay out of the user's
+        server = VirtualAudio(Path(tmp) / "pulse")
+        server.start()
+        try:
+            result = run(args, server, Path(tmp))
+        finally:
+            server.stop()
+    print_report(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
