@@ -93,7 +93,10 @@ class Driver:
         if not self.files:
             raise SystemExit("no usable replies")
         self.next = 0
-        self.live = None
+        self.engine = None
+        self.overflows = 0
+        self.until = float("inf")
+        """Monotonic time after which the session is stopped at its next verdict."""
         self.pending: dict | None = None
         self.turns: list[dict] = []
         self.lags: list[float] = []
@@ -108,10 +111,10 @@ class Driver:
             last = self.turns[-1] if self.turns else None
             if last is not None and "customer_at" not in last:
                 self.turns[-1]["customer_at"] = event.started_at
-        elif isinstance(event, events.CustomerDone) and not self.live.session.finished:
+        elif isinstance(event, events.CustomerDone) and not self.engine.session.finished:
             path = self.files[self.next % len(self.files)]
             self.next += 1
-            self.pending = {"file": path, "ring_end": self.live.capture.ring.end}
+            self.pending = {"file": path, "ring_end": self.engine.replies.capture.ring.end}
             threading.Timer(PAUSE_BEFORE_REPLY_S, self.audio.play, args=(path,)).start()
         elif isinstance(event, events.SpeechEnded):
             if self.pending is not None:
@@ -121,10 +124,13 @@ class Driver:
                 self.pending["transcript_at"] = event.at
         elif isinstance(event, events.Verdict) and self.pending is not None:
             self._finish(event)
+            if now > self.until:
+                self.engine.stop()
 
     def _finish(self, event) -> None:
         pending, self.pending = self.pending, None
-        capture = self.live.capture
+        capture = self.engine.replies.capture
+        self.overflows = capture.overflows
         clip = self.clips[pending["file"]]
         begin = pending["ring_end"]
         recorded = capture.ring.slice(begin)
@@ -169,8 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
-    from rehearse.app.live.practice import Devices, LivePractice
-    from rehearse.app.session import Session
+    """Live sessions through the engine, one after another (the customer's ending starts the next)."""
+    from rehearse.app.engine import build_engine
+    from rehearse.app.live.practice import Microphone
+    from rehearse.app.options import PracticeOptions
     from rehearse.audio import devices
     from rehearse.audio.endpoint import EndpointConfig
     from rehearse.models.stt import SpeechToText
@@ -185,22 +193,17 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
     config = EndpointConfig.from_dict({} if args.trailing_silence_ms is None
                                       else {"trailing_silence_ms": args.trailing_silence_ms})
     driver = Driver(server, files, config.trailing_silence_ms)
-    pair = Devices(devices.choose("input"), devices.choose("output"))
-    started, seed, sessions = time.monotonic(), 0, 0
-    paraphrases = not args.rules_only
-    with LivePractice(Session(scenario, stt, tts, store, seed=seed, paraphrases=paraphrases), pair, stt,
-                      on_event=driver.on_event, config=config) as live:
-        driver.live = live
-        while time.monotonic() - started < args.duration_s or len(driver.turns) < args.turns:
-            if live.session.finished:
-                live.session.close()
-                seed += 1
-                live.session = Session(scenario, stt, tts, store, seed=seed, paraphrases=paraphrases)
-                sessions += 1
-            live.run(max_turns=1)
-        overflows = live.capture.overflows
-        live.session.close()
-    return summarize(driver, overflows, time.monotonic() - started, args, sessions + 1)
+    started, seed, overflows = time.monotonic(), 0, 0
+    driver.until = started + args.duration_s
+    while time.monotonic() - started < args.duration_s or len(driver.turns) < args.turns:
+        options = PracticeOptions(scenario=args.scenario, seed=seed, rules_only=args.rules_only, endpoint=config)
+        driver.engine = build_engine(options, Microphone(), stt=stt, tts=tts, store=store, scenario=scenario)
+        driver.engine.subscribe(driver.on_event)
+        driver.engine.run()
+        if driver.engine.error is not None:
+            raise SystemExit(f"live session failed: {driver.engine.error}")
+        overflows, driver.overflows, seed = overflows + driver.overflows, 0, seed + 1
+    return summarize(driver, overflows, time.monotonic() - started, args, seed)
 
 
 def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int) -> dict:

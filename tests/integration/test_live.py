@@ -15,10 +15,10 @@ import pytest
 import soundfile as sf
 
 from rehearse.app import events
+from rehearse.app.engine import build_engine
 from rehearse.app.live.console import Printer
-from rehearse.app.live.practice import Devices, LivePractice
-from rehearse.app.session import Session
-from rehearse.audio import devices
+from rehearse.app.live.practice import Microphone
+from rehearse.app.options import PracticeOptions
 from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, refine_start
 from rehearse.audio.files import load_reply, to_mono_16k
 from rehearse.scenarios.library import find
@@ -71,13 +71,17 @@ class Learner:
     def __init__(self, server, clips: list[Path], after_start_s: float | None = None, printer=None):
         self.server, self.clips, self.after_start_s, self.printer = server, list(clips), after_start_s, printer
         self.seen: list = []
-        self.live: LivePractice | None = None
+        self.live: Microphone | None = None
         self.spoken: list[tuple[Path, int]] = []
+        self.on_verdict = None
+        """Called with the microphone on the engine's thread at each verdict (its devices still open)."""
 
     def __call__(self, event) -> None:
         self.seen.append(event)
         if self.printer:
             self.printer(event)
+        if isinstance(event, events.Verdict) and self.on_verdict:
+            self.on_verdict(self.live)
         cue = events.CustomerSpeaking if self.after_start_s is not None else events.CustomerDone
         if isinstance(event, cue) and self.clips:
             clip = self.clips.pop(0)
@@ -88,11 +92,24 @@ class Learner:
         return [e for e in self.seen if isinstance(e, kind)]
 
 
-def live_practice(session, stt, learner, **config) -> LivePractice:
-    live = LivePractice(session, Devices(devices.choose("input"), devices.choose("output")), stt,
-                        on_event=learner, config=EndpointConfig(**config))
-    learner.live = live
-    return live
+def run_live(stt, tts, store, learner, turns=1, scenario="internet-outage", stop_on=None, **config):
+    """A live session through the engine and the virtual devices, stopped after `turns` verdicts
+    (or at the first `stop_on` event). Returns the engine, ended."""
+    microphone = Microphone()
+    options = PracticeOptions(scenario=scenario, seed=1, rules_only=True, endpoint=EndpointConfig(**config))
+    engine = build_engine(options, microphone, stt=stt, tts=tts, store=store)
+    learner.live = microphone
+
+    def on_event(event) -> None:
+        learner(event)
+        if len(learner.of(events.Verdict)) >= turns or (stop_on and isinstance(event, stop_on)):
+            engine.stop()
+
+    engine.subscribe(on_event)
+    engine.start()
+    assert engine.wait(300), "the live session did not end"
+    assert engine.error is None, engine.error
+    return engine
 
 
 def test_a_spoken_reply_is_heard_transcribed_and_timed(virtual_audio, stt, tts, store, realspeech, manifest,
@@ -100,15 +117,20 @@ def test_a_spoken_reply_is_heard_transcribed_and_timed(virtual_audio, stt, tts, 
     label = next(row["label"] for row in manifest if row["id"] == REPLY)
     clip_path = realspeech / "asr" / f"{REPLY}.wav"
     clip = load_reply(clip_path)
-    session = Session(find("internet-outage"), stt, tts, store, seed=1)
     learner = Learner(virtual_audio, [clip_path], printer=Printer("Customer", as_json=False))
-    monitor = virtual_audio.record(tmp_path / "speaker.wav")
-    with live_practice(session, stt, learner) as live:
-        [turn] = live.run(max_turns=1)
-        captured = live.capture.ring.slice(learner.spoken[0][1])
+    truth = {}
+
+    def measure(microphone) -> None:  # where the clip really is in what the microphone captured
+        captured = microphone.capture.ring.slice(learner.spoken[0][1])
         onset = learner.spoken[0][1] + locate(captured, clip)
-        true_end = live.capture.time_at(onset + energy_span(clip)[1])
-        true_start = live.capture.time_at(onset + onset_as_the_app_places_it(clip))
+        truth["end"] = microphone.capture.time_at(onset + energy_span(clip)[1])
+        truth["start"] = microphone.capture.time_at(onset + onset_as_the_app_places_it(clip))
+
+    learner.on_verdict = measure
+    monitor = virtual_audio.record(tmp_path / "speaker.wav")
+    session = run_live(stt, tts, store, learner).session
+    [turn] = session.turns
+    true_end, true_start = truth["end"], truth["start"]
     monitor.terminate()
     monitor.wait()
 
@@ -137,12 +159,11 @@ def test_a_spoken_reply_is_heard_transcribed_and_timed(virtual_audio, stt, tts, 
 
 def test_cutting_in_stops_the_customer_mid_line(virtual_audio, stt, tts, store, realspeech, tmp_path):
     clip_path = realspeech / "asr" / f"{REPLY}.wav"
-    session = Session(find("internet-outage"), stt, tts, store, seed=1)
-    full = session.customer_line().audio.size / tts.sample_rate
     learner = Learner(virtual_audio, [clip_path], after_start_s=1.0)
     monitor = virtual_audio.record(tmp_path / "speaker.wav")
-    with live_practice(session, stt, learner) as live:
-        [turn] = live.run(max_turns=1)
+    session = run_live(stt, tts, store, learner).session
+    [turn] = session.turns
+    full = tts.synthesize(turn.customer.line.text)[0].size / tts.sample_rate
     monitor.terminate()
     monitor.wait()
 
@@ -163,12 +184,10 @@ def test_cutting_in_stops_the_customer_mid_line(virtual_audio, stt, tts, store, 
 
 def test_silence_takes_the_no_answer_path(virtual_audio, stt, tts, store, realspeech):
     scenario = find("internet-outage")
-    session = Session(scenario, stt, tts, store, seed=1)
     learner = Learner(virtual_audio, [])
-    with live_practice(session, stt, learner, no_answer_s=1.5) as live:
-        [turn] = live.run(max_turns=1)
-        learner.clips.append(realspeech / "asr" / f"{REPLY}.wav")
-        live.run(max_turns=1)
+    learner.on_verdict = lambda _: learner.clips.append(realspeech / "asr" / f"{REPLY}.wav")
+    session = run_live(stt, tts, store, learner, turns=2, no_answer_s=1.5).session
+    turn = session.turns[0]
 
     assert learner.of(events.NoAnswer)
     assert turn.feedback.transcript == ""
@@ -179,23 +198,18 @@ def test_silence_takes_the_no_answer_path(virtual_audio, stt, tts, store, realsp
 
 
 def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts, store, realspeech):
-    session = Session(find("internet-outage"), stt, tts, store, seed=1)
     learner = Learner(virtual_audio, [realspeech / "asr" / "asr_librivox_sense_0870.wav"])
 
     def unplug_during_reply(event) -> None:
-        learner(event)
         if isinstance(event, events.SpeechStarted) and not learner.of(events.DevicePaused):
             def unplug_and_replug():
                 virtual_audio.kill()
                 threading.Timer(2.0, virtual_audio.start).start()
             threading.Timer(2.0, unplug_and_replug).start()
-        if isinstance(event, events.DeviceResumed):
-            live.stop()
 
-    with LivePractice(session, Devices(devices.choose("input"), devices.choose("output")), stt,
-                      on_event=unplug_during_reply, config=EndpointConfig(no_answer_s=1.0)) as live:
-        learner.live = live
-        turns = live.run(max_turns=3)
+    learner.printer = unplug_during_reply
+    session = run_live(stt, tts, store, learner, turns=3, stop_on=events.DeviceResumed, no_answer_s=1.0).session
+    turns = session.turns
 
     assert learner.of(events.DevicePaused) and learner.of(events.DeviceResumed)
     first = turns[0]
@@ -206,10 +220,8 @@ def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts
 
 
 def test_a_reply_past_the_maximum_length_is_cut(virtual_audio, stt, tts, store, realspeech):
-    session = Session(find("internet-outage"), stt, tts, store, seed=1)
     learner = Learner(virtual_audio, [realspeech / "asr" / "asr_librivox_sense_0870.wav"])  # 7 s
-    with live_practice(session, stt, learner, max_turn_s=2.5) as live:
-        [turn] = live.run(max_turns=1)
+    [turn] = run_live(stt, tts, store, learner, max_turn_s=2.5).session.turns
 
     [started] = learner.of(events.SpeechStarted)
     [ended] = learner.of(events.SpeechEnded)

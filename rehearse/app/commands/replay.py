@@ -28,11 +28,13 @@ def run(args) -> int:
     session = store.find_session(args.session)
     if session is None:
         raise StoreError(f"no saved session matches '{args.session}'; `rehearse replay` lists them")
-    turns = store.turns(session["id"])
+    every = store.turns(session["id"], every_take=True)
+    turns = [t for t in every if t["active"]]
     if args.json:
-        print(json.dumps({"session": session, "turns": turns}, default=str))
+        print(json.dumps({"session": session, "turns": turns, "replaced_takes": [t for t in every if not t["active"]]},
+                         default=str))
     else:
-        print("\n".join(session_lines(session, turns)))
+        print("\n".join(session_lines(session, every)))
     if args.export or args.play:
         from rehearse.app.timeline import conversation_audio, write_wav
 
@@ -62,17 +64,24 @@ def _list(store, args) -> int:
 
 
 def session_lines(session: dict, turns: list[dict]) -> list[str]:
-    """The session as text: each customer line, the reply, its scores and the branch it caused."""
+    """The session as text: each customer line, the reply, its scores and the branch it caused; takes that
+    a retake replaced are shown where they were taken."""
     lines = [f"Session {session['id']} — {session['scenario_id']}, learner {session['learner']}, "
              f"{session['status']}" + (f" ({session['outcome']})" if session["outcome"] else "")]
     if session.get("note"):
         lines.append(f"Note: {session['note']}")
+    retaken = {t["index"] for t in turns if t["take"] > 1}
     for turn in turns:
         fb = turn["feedback"]
         scores = ", ".join(f"{k} {v:.0f}" for k, v in (fb.get("scores") or {}).items() if v is not None)
+        take = ""
+        if not turn["active"]:
+            take = f" (take {turn['take']}, replaced by a retake)"
+        elif turn["index"] in retaken:
+            take = f" (take {turn['take']})"
         lines += [
             "",
-            f"Turn {turn['index']}  customer (mood {turn['customer_mood']:.2f}): \"{turn['customer_line']}\"",
+            f"Turn {turn['index']}{take}  customer (mood {turn['customer_mood']:.2f}): \"{turn['customer_line']}\"",
             f"  reply:  \"{turn['transcript']}\"" if turn["transcript"] else "  reply:  (no answer)",
             f"  moves:  {', '.join(fb.get('moves') or []) or 'none'}",
             f"  scores: {scores or 'not judged'}",
@@ -85,8 +94,9 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
                          f"(mood {branch.get('mood_before', 0):.2f} -> {branch.get('mood_after', 0):.2f})")
             if branch.get("facts"):
                 lines.append(f"  because: {branch['facts']}")
-    if turns and turns[-1]["feedback"].get("next_line"):
-        last = turns[-1]["feedback"]
+    active = [t for t in turns if t["active"]]
+    if active and active[-1]["feedback"].get("next_line"):
+        last = active[-1]["feedback"]
         label = f"Ending ({last['outcome']})" if last.get("outcome") else "Customer's next line (not answered)"
         lines += ["", f"{label}: \"{last['next_line']}\""]
     return lines
