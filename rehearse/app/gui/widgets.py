@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from rehearse.app.gui import theme
 
@@ -31,23 +31,24 @@ def label(text: str = "", name: str | None = None, wrap: bool = False, selectabl
 def chip(text: str, background) -> QLabel:
     widget = QLabel(text, objectName="chip")
     widget.setStyleSheet(theme.chip_style(background))
+    widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
     return widget
 
 
-def score_chips(scores: dict, short: bool = False) -> QWidget:
-    """One coloured chip per dimension (grey "–" when not judged)."""
+def score_chips(scores: dict, short: bool = False, columns: int = 4) -> QWidget:
+    """One coloured chip per dimension (grey "–" when not judged), in rows of `columns`."""
     row = QWidget()
-    layout = QHBoxLayout(row)
+    layout = QGridLayout(row)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(4)
-    for dim in DIMENSIONS:
+    for i, dim in enumerate(DIMENSIONS):
         value = scores.get(dim)
         name = dim[:3] if short else dim
         text = f"{name} {value:.0f}" if isinstance(value, (int, float)) else f"{name} –"
         widget = chip(text, theme.score_color(value if isinstance(value, (int, float)) else None))
         widget.setToolTip(f"{dim}: {'not judged' if value is None else f'{value:.0f}/100'}")
-        layout.addWidget(widget)
-    layout.addStretch(1)
+        layout.addWidget(widget, i // columns, i % columns)
+    layout.setColumnStretch(columns, 1)
     return row
 
 

@@ -1,21 +1,371 @@
-"""The replay page (being built)."""
+"""Replay: the saved sessions (filtered by learner, scenario and date) and one session on a timeline,
+with playback, seek, jump to a turn, the transcript in sync, per-turn verdicts and earlier takes, and WAV export."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from rehearse.app.gui import tasks
+from rehearse.app.gui.replay.data import learner_pitch, list_sessions, load_session, matches
+from rehearse.app.gui.replay.timeline_view import TimelineView
+from rehearse.app.gui.replay.transcript import TranscriptView
+from rehearse.app.gui.replay.turns import TurnCard
+from rehearse.app.gui.widgets import clear, label
+
+_LOGGER = logging.getLogger(__name__)
+
+DATES = (("Any date", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30))
+FRAME_MS = 33
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class ReplayPage(QWidget):
+    session_loaded = Signal(str)
+    pitch_ready = Signal()
+    exported = Signal(str)
+
     def __init__(self, window):
         super().__init__()
         self.window_ = window
-        QVBoxLayout(self).addWidget(QLabel("ReplayPage"))
+        self.sessions: list[dict] = []
+        self.titles: dict[str, str] = {}
+        self.view = None
+        self.player = None
+        self._pending_turn: int | None = None
+        self._loading_id: str | None = None
+        self._listed = False
+        self._build()
+        self._timer = QTimer(self, interval=FRAME_MS, timeout=self._tick)
+        for key, slot in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_Left, lambda: self.step_turn(-1)),
+                          (Qt.Key.Key_Right, lambda: self.step_turn(1)), ("Ctrl+E", self.export)):
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    # -- building -----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 10)
+        outer.setSpacing(14)
+        left = QVBoxLayout()
+        left.addWidget(label("Saved sessions", "heading"))
+        self.learner_filter = QComboBox()
+        self.scenario_filter = QComboBox()
+        self.date_filter = QComboBox()
+        for text, days in DATES:
+            self.date_filter.addItem(text, days)
+        for combo, tip in ((self.learner_filter, "Only this learner's sessions"),
+                           (self.scenario_filter, "Only this scenario"), (self.date_filter, "Only recent sessions")):
+            combo.setToolTip(tip)
+            combo.currentIndexChanged.connect(self._show_list)
+            left.addWidget(combo)
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.setSpacing(3)
+        self.list.itemActivated.connect(self._list_opened)
+        self.list.itemClicked.connect(self._list_opened)
+        left.addWidget(self.list, 1)
+        host = QWidget()
+        host.setLayout(left)
+        host.setFixedWidth(240)
+        outer.addWidget(host)
+
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        self.header = label("Choose a session on the left.", "title", wrap=True)
+        self.subheader = label("", "muted", wrap=True)
+        right.addWidget(self.header)
+        right.addWidget(self.subheader)
+        transport = QHBoxLayout()
+        self.play_button = QPushButton("Play  (Space)", objectName="primary", enabled=False)
+        self.play_button.clicked.connect(self.toggle_play)
+        self.previous_button = QPushButton("◀ Turn", enabled=False)
+        self.previous_button.setToolTip("Previous turn (Left)")
+        self.previous_button.clicked.connect(lambda: self.step_turn(-1))
+        self.next_button = QPushButton("Turn ▶", enabled=False)
+        self.next_button.setToolTip("Next turn (Right)")
+        self.next_button.clicked.connect(lambda: self.step_turn(1))
+        self.turn_combo = QComboBox(enabled=False)
+        self.turn_combo.setToolTip("Jump to a turn")
+        self.turn_combo.activated.connect(lambda i: self.jump_to_turn(self.turn_combo.itemData(i)))
+        self.clock = label("0:00.0 / 0:00.0", "muted")
+        self.export_button = QPushButton("Export WAV…", enabled=False)
+        self.export_button.setToolTip("Write the whole conversation to one WAV file (Ctrl+E)")
+        self.export_button.clicked.connect(self.export)
+        for widget in (self.play_button, self.previous_button, self.next_button, self.turn_combo, self.clock):
+            transport.addWidget(widget)
+        transport.addStretch(1)
+        self.message = label("", "muted")
+        transport.addWidget(self.message)
+        transport.addWidget(self.export_button)
+        right.addLayout(transport)
+        self.timeline = TimelineView()
+        self.timeline.seek_requested.connect(self.seek)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.timeline)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        self.transcript = TranscriptView()
+        bottom.addWidget(self.transcript)
+        self.cards_host = QWidget()
+        self.cards = QVBoxLayout(self.cards_host)
+        self.cards.setContentsMargins(0, 0, 6, 0)
+        self.cards.setSpacing(8)
+        self.cards_scroll = QScrollArea(widgetResizable=True)
+        self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.cards_scroll.setWidget(self.cards_host)
+        bottom.addWidget(self.cards_scroll)
+        bottom.setSizes([300, 620])
+        bottom.setChildrenCollapsible(False)
+        split.addWidget(bottom)
+        split.setSizes([250, 400])
+        right.addWidget(split, 1)
+        outer.addLayout(right, 1)
+
+    # -- the list -----------------------------------------------------------------------------------
+    def entered(self) -> None:
+        if not self._listed:
+            self.refresh()
 
     def refresh(self) -> None:
-        pass
+        """Reload the list of saved sessions in the background."""
+        tasks.run_in_background(list_sessions, on_done=self._listed_sessions, on_error=self._failed, parent=self)
 
-    def start_recommended(self) -> None:
-        pass
+    def _listed_sessions(self, result) -> None:
+        self._listed = True
+        self.sessions, self.titles = result
+        for combo, values, everyone in (
+                (self.learner_filter, sorted({s["learner"] for s in self.sessions}), "Every learner"),
+                (self.scenario_filter, sorted({s["scenario_id"] for s in self.sessions}), "Every scenario")):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(everyone, None)
+            for value in values:
+                combo.addItem(self.titles.get(value, value), value)
+            combo.setCurrentIndex(max(0, combo.findData(chosen)))
+            combo.blockSignals(False)
+        self._show_list()
 
-    def open_session(self, session_id, turn=None) -> None:
-        pass
+    def set_filters(self, learner: str | None = None, scenario: str | None = None, days: int | None = None) -> None:
+        for combo, value in ((self.learner_filter, learner), (self.scenario_filter, scenario), (self.date_filter, days)):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+
+    def _show_list(self) -> None:
+        self.list.clear()
+        learner, scenario, days = (self.learner_filter.currentData(), self.scenario_filter.currentData(),
+                                   self.date_filter.currentData())
+        shown = [s for s in self.sessions if matches(s, learner, scenario, days)]
+        for session in shown:
+            when = session["started_at"].astimezone().strftime("%a %d %b %H:%M") if session["started_at"] else ""
+            ending = (session["outcome"] or session["status"]).replace("_", " ")
+            title = self.titles.get(session["scenario_id"], session["scenario_id"])
+            item = QListWidgetItem(f"{title}\n{when}  ·  {session['learner']}  ·  {ending}")
+            item.setData(Qt.ItemDataRole.UserRole, session["id"])
+            self.list.addItem(item)
+            if self.view is not None and session["id"] == self.view.session["id"]:
+                item.setSelected(True)
+        if not shown:
+            self.list.addItem(QListWidgetItem("No saved sessions match." if self.sessions else
+                                              "No saved sessions yet: practise a scenario from Home."))
+
+    def listed_ids(self) -> list[str]:
+        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
+                if self.list.item(i).data(Qt.ItemDataRole.UserRole)]
+
+    def _list_opened(self, item: QListWidgetItem) -> None:
+        session_id = item.data(Qt.ItemDataRole.UserRole)
+        if session_id and (self.view is None or self.view.session["id"] != session_id):
+            self.open_session(session_id)
+
+    # -- one session --------------------------------------------------------------------------------
+    def open_session(self, session_id: str, turn: int | None = None) -> None:
+        """Load a session in the background and show it (at `turn` when given)."""
+        self._pending_turn = turn
+        self._loading_id = session_id
+        self.header.setText("Loading the session…")
+        self.window_.status("Loading the session's audio…")
+        if not self._listed:
+            self.refresh()
+        tasks.run_in_background(load_session, session_id, self.titles, on_done=self._loaded,
+                                on_error=self._failed, parent=self)
+
+    def _loaded(self, view) -> None:
+        if view.session["id"] != self._loading_id:
+            return  # another session was asked for meanwhile
+        self._close_player()
+        self.view = view
+        from rehearse.app.gui.player import Player
+
+        self.player = Player(view.conversation.audio, view.conversation.rate)
+        session = view.session
+        self.header.setText(view.title)
+        when = session["started_at"].astimezone().strftime("%A %d %B %Y, %H:%M") if session["started_at"] else ""
+        ending = f"ended {session['outcome'].replace('_', ' ')}" if session["outcome"] else session["status"]
+        retakes = sum(len(v) for v in view.earlier.values())
+        self.subheader.setText(f"{session['learner']}  ·  {when}  ·  {len(view.turns)} turn"
+                               f"{'s' if len(view.turns) != 1 else ''}  ·  {ending}"
+                               + (f"  ·  {retakes} earlier take{'s' if retakes > 1 else ''}" if retakes else ""))
+        self.timeline.show_session(view)
+        self.transcript.show_session(view)
+        clear(self.cards)
+        for turn in view.turns:
+            widget = TurnCard(turn, view.earlier.get(int(turn["index"]), []))
+            widget.jump.connect(self.jump_to_turn)
+            self.cards.addWidget(widget)
+        self.cards.addStretch(1)
+        self.turn_combo.clear()
+        for turn in view.turns:
+            self.turn_combo.addItem(f"Turn {turn['index']}", int(turn["index"]))
+        has_audio = view.conversation.audio.size > 0
+        for widget in (self.play_button, self.previous_button, self.next_button, self.turn_combo, self.export_button):
+            widget.setEnabled(has_audio)
+        self.message.setText("" if has_audio else "This session has no recorded audio (typed practice).")
+        self.seek(view.conversation.turn_start(self._pending_turn) if self._pending_turn else 0.0)
+        self.window_.status(f"Session {session['id'][:8]}: computing the pitch contour…")
+        tasks.run_in_background(learner_pitch, view, on_done=lambda pitch, v=view: self._pitched(v, pitch),
+                                parent=self)
+        self._show_list()
+        self.session_loaded.emit(session["id"])
+
+    def _pitched(self, view, pitch) -> None:
+        if view is not self.view:
+            return
+        self.timeline.show_pitch(pitch)
+        self.transcript.show_session(view)  # word times now follow the voiced part of each reply
+        self._update(self.player.position())
+        self.window_.status("Pitch contour ready.", 3000)
+        self.pitch_ready.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.header.setText("Could not open the session")
+        self.subheader.setText(str(exc))
+        self.window_.status(f"Replay: {exc}", 15000)
+
+    # -- playback -----------------------------------------------------------------------------------
+    def position(self) -> float:
+        return self.player.position() if self.player else 0.0
+
+    def seek(self, seconds: float) -> None:
+        if self.player is None:
+            return
+        self.player.seek(seconds)
+        self._update(self.player.position())
+
+    def jump_to_turn(self, index: int | None) -> None:
+        if self.view is None or index is None:
+            return
+        self.seek(self.view.conversation.turn_start(int(index)))
+
+    def step_turn(self, delta: int) -> None:
+        if self.view is None or not self.view.turns:
+            return
+        indexes = [int(t["index"]) for t in self.view.turns]
+        current = self.current_turn() or indexes[0]
+        position = indexes.index(current) if current in indexes else 0
+        self.jump_to_turn(indexes[min(max(position + delta, 0), len(indexes) - 1)])
+
+    def current_turn(self) -> int | None:
+        if self.view is None:
+            return None
+        at = self.position()
+        turn = None
+        for segment in self.view.conversation.segments:
+            if segment.start <= at + 1e-6:
+                turn = segment.turn
+        return turn
+
+    def toggle_play(self) -> None:
+        if self.player is None or not self.play_button.isEnabled():
+            return
+        if self.player.playing:
+            self.player.pause()
+            self._playing_changed()
+            return
+        player = self.player
+        self.message.setText("Opening the output device…")
+        tasks.run_in_background(player.open, on_done=lambda _r: self._start(player), on_error=self._no_output,
+                                parent=self)
+
+    def _start(self, player) -> None:
+        if player is not self.player:
+            return
+        self.message.setText("")
+        player.play()
+        self._timer.start()
+        self._playing_changed()
+
+    def _no_output(self, exc: BaseException) -> None:
+        self.message.setText("Cannot play: no output device")
+        self.window_.status(f"Playback: {exc}", 15000)
+        self._playing_changed()
+
+    def _playing_changed(self) -> None:
+        playing = bool(self.player and self.player.playing)
+        self.play_button.setText("Pause  (Space)" if playing else "Play  (Space)")
+        if not playing:
+            self._timer.stop()
+
+    def _tick(self) -> None:
+        if self.player is None:
+            return
+        self._update(self.player.position())
+        if not self.player.playing:
+            self._playing_changed()
+
+    def _update(self, seconds: float) -> None:
+        if self.view is None:
+            return
+        self.timeline.set_position(seconds)
+        self.clock.setText(f"{_clock(seconds)} / {_clock(self.view.conversation.duration)}")
+        found = self.view.conversation.word_at(seconds)
+        if found is None:
+            self.transcript.highlight(None, None)
+        else:
+            segment, word = found
+            self.transcript.highlight(self.view.conversation.segments.index(segment), word)
+        turn = self.current_turn()
+        if turn is not None:
+            self.turn_combo.setCurrentIndex(self.turn_combo.findData(turn))
+
+    # -- export -------------------------------------------------------------------------------------
+    def export(self) -> None:
+        if self.view is None or not self.export_button.isEnabled():
+            return
+        suggested = Path.home() / f"rehearse-{self.view.session['scenario_id']}-{self.view.session['id'][:8]}.wav"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export the conversation", str(suggested), "WAV audio (*.wav)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        from rehearse.app.timeline import write_wav
+
+        conversation = self.view.conversation
+        self.window_.status(f"Writing {path}…")
+        tasks.run_in_background(write_wav, path, conversation.audio, conversation.rate,
+                                on_done=lambda _r: self._exported(path, conversation.duration),
+                                on_error=lambda exc: self.window_.status(f"Export failed: {exc}", 15000), parent=self)
+
+    def _exported(self, path: Path, seconds: float) -> None:
+        self.window_.status(f"Wrote {path} ({seconds:.1f} s)", 10000)
+        self.exported.emit(str(path))
+
+    # -- closing ------------------------------------------------------------------------------------
+    def _close_player(self) -> None:
+        self._timer.stop()
+        if self.player is not None:
+            player, self.player = self.player, None
+            tasks.run_in_background(player.close)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        if self.player is not None:
+            self.player.close()

@@ -1,0 +1,133 @@
+"""A saved session made ready to show, off the GUI thread: its conversation, waveforms, pitch and takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from rehearse.app.timeline import Conversation, build, spread_words
+
+ENVELOPE_POINTS = 3000
+"""Waveform resolution: min/max pairs across the whole conversation."""
+
+
+@dataclass
+class Pitch:
+    """The learner's pitch contour on the conversation's time axis (NaN where unvoiced)."""
+
+    times: np.ndarray
+    f0_hz: np.ndarray
+
+
+@dataclass
+class SessionView:
+    session: dict
+    title: str
+    turns: list[dict]
+    """The active path, in order."""
+    earlier: dict[int, list[dict]]
+    """Turn index -> the takes a retake replaced, oldest first."""
+    conversation: Conversation
+    envelopes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    """Speaker -> (times, lower, upper) of the waveform."""
+
+
+def scenario_titles() -> dict[str, str]:
+    from rehearse.scenarios.library import entries
+
+    return {e.scenario.id: e.scenario.title for e in entries() if e.scenario}
+
+
+def list_sessions() -> tuple[list[dict], dict[str, str]]:
+    """Every saved session, newest first, and the scenario titles."""
+    from rehearse.store import SessionStore
+
+    return list(reversed(SessionStore().sessions())), scenario_titles()
+
+
+def matches(session: dict, learner: str | None, scenario: str | None, days: int | None,
+            now: datetime | None = None) -> bool:
+    """Whether a session passes the filters (None: any)."""
+    if learner and session["learner"] != learner:
+        return False
+    if scenario and session["scenario_id"] != scenario:
+        return False
+    if days is not None and session["started_at"] is not None:
+        started = session["started_at"]
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=timezone.utc)
+        if started < (now or datetime.now(timezone.utc)) - timedelta(days=days):
+            return False
+    return True
+
+
+def load_session(session_id: str, titles: dict[str, str] | None = None) -> SessionView:
+    from rehearse.store import SessionStore
+
+    titles = titles or scenario_titles()
+    store = SessionStore()
+    session = store.session(session_id)
+    if session is None:
+        raise LookupError(f"session {session_id} is not in the store any more")
+    every = store.turns(session_id, every_take=True)
+    active = [t for t in every if t.get("active", True)]
+    earlier: dict[int, list[dict]] = {}
+    for turn in every:
+        if not turn.get("active", True):
+            earlier.setdefault(int(turn["index"]), []).append(turn)
+    conversation = build(active)
+    view = SessionView(session, titles.get(session["scenario_id"], session["scenario_id"]), active, earlier,
+                       conversation)
+    view.envelopes = {speaker: envelope(conversation, speaker) for speaker in ("customer", "learner")}
+    return view
+
+
+def envelope(conversation: Conversation, speaker: str, points: int = ENVELOPE_POINTS):
+    """Min/max of one speaker's clips in bins across the whole conversation (zero elsewhere)."""
+    total = max(conversation.audio.size, 1)
+    step = max(1, total // points)
+    bins = total // step + 1
+    lower, upper = np.zeros(bins, np.float32), np.zeros(bins, np.float32)
+    for segment in conversation.segments:
+        if segment.speaker != speaker:
+            continue
+        first = int(round(segment.start * conversation.rate)) // step
+        usable = segment.audio[: (segment.audio.size // step) * step].reshape(-1, step)
+        if not usable.size:
+            continue
+        lower[first:first + usable.shape[0]] = usable.min(axis=1)
+        upper[first:first + usable.shape[0]] = usable.max(axis=1)
+    times = np.arange(bins) * step / conversation.rate
+    return times, lower, upper
+
+
+def learner_pitch(view: SessionView) -> Pitch:
+    """Pitch of every learner reply (from its 16 kHz recording), and word times spread over the voiced part."""
+    import soundfile as sf
+
+    from rehearse.audio import prosody
+
+    times, f0 = [], []
+    replies = [s for s in view.conversation.segments if s.speaker == "learner"]
+    paths = {int(t["index"]): t.get("learner_audio") for t in view.turns}
+    for segment in replies:
+        path = paths.get(segment.turn)
+        if not path:
+            continue
+        audio, rate = sf.read(path, dtype="float32")
+        if rate != prosody.SAMPLE_RATE or audio.size < prosody.FRAME:
+            continue
+        track = prosody.track(audio)
+        times.append(segment.start + track.times)
+        f0.append(track.f0_hz)
+        times.append(np.array([segment.end]))  # a break in the line between replies
+        f0.append(np.array([np.nan]))
+        span = prosody.voiced_span(track)
+        if span is not None:
+            segment.words = spread_words(segment.text, segment.start + span[0],
+                                         min(segment.end, segment.start + span[1]))
+    if not times:
+        return Pitch(np.zeros(0), np.zeros(0))
+    return Pitch(np.concatenate(times), np.concatenate(f0))
