@@ -20,10 +20,10 @@ import soxr
 from rehearse.audio.devices import AudioDevice, close_stream
 from rehearse.audio.recorder import FlacRecorder
 from rehearse.audio.ring import RingBuffer
+from rehearse.constants import SAMPLE_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 BLOCK_S = 0.01
 STALL_S = 1.0
 """No audio for this long from a running stream means the device is gone."""

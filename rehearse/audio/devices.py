@@ -12,8 +12,9 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import platformdirs
 import sounddevice as sd
+
+from rehearse.constants import data_dir
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -69,8 +70,9 @@ def _default_index(kind: str) -> int:
     return index
 
 
-def choose(kind: str, wanted: str | int | None = None) -> AudioDevice:
-    """The device to use: `wanted` (index or part of a name), else the remembered choice, else the default.
+def choose(kind: str, wanted: str | int | None = None, folder: str | os.PathLike | None = None) -> AudioDevice:
+    """The device to use: `wanted` (index or part of a name), else the choice remembered in the data folder
+    (`folder`, see `constants.data_dir`), else the default.
 
     Raises `NoDeviceError` when there is no device of that kind, or `wanted` matches none.
     """
@@ -90,7 +92,7 @@ def choose(kind: str, wanted: str | int | None = None) -> AudioDevice:
             names = ", ".join(f"{d.index}: {d.name}" for d in devices)
             raise NoDeviceError(f"no {kind} device matches '{text}'; {kind} devices are: {names}")
         return match[0]
-    remembered = load_choice().get(kind)
+    remembered = load_choice(folder).get(kind)
     if remembered:
         match = [d for d in devices if d.name == remembered]
         if match:
@@ -106,27 +108,27 @@ def find_again(device: AudioDevice) -> AudioDevice | None:
     return next((d for d in list_devices(kind) if d.name == device.name), None)
 
 
-def _choice_file() -> Path:
-    root = os.environ.get("REHEARSE_DATA_DIR") or platformdirs.user_data_dir("rehearse")
-    return Path(root) / "devices.json"
+def _choice_file(folder: str | os.PathLike | None) -> Path:
+    return data_dir(folder) / "devices.json"
 
 
-def load_choice() -> dict[str, str]:
-    """The remembered device names by kind ("input", "output")."""
+def load_choice(folder: str | os.PathLike | None = None) -> dict[str, str]:
+    """The device names remembered in the data folder (`folder`, see `constants.data_dir`), by kind ("input", "output")."""
     try:
-        return json.loads(_choice_file().read_text(encoding="utf-8"))
+        return json.loads(_choice_file(folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
 
 
-def remember(input_device: AudioDevice | None = None, output_device: AudioDevice | None = None) -> None:
-    """Remember the user's choice by device name (indexes change when devices come and go)."""
-    choice = load_choice()
+def remember(input_device: AudioDevice | None = None, output_device: AudioDevice | None = None,
+             folder: str | os.PathLike | None = None) -> None:
+    """Remember the user's choice by device name (indexes change when devices come and go), in the data folder."""
+    choice = load_choice(folder)
     if input_device is not None:
         choice["input"] = input_device.name
     if output_device is not None:
         choice["output"] = output_device.name
-    path = _choice_file()
+    path = _choice_file(folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(choice, indent=1), encoding="utf-8")
 

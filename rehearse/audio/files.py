@@ -9,7 +9,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-SAMPLE_RATE = 16_000
+from rehearse.constants import SAMPLE_RATE
 
 
 class AudioFileError(ValueError):

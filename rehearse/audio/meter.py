@@ -7,11 +7,11 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 
-from rehearse.audio.prosody import FMAX, FMIN, FRAME, SAMPLE_RATE, SILENCE_FLOOR_DB
+from rehearse.audio.prosody import FMAX, FMIN, FRAME, SILENCE_FLOOR_DB
+from rehearse.constants import CLIP_LEVEL, SAMPLE_RATE
 
 HOP_S = 0.04
 """A reading every 40 ms: 25 per second."""
-CLIP_LEVEL = 0.99
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ import soxr
 
 from rehearse.audio.capture import DeviceLostError, stream_clock_offset
 from rehearse.audio.devices import AudioDevice, close_stream
+from rehearse.constants import SENTENCE_GAP_S
 
 _LOGGER = logging.getLogger(__name__)
 
 BLOCK_S = 0.01
 LATENCY_S = 0.05
 """Output buffering: enough to ride out a busy CPU without underruns; the DAC times account for it."""
-SENTENCE_GAP_S = 0.25
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from rehearse.constants import CLIP_LEVEL, SAMPLE_RATE
+
 HOP = 320  # 20 ms: 50 frames a second, above the 20 Hz live-meter rate
 FRAME = 1024  # 64 ms: two periods of the lowest pitch tracked
 FMIN, FMAX = 60.0, 500.0
@@ -31,7 +32,6 @@ ENDING_S = 0.4
 """The last this-many seconds of voiced speech decide a rising or falling ending."""
 ENDING_ST = 1.5
 """An ending moves at least this many semitones to count as rising or falling."""
-CLIP_LEVEL = 0.999
 BRIGHT_SPLIT_HZ = 1000.0
 
 _MIN_LAG = int(SAMPLE_RATE / FMAX)

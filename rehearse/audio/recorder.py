@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from rehearse.constants import SAMPLE_RATE
+
 _LOGGER = logging.getLogger(__name__)
 
 FLUSH_EVERY_S = 0.5
@@ -17,7 +19,7 @@ FLUSH_EVERY_S = 0.5
 class FlacRecorder:
     """Appends 16-bit FLAC frames to `path` and flushes them to disk every `FLUSH_EVERY_S`."""
 
-    def __init__(self, path: Path, sample_rate: int = 16_000):
+    def __init__(self, path: Path, sample_rate: int = SAMPLE_RATE):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = sf.SoundFile(str(self.path), "w", samplerate=sample_rate, channels=1,

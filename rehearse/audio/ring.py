@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from rehearse.constants import SAMPLE_RATE
+
 
 class RingBuffer:
     """Keeps the newest `seconds` of mono float32 audio; older samples are overwritten."""
 
-    def __init__(self, seconds: float, sample_rate: int = 16_000):
+    def __init__(self, seconds: float, sample_rate: int = SAMPLE_RATE):
         self.sample_rate = sample_rate
         self._data = np.zeros(int(seconds * sample_rate), dtype=np.float32)
         self.end = 0

@@ -19,6 +19,7 @@ from rehearse.coach import wording
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.fillers import filled_pauses
 from rehearse.coach.pace import Pace, count_fillers, measure
+from rehearse.constants import VOCABULARY
 from rehearse.coach.verdict import (EMPATHY_BASE, MIN_TIMED_WORDS, MIN_VOICED_S, Label, Observation, empathy_score,
                                     fuse, pitch_character)
 from rehearse.models.stt import Transcript, Word
@@ -209,7 +210,7 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         not_judged.append(f"fewer than {MIN_TIMED_WORDS} words, so pace was not judged")
     if talk_over_s and talk_over_s > 0 and "interrupt" not in {h.move for h in hits}:
         hits = tuple(sorted(hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
-                            key=lambda h: wording.VOCABULARY.index(h.move)))
+                            key=lambda h: VOCABULARY.index(h.move)))
     voice_ok = bool(words) and summary.voiced_s >= MIN_VOICED_S
     if words and not voice_ok:
         not_judged.append("too little voiced speech to judge pitch and calm")

@@ -16,9 +16,7 @@ from importlib import resources
 
 import yaml
 
-MOVES = ("acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name")
-ANTI_MOVES = ("blame", "policy", "dismiss", "jargon", "interrupt")
-VOCABULARY = MOVES + ANTI_MOVES
+from rehearse.constants import VOCABULARY
 
 
 @dataclass(frozen=True)

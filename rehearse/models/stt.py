@@ -8,13 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.constants import SAMPLE_RATE
 from rehearse.models.device import DeviceChoice, ctranslate2_device
 from rehearse.models.errors import ModelLoadError
 from rehearse.models.registry import DEFAULT_WHISPER, whisper_model_path
 
 _LOGGER = logging.getLogger(__name__)
-
-SAMPLE_RATE = 16_000
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
+from rehearse.constants import SENTENCE_GAP_S
 from rehearse.models.errors import ModelLoadError
 from rehearse.models.registry import DEFAULT_VOICE, voice_paths
 
 _LOGGER = logging.getLogger(__name__)
-
-SENTENCE_GAP_S = 0.25
-"""Silence between the sentences of one line."""
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import random
 from dataclasses import asdict, dataclass, field
 from typing import Mapping
 
+from rehearse.constants import ANTI_MOVES
 from rehearse.scenarios import conditions
-from rehearse.scenarios.schema import MOOD_BANDS, POOR_MOVES, Node, Scenario
+from rehearse.scenarios.schema import MOOD_BANDS, Node, Scenario
 
 SILENCE_MOOD = 0.1
 """Mood rise when the learner says nothing and the node has no `no_answer` branch."""
@@ -97,7 +98,7 @@ def band(mood: float) -> str:
 def is_poor(signals: Signals, node: Node) -> bool:
     """Silence, a poor move (blame, policy, dismiss, jargon, interrupt), or none of the moves the node
     expects in a reply that is not empathetic enough."""
-    if signals.no_answer or signals.moves & POOR_MOVES:
+    if signals.no_answer or signals.moves.intersection(ANTI_MOVES):
         return True
     empathy = signals.numbers.get("empathy")
     if empathy is not None and empathy >= GOOD_ENOUGH_EMPATHY:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rehearse.constants import MOVES, VOCABULARY
 from rehearse.scenarios import conditions, graph
 from rehearse.scenarios.persona import ContextCard, Persona, parse_context, parse_persona
 from rehearse.scenarios.source import Problems, ScenarioError, parse_yaml, read_file
@@ -21,9 +22,6 @@ AUDIENCES = ("service", "manager")
 DIMENSIONS = ("empathy", "clarity", "pace", "calm")
 """What the coach scores 0-100; `focus` names the ones a scenario trains."""
 FLAGS = {"interrupted", "no_answer"}
-GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
-POOR_MOVES = {"blame", "policy", "dismiss", "jargon", "interrupt"}
-MOVE_NAMES = GOOD_MOVES | POOR_MOVES
 NUMBERS = {*DIMENSIONS, "wpm", "pitch_median_hz", "loudness_db", "mood", "turn"}
 PROMPTS = ("no_answer", "interrupted")
 DEFAULT_PROMPTS = {
@@ -203,8 +201,8 @@ def _node(nid: str, raw, problems: Problems) -> Node:
         problems.add(path + ("expect",), "must be a list of move names")
         expect = []
     for i, move in enumerate(expect):
-        if not isinstance(move, str) or move not in GOOD_MOVES:
-            problems.add(path + ("expect", i), f"unknown or poor move {move!r} (expected moves: {', '.join(sorted(GOOD_MOVES))})")
+        if not isinstance(move, str) or move not in MOVES:
+            problems.add(path + ("expect", i), f"unknown or poor move {move!r} (expected moves: {', '.join(MOVES)})")
     outcome = raw.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         problems.add(path + ("outcome",), f"must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
@@ -217,7 +215,7 @@ def _node(nid: str, raw, problems: Problems) -> Node:
         problems.add(path, "a node needs 'branches' (where the talk goes next) or an 'outcome' (it ends the call)")
     if outcome is not None and branches:
         problems.add(path + ("branches",), "an ending (with 'outcome') cannot have branches")
-    return Node(nid, say, tuple(m for m in expect if isinstance(m, str) and m in GOOD_MOVES), branches, outcome)
+    return Node(nid, say, tuple(m for m in expect if isinstance(m, str) and m in MOVES), branches, outcome)
 
 
 def _say(raw, path: tuple, problems: Problems) -> Lines:
@@ -272,7 +270,7 @@ def _branch(raw, path: tuple, problems: Problems) -> Branch:
         except conditions.ConditionError as exc:
             problems.add(path + ("when",), f"bad condition: {exc}")
         else:
-            unknown = conditions.names(node) - FLAGS - MOVE_NAMES - NUMBERS
+            unknown = conditions.names(node) - FLAGS - set(VOCABULARY) - NUMBERS
             if unknown:
                 problems.add(path + ("when",), f"unknown name(s) {', '.join(sorted(unknown))} in {when!r} "
                              "(use moves, interrupted, no_answer, or scores such as empathy >= 60)")

@@ -89,6 +89,14 @@ def test_choose_defaults_remembers_and_explains(monkeypatch):
         devices.choose("input", "webcam")
 
 
+def test_the_choice_is_remembered_in_the_data_folder_given(monkeypatch, tmp_path):
+    fake_portaudio(monkeypatch, [_info(1, "Built-in Mic", 2, 0), _info(3, "USB Headset", 1, 2)])
+    devices.remember(input_device=devices.choose("input", "usb"), folder=tmp_path / "elsewhere")
+    assert (tmp_path / "elsewhere" / "devices.json").is_file()
+    assert devices.choose("input", folder=tmp_path / "elsewhere").name == "USB Headset"
+    assert devices.choose("input").name == "Built-in Mic"  # REHEARSE_DATA_DIR's folder remembers nothing
+
+
 def test_no_input_device_says_what_to_connect(monkeypatch):
     fake_portaudio(monkeypatch, [])
     with pytest.raises(NoDeviceError, match="connect a headset or microphone"):

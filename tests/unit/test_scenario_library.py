@@ -7,13 +7,14 @@ import json
 import pytest
 
 from rehearse.app.cli import main
+from rehearse.constants import ANTI_MOVES, MOVES
 from rehearse.scenarios.engine import Conversation, Signals
 from rehearse.scenarios.library import entries, library_dir
-from rehearse.scenarios.schema import GOOD_MOVES, OUTCOMES, POOR_MOVES
+from rehearse.scenarios.schema import OUTCOMES
 
 LIBRARY = entries()
-BEST = Signals(frozenset(GOOD_MOVES), {"empathy": 92.0, "clarity": 90.0, "pace": 85.0, "calm": 90.0})
-WORST = Signals(frozenset(POOR_MOVES), {"empathy": 5.0, "clarity": 20.0, "pace": 25.0, "calm": 10.0}, interrupted=True)
+BEST = Signals(frozenset(MOVES), {"empathy": 92.0, "clarity": 90.0, "pace": 85.0, "calm": 90.0})
+WORST = Signals(frozenset(ANTI_MOVES), {"empathy": 5.0, "clarity": 20.0, "pace": 25.0, "calm": 10.0}, interrupted=True)
 SILENT = Signals(no_answer=True)
 SERVICE = {"internet-outage", "billing-double-charge", "late-gift-delivery", "refund-outside-policy",
            "rude-previous-agent", "elderly-forced-upgrade"}
