@@ -26,7 +26,8 @@ from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["EMPATHY_BASE", "Feedback", "Metrics", "empathy_score", "judge", "judge_text", "measure_baseline"]
+__all__ = ["EMPATHY_BASE", "Feedback", "Metrics", "baseline_from", "empathy_score", "judge", "judge_text",
+           "measure_baseline"]
 
 MIN_WORD_PROBABILITY = 0.6
 """Below this mean word probability, with `MAX_UNSURE_SHARE` of the words unsure, the words are not
@@ -172,6 +173,17 @@ def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseli
     if summary.voiced_s < MIN_VOICED_S:
         baseline = Baseline(wpm=baseline.wpm)
     return baseline
+
+
+def baseline_from(feedback: Feedback) -> Baseline:
+    """The learner's baseline from a reply `judge` already measured (their first turn): what
+    `measure_baseline` gives for the same transcript and audio, without measuring them again, except
+    that pace is left out where the words were not trusted (another language, noise or music)."""
+    m = feedback.metrics
+    wpm = m.wpm if m.word_count >= MIN_TIMED_WORDS else None
+    if m.voiced_s is None or m.voiced_s < MIN_VOICED_S:
+        return Baseline(wpm=wpm)
+    return Baseline(m.pitch_median_hz, m.pitch_variability_st, m.loudness_db, m.brightness_db, wpm)
 
 
 def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | None = None,

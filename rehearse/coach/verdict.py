@@ -180,12 +180,6 @@ def pitch_character(summary: ProsodySummary | None, baseline: Baseline | None) -
     return "agitated" if summary.pitch_variability_st > lively else "varied"
 
 
-def calm_score(obs: Observation) -> float | None:
-    if not obs.voice_judged:
-        return None
-    return _clamp(100.0 - tension(obs.summary, obs.baseline).points)
-
-
 def _spans(mask: np.ndarray, times: np.ndarray, frame_s: float, min_s: float = 0.3) -> tuple[tuple[float, float], ...]:
     out, start = [], None
     for i, on in enumerate(np.r_[mask, False]):
@@ -212,10 +206,9 @@ def phrase_seconds(words: Sequence[Word], phrase: str) -> tuple[tuple[float, flo
     return ()
 
 
-def _tense_label(obs: Observation, calm: float | None) -> Label | None:
-    if calm is None:
+def _tense_label(obs: Observation, t: Tension | None, calm: float | None) -> Label | None:
+    if t is None or calm is None:
         return None
-    t = tension(obs.summary, obs.baseline)
     raised = t.level_rise_db is not None and t.level_rise_db >= RAISED_DB
     if calm >= TENSE_CALM and not raised:
         return None
@@ -279,8 +272,9 @@ def _scripted_label(obs: Observation) -> Label | None:
                  f"at {pace.wpm:.0f} words a minute", "; ".join(h.evidence for h in said), seconds)
 
 
-def labels(obs: Observation, scores: dict[str, float | None]) -> tuple[Label, ...]:
-    found = [lab for lab in (_tense_label(obs, scores.get("calm")), _rushed_label(obs), _scripted_label(obs),
+def labels(obs: Observation, scores: dict[str, float | None], strain: Tension | None) -> tuple[Label, ...]:
+    """Tone labels with their evidence; `strain` is the reply's `tension` (None when the voice was not judged)."""
+    found = [lab for lab in (_tense_label(obs, strain, scores.get("calm")), _rushed_label(obs), _scripted_label(obs),
                              _hesitant_label(obs)) if lab is not None]
     anti = {"blame", "dismiss", "interrupt", "policy"} & set(obs.moves)
     empathy, calm, pace = scores.get("empathy"), scores.get("calm"), scores.get("pace")
@@ -328,13 +322,14 @@ def headline_tip(moves: Sequence[str], names: Sequence[str], wording_judged: boo
 
 def fuse(obs: Observation) -> Verdict:
     """Scores, labels and tip for one reply."""
+    strain = tension(obs.summary, obs.baseline) if obs.voice_judged else None
     scores = {
         "empathy": empathy_score(obs.moves) if obs.wording_judged else None,
         "clarity": clarity_score(obs),
         "pace": pace_score(obs.pace, obs.baseline) if obs.summary is not None else None,
-        "calm": calm_score(obs),
+        "calm": _clamp(100.0 - strain.points) if strain is not None else None,
     }
-    found = labels(obs, scores)
+    found = labels(obs, scores, strain)
     tip = headline_tip(obs.moves, [lab.name for lab in found], obs.wording_judged)
     if not obs.wording_judged and not obs.voice_judged:
         tip = None

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rehearse.coach.feedback import judge, judge_text, measure_baseline
+from rehearse.coach.feedback import baseline_from, judge, judge_text, measure_baseline
 from rehearse.models.stt import Transcript, Word
 
 SR = 16_000
@@ -80,6 +80,13 @@ def test_baseline_makes_calm_relative():
     assert tense.scores["calm"] < 50 <= same.scores["calm"]
     assert "tense, raised voice" in tense.label_names
     assert tense.to_dict()["baseline"]["pitch_median_hz"] == pytest.approx(baseline.pitch_median_hz, abs=0.01)
+
+
+@pytest.mark.parametrize("text, seconds", [("this is my calm voice reading a sentence", 3.0), ("Okay.", 1.0),
+                                           ("hi there", 0.2)])
+def test_the_baseline_of_a_judged_reply_is_the_baseline_measured_again(text, seconds):
+    transcript, audio = _transcript(text, seconds), _voice(seconds, 120.0)
+    assert baseline_from(judge(transcript, audio)) == measure_baseline(transcript, audio)
 
 
 def test_talk_over_counts_as_interrupt():

@@ -63,6 +63,16 @@ def test_tense_raised_voice_relative_to_baseline():
     assert fuse(_obs(summary=loud, baseline=own)).scores["calm"] == 100
 
 
+def test_the_tension_is_measured_once_per_verdict(monkeypatch):
+    from rehearse.coach import verdict as module
+
+    calls = []
+    measure = module.tension
+    monkeypatch.setattr(module, "tension", lambda *args: calls.append(args) or measure(*args))
+    tense = fuse(_obs(summary=_summary(pitch_median_hz=170.0, loudness_db=-12.0), baseline=CALM))
+    assert "tense, raised voice" in [lab.name for lab in tense.labels] and len(calls) == 1
+
+
 def test_scripted_is_empathy_flat_and_fast():
     flat = _summary(pitch_variability_st=0.8)
     names = [lab.name for lab in fuse(_obs(summary=flat, pace=_pace(175.0))).labels]
