@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 _LOGGER = logging.getLogger(__name__)
@@ -12,7 +13,7 @@ ORGANIZATION, APPLICATION = "Rehearse", "Rehearse"
 
 def main(argv: list[str] | None = None, scheme: str | None = None) -> int:
     """Open the window and run until it is closed. `scheme` forces "light" or "dark" (default: the system's)."""
-    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
@@ -27,4 +28,11 @@ def main(argv: list[str] | None = None, scheme: str | None = None) -> int:
     theme.apply(app, scheme)
     window = MainWindow()
     window.show()
-    return app.exec()
+    code = app.exec()
+    # Leave without the interpreter's teardown: everything is saved by now, and PySide6 6.12 was seen to
+    # abort while its objects are garbage-collected at exit ("bool_dealloc").
+    QSettings().sync()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)

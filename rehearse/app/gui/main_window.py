@@ -20,6 +20,15 @@ def settings() -> QSettings:
     return QSettings()
 
 
+def flag(key: str, default: bool = False) -> bool:
+    """A yes/no setting. (Not `value(key, type=bool)`: in PySide6 6.12 that call drops a reference to
+    Python's True/False each time, and the interpreter aborts once enough were dropped.)"""
+    value = settings().value(key)
+    if value is None:
+        return default
+    return value is True or str(value).lower() in ("true", "1", "yes")
+
+
 def learner_name() -> str:
     """The learner's name (a setting, edited on Home)."""
     return str(settings().value("learner", "learner") or "learner")
@@ -43,7 +52,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self._busy)
         self._busy_timer = QTimer(self, interval=500, timeout=self._show_busy)
         self._busy_timer.start()
-        first_run = not settings().value("setup/done", False, type=bool)
+        first_run = not flag("setup/done")
         self.show_page("setup" if first_run else str(settings().value("window/page", "home")))
 
     # -- building -----------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ def practice_options(scenario: str, learner: str, difficulty: int | None = None)
 
 def practice_source() -> str:
     """"microphone", unless the audio set-up found none (then typed practice)."""
-    return "typed" if QSettings().value("audio/no_input", False, type=bool) else "microphone"
+    from rehearse.app.gui.main_window import flag
+
+    return "typed" if flag("audio/no_input") else "microphone"
 
 
 class HomePage(QWidget):

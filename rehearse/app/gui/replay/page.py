@@ -365,6 +365,12 @@ class ReplayPage(QWidget):
             player, self.player = self.player, None
             tasks.run_in_background(player.close)
 
+    def hideEvent(self, event) -> None:
+        super().hideEvent(event)
+        if self.player is not None and self.player.playing:
+            self.player.pause()
+            self._playing_changed()
+
     def shutdown(self) -> None:
         self._timer.stop()
         if self.player is not None:
