@@ -29,11 +29,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from rehearse.audio import prosody  # noqa: E402
 from rehearse.audio.files import load_reply  # noqa: E402
 from rehearse.coach import classifier, wording  # noqa: E402
-from rehearse.coach.agreement import auc, move_agreement  # noqa: E402
 from rehearse.coach.feedback import judge, measure_baseline  # noqa: E402
 from rehearse.coach.fillers import FILLER_PROMPT, filled_pauses  # noqa: E402
 from rehearse.coach.pace import count_fillers, measure  # noqa: E402
+from rehearse.constants import VOCABULARY  # noqa: E402
 from rehearse.models.stt import SpeechToText  # noqa: E402
+from tests.agreement import auc, move_agreement  # noqa: E402
 
 ROWS: list[tuple[str, str, str]] = []
 
@@ -133,7 +134,7 @@ def pitch(folder, manifest):
 
 
 def wording_rows():
-    from train_wording_classifier import FIRST_SCORED_WITH, LABELED, SETS
+    from train_wording_classifier import FIRST_SCORED_WITH, HELD_OUT, LABELED, SETS
 
     sets = {name: yaml.safe_load((LABELED / f"{name}.yaml").read_text(encoding="utf-8")) for name in SETS}
     everything = [c for cases in sets.values() for c in cases]
@@ -153,9 +154,9 @@ def wording_rows():
     for name, cases in sets.items():
         scores = []
         for detected in (rules[name], both[name], learned[name]):
-            _, total = move_agreement(zip((c["moves"] for c in cases), detected), wording.VOCABULARY)
+            _, total = move_agreement(zip((c["moves"] for c in cases), detected), VOCABULARY)
             scores.append(f"{total.precision:.3f} / {total.recall:.3f} / {total.f1:.3f}")
-        if name == classifier.HELD_OUT_SET:
+        if name == HELD_OUT:
             tag, target = "held out: no rule or weight saw it", ">= 0.85 F1"
         elif name in FIRST_SCORED_WITH or name == "coach_replies":
             tag, target = "rules tuned on it; learned layer fitted on it", "(regression)"
@@ -163,10 +164,10 @@ def wording_rows():
             tag, target = "rules never saw it; learned layer fitted on it", "(regression)"
         row(f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + learned",
             " | ".join(scores), target)
-    cases = sets[classifier.HELD_OUT_SET]
-    per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[classifier.HELD_OUT_SET]), wording.VOCABULARY)
+    cases = sets[HELD_OUT]
+    per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[HELD_OUT]), VOCABULARY)
     for m in per_move:
-        row(f"  {m.move} ({classifier.HELD_OUT_SET}, all layers)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
+        row(f"  {m.move} ({HELD_OUT}, all layers)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
             f"F1 {m.f1 or 0:.2f} (tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})")
     row("wording: cost per reply, rules / + examples / + examples + learned layer",
         f"{rule_ms:.1f} ms / {both_ms:.1f} ms / {learned_ms:.1f} ms (+{load_s:.1f} s once to load the models)", "")

@@ -20,12 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rehearse.audio.files import load_reply
-from rehearse.coach.feedback import judge
-from rehearse.models.stt import SpeechToText
-from rehearse.models.wer import word_error_rate
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-DEFAULT_SET = Path(__file__).resolve().parents[2] / "shared" / "realspeech"
+from rehearse.audio.files import load_reply  # noqa: E402
+from rehearse.coach.feedback import judge  # noqa: E402
+from rehearse.models.stt import SpeechToText  # noqa: E402
+from tests.wer import word_error_rate  # noqa: E402
+
+DEFAULT_SET = ROOT.parent / "shared" / "realspeech"
 
 
 def _clips(folder: Path) -> list[tuple[str, np.ndarray, str]]:

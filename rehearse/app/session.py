@@ -20,7 +20,7 @@ import numpy as np
 
 from rehearse.audio.files import SAMPLE_RATE
 from rehearse.coach.baseline import Baseline
-from rehearse.coach.feedback import Feedback, judge, judge_text, measure_baseline
+from rehearse.coach.feedback import Feedback, baseline_from, judge, judge_text
 from rehearse.models.stt import SpeechToText, Transcript
 from rehearse.models.tts import SENTENCE_GAP_S, SpokenSentence, TextToSpeech
 from rehearse.scenarios.engine import Conversation, CustomerLine, Signals, Step
@@ -223,7 +223,7 @@ class Session:
                          semantic=self.wait_for_wording(), customer_name=self.scenario.persona.name)
         baseline_before = self.baseline
         if self.baseline is None and feedback.transcript:
-            self.baseline = measure_baseline(transcript, reply)
+            self.baseline = baseline_from(feedback)
         return self._commit(feedback, interrupted, (reply, SAMPLE_RATE), timing, baseline_before)
 
     def answer_text(self, text: str) -> TurnResult:

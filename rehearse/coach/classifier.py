@@ -24,12 +24,11 @@ from importlib import resources
 import numpy as np
 
 from rehearse.coach import examples, wording
+from rehearse.constants import VOCABULARY
 
 _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 WEIGHTS = "wording_adapter.npz"
-HELD_OUT_SET = "coach_replies_set13"
-"""The labeled set in tests/data the shipped weights never saw, kept for an honest score of them."""
 THRESHOLD = 0.6
 """Chosen on replies the weights never saw (docs/coach.md): the rules already supply recall, so a
 bar a little above 0.5 trades some of the layer's recall for precision (+0.004 micro F1)."""
@@ -85,7 +84,7 @@ def top_model(k: int):
         def __init__(self):
             super().__init__()
             self.layers = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[len(bert.encoder.layer) - k:]))
-            self.head = torch.nn.Linear(HIDDEN + len(wording.VOCABULARY), len(wording.VOCABULARY))
+            self.head = torch.nn.Linear(HIDDEN + len(VOCABULARY), len(VOCABULARY))
             self.dropout = torch.nn.Dropout(0.1)
 
         def forward(self, states, mask, rules):
@@ -96,23 +95,6 @@ def top_model(k: int):
             return self.head(torch.cat([self.dropout(pooled), rules], dim=-1))
 
     return TopLayers()
-
-
-def save(models: list, k: int, path, fitted_on: list[str]) -> None:
-    """Write fitted `top_model`s (one per seed; their probabilities are averaged) as int8 weights with a
-    float scale per row (vectors stay float16), with the names of the labeled sets they were fitted on."""
-    arrays = {"k": np.array(k), "moves": np.array(wording.VOCABULARY), "fitted_on": np.array(fitted_on)}
-    for member, model in enumerate(models):
-        for name, tensor in model.state_dict().items():
-            value, key = tensor.detach().cpu().numpy().astype(np.float32), f"{member}/{name}"
-            if value.ndim == 2 and not name.startswith("head."):
-                scale = np.maximum(np.abs(value).max(axis=1, keepdims=True), 1e-8) / 127.0
-                arrays[f"q:{key}"] = np.round(value / scale).astype(np.int8)
-                arrays[f"s:{key}"] = scale.astype(np.float32)
-            else:
-                arrays[f"f:{key}"] = value.astype(np.float16 if value.ndim == 1 and not name.startswith("head.")
-                                                  else np.float32)
-    np.savez_compressed(path, **arrays)
 
 
 @dataclass(frozen=True)
@@ -136,7 +118,7 @@ def _load(path: str) -> Adapter:
     torch = _torch()
     started = time.perf_counter()
     with np.load(path) as data:
-        if tuple(str(m) for m in data["moves"]) != wording.VOCABULARY:
+        if tuple(str(m) for m in data["moves"]) != VOCABULARY:
             raise ValueError(f"{path} was fitted on another move vocabulary; rerun bench/train_wording_classifier.py")
         k = int(data["k"])
         fitted_on = tuple(str(name) for name in data["fitted_on"])
@@ -187,13 +169,13 @@ def averaged(models, states, mask, rules) -> np.ndarray:
 
 
 def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None = None) -> np.ndarray:
-    """(replies, moves) probabilities, in `wording.VOCABULARY` order; a long reply's are the max over its windows."""
+    """(replies, moves) probabilities, in `VOCABULARY` order; a long reply's are the max over its windows."""
     torch = _torch()
     adapter = load_adapter(path)
     parts = [windows(text) for text in texts]
     owner = np.repeat(np.arange(len(texts)), [len(p) for p in parts])
     states, mask = lower_states([w for p in parts for w in p], adapter.k)
-    rules = torch.tensor([[m in rule_moves[i] for m in wording.VOCABULARY] for i in owner], dtype=torch.float32)
+    rules = torch.tensor([[m in rule_moves[i] for m in VOCABULARY] for i in owner], dtype=torch.float32)
     per_window = averaged(adapter.models, states, mask, rules)
     return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 
@@ -212,7 +194,7 @@ def detect(text: str, customer_name: str | None = None) -> tuple[wording.MoveHit
     if not text.strip():
         return tuple(hits.values())
     rules = {m for m, h in hits.items() if h.source == "rule"}
-    for move, found in zip(wording.VOCABULARY, learned(probabilities([text], [rules])[0])):
+    for move, found in zip(VOCABULARY, learned(probabilities([text], [rules])[0])):
         if found and move not in hits:
             hits[move] = wording.MoveHit(move, text, "classifier")
-    return tuple(hits[m] for m in wording.VOCABULARY if m in hits)
+    return tuple(hits[m] for m in VOCABULARY if m in hits)

@@ -7,9 +7,9 @@ import pytest
 
 from rehearse.audio import prosody
 from rehearse.audio.files import load_reply
-from rehearse.coach.agreement import auc
 from rehearse.coach.feedback import judge, measure_baseline
 from rehearse.coach.fillers import filled_pauses
+from tests.agreement import auc
 
 pytestmark = pytest.mark.slow
 

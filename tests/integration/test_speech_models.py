@@ -6,7 +6,7 @@ import pytest
 from rehearse.audio import prosody
 from rehearse.audio.files import load_reply
 from rehearse.models.tts import VoiceStyle
-from rehearse.models.wer import word_error_rate
+from tests.wer import word_error_rate
 
 pytestmark = pytest.mark.slow
 

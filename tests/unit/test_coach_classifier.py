@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from rehearse.coach import classifier, wording
-from rehearse.coach.agreement import move_agreement
+from bench.train_wording_classifier import HELD_OUT, save
+from rehearse.constants import VOCABULARY
+from tests.agreement import move_agreement
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 HELD_OUT_FLOOR = 0.82
@@ -28,13 +30,13 @@ def test_shipped_weights_are_small_and_load():
     adapter = classifier.load_adapter()
     assert 1 <= adapter.k <= 6
     p = classifier.probabilities(["I'm so sorry, that's on us.", "ok"], [{"apologize"}, set()])
-    assert p.shape == (2, len(wording.VOCABULARY)) and ((p >= 0) & (p <= 1)).all()
+    assert p.shape == (2, len(VOCABULARY)) and ((p >= 0) & (p <= 1)).all()
 
 
 def test_int8_weights_round_trip(tmp_path):
     model = classifier.top_model(1).eval()
     path = tmp_path / "adapter.npz"
-    classifier.save([model], 1, path, fitted_on=["coach_replies"])
+    save([model], 1, path, fitted_on=["coach_replies"])
     adapter = classifier.load_adapter(str(path))
     assert adapter.fitted_on == ("coach_replies",)
     (loaded,) = adapter.models
@@ -44,13 +46,13 @@ def test_int8_weights_round_trip(tmp_path):
 
 
 def test_held_out_set_with_the_shipped_weights():
-    assert classifier.HELD_OUT_SET not in classifier.load_adapter().fitted_on
-    cases = yaml.safe_load((DATA / f"{classifier.HELD_OUT_SET}.yaml").read_text(encoding="utf-8"))
+    assert HELD_OUT not in classifier.load_adapter().fitted_on
+    cases = yaml.safe_load((DATA / f"{HELD_OUT}.yaml").read_text(encoding="utf-8"))
     labels = [c["moves"] for c in cases]
     learned = [[h.move for h in classifier.detect(c["text"])] for c in cases]
     rules = [[h.move for h in wording.detect(c["text"])] for c in cases]
-    _, combined = move_agreement(zip(labels, learned), wording.VOCABULARY)
-    _, alone = move_agreement(zip(labels, rules), wording.VOCABULARY)
+    _, combined = move_agreement(zip(labels, learned), VOCABULARY)
+    _, alone = move_agreement(zip(labels, rules), VOCABULARY)
     assert combined.f1 >= HELD_OUT_FLOOR, (combined.precision, combined.recall)
     assert combined.f1 >= alone.f1 + HELD_OUT_GAIN
     assert learned == [[h.move for h in classifier.detect(c["text"])] for c in cases]

@@ -6,21 +6,22 @@ import pytest
 import yaml
 
 from rehearse.coach import wording
-from rehearse.coach.agreement import move_agreement
+from rehearse.constants import VOCABULARY
+from tests.agreement import move_agreement
 
 CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "coach_replies.yaml").read_text())
 
 
 def _agreement(cases):
     return move_agreement(((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases),
-                          wording.VOCABULARY)
+                          VOCABULARY)
 
 
 def test_labeled_set_is_big_and_covers_every_move():
     assert len(CASES) >= 80
-    for move in wording.VOCABULARY:
+    for move in VOCABULARY:
         assert sum(move in c["moves"] for c in CASES) >= 3, move
-    assert all(set(c["moves"]) <= set(wording.VOCABULARY) for c in CASES)
+    assert all(set(c["moves"]) <= set(VOCABULARY) for c in CASES)
 
 
 def test_overall_f1_on_labeled_replies():
@@ -42,7 +43,7 @@ def test_overall_f1_on_labeled_replies():
     ("Okay, I can check that.", set(), {"use_name"}),
     ("Your ONT lost sync with the OLT.", {"jargon"}, set()),
     ("Let me stop you there.", {"interrupt"}, set()),
-    ("The weather is nice.", set(), set(wording.VOCABULARY)),
+    ("The weather is nice.", set(), set(VOCABULARY)),
 ])
 def test_specific_cases(text, present, absent):
     moves = {h.move for h in wording.detect(text)}

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from rehearse.coach import wording
-from rehearse.coach.agreement import move_agreement
+from rehearse.constants import VOCABULARY
+from tests.agreement import move_agreement
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # file: (minimum micro F1, tuned against it)
@@ -52,7 +53,7 @@ def _cases(name):
 def test_blind_set_is_well_formed(name):
     cases = _cases(name)
     assert len(cases) >= 50
-    assert all(set(c["moves"]) <= set(wording.VOCABULARY) for c in cases)
+    assert all(set(c["moves"]) <= set(VOCABULARY) for c in cases)
     assert len({c["text"] for c in cases}) == len(cases)
 
 
@@ -61,7 +62,7 @@ def test_micro_f1_on_blind_set(name):
     minimum, _ = THRESHOLDS[name]
     cases = _cases(name)
     per_move, total = move_agreement(
-        ((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases), wording.VOCABULARY)
+        ((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases), VOCABULARY)
     assert total.f1 >= minimum, {m.move: (m.precision, m.recall) for m in per_move}
 
 

@@ -1,4 +1,4 @@
-from rehearse.models.wer import edit_distance, normalize, word_error_rate
+from tests.wer import edit_distance, normalize, word_error_rate
 
 
 def test_normalize_spells_numbers_and_drops_punctuation():
