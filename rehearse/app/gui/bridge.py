@@ -12,6 +12,7 @@ and passes the buttons' actions on (stop, pause, resume, retake, push-to-talk, t
 from __future__ import annotations
 
 import logging
+import threading
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -29,6 +30,9 @@ class EngineBridge(QObject):
         self.engine = None
         self.replies = None
         self.source: str | None = None
+        self._launcher: threading.Thread | None = None
+        self._last_engine = None
+        self._stop_asked = False
         self.models: dict = {}
         """Loaded models handed to every engine (`stt`, `tts`, `store`), e.g. a test's or a bench's."""
 
@@ -41,24 +45,40 @@ class EngineBridge(QObject):
         return getattr(self.engine, "session_id", None) if self.engine is not None else None
 
     def start(self, options, source: str = "microphone", replies=None) -> None:
-        """Start a session: `source` "microphone" or "typed" (or pass any reply source as `replies`)."""
+        """Start a session: `source` "microphone" or "typed" (or pass any reply source as `replies`).
+        Returns at once: importing the engine's modules takes a second, so it happens on a helper thread."""
+        if self.running or (self._launcher is not None and self._launcher.is_alive()):
+            raise RuntimeError("a practice session is already running; stop it first")
+        self._last_engine, self.engine = self.engine, None
+        self.source, self._stop_asked = source, False
+        self._launcher = threading.Thread(target=self._launch, args=(options, source, replies),
+                                          name="rehearse-launch", daemon=True)
+        self._launcher.start()
+
+    def _launch(self, options, source: str, replies) -> None:
+        from rehearse.app import events
         from rehearse.app.engine import build_engine
         from rehearse.app.live.practice import Microphone
         from rehearse.app.replies import TypedReplies
 
-        if self.running:
-            raise RuntimeError("a practice session is already running; stop it first")
-        if replies is None:
-            replies = TypedReplies() if source == "typed" else Microphone()
-        models = {**self._warm_models(options), **self.models}
-        self.source, self.replies = source, replies
-        self.engine = build_engine(options, replies, **models)
-        self.engine.subscribe(self._forward)
-        self.engine.start()
+        try:
+            if replies is None:
+                replies = TypedReplies() if source == "typed" else Microphone()
+            models = {**self._warm_models(options), **self.models}
+            engine = build_engine(options, replies, **models)
+            engine.subscribe(self._forward)
+            self.replies, self.engine = replies, engine
+            engine.start()
+        except Exception as exc:  # e.g. a broken install: say so in the window
+            _LOGGER.exception("the practice engine could not start")
+            self.event.emit(events.Error(f"Practice could not start: {exc}"))
+            return
+        if self._stop_asked:
+            engine.stop()
 
     def _warm_models(self, options) -> dict:
         """The last session's speech-to-text model, when the next one asks for the same model."""
-        last = self.engine
+        last = self._last_engine
         if last is None or getattr(last, "stt", None) is None:
             return {}
         same = (last.options.model, last.options.device) == (options.model, options.device)
@@ -70,6 +90,7 @@ class EngineBridge(QObject):
 
     @Slot()
     def stop(self) -> None:
+        self._stop_asked = True
         if self.engine is not None:
             self.engine.stop()
 
@@ -102,6 +123,9 @@ class EngineBridge(QObject):
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop the session and wait for the engine thread (window close)."""
+        self._stop_asked = True
+        if self._launcher is not None:
+            self._launcher.join(timeout)
         if self.engine is not None:
             self.engine.stop()
             if not self.engine.wait(timeout=timeout):

@@ -111,7 +111,7 @@ class HomePage(QWidget):
         outer.addLayout(body, 1)
 
         window.learner_changed.connect(lambda _name: self.refresh())
-        theme.current().changed.connect(lambda _scheme: self._show())
+        theme.current().changed.connect(self._theme_changed)
         self.refresh()
 
     # -- data ---------------------------------------------------------------------------------------
@@ -144,6 +144,9 @@ class HomePage(QWidget):
 
     def loaded(self) -> bool:
         return self.data is not None and not self._loading
+
+    def _theme_changed(self, _scheme: str) -> None:
+        self._show()
 
     # -- views --------------------------------------------------------------------------------------
     def _show(self) -> None:

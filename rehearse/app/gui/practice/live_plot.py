@@ -115,7 +115,9 @@ class WpmGauge(QWidget):
         if self.wpm is not None:
             x = self._x(self.wpm, bar)
             inside = PACE_BAND[0] <= self.wpm <= PACE_BAND[1]
-            painter.setPen(QPen(theme.score_color(80 if inside else 30), 4, cap=Qt.PenCapStyle.RoundCap))
+            pen = QPen(theme.score_color(80 if inside else 30), 4)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
             painter.drawLine(int(x), int(bar.top() - 4), int(x), int(bar.bottom() + 4))
         painter.end()
 

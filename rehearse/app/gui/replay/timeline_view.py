@@ -46,10 +46,10 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.pitch.addItem(self.cursors[1], ignoreBounds=True)
         self._marks: list = []
         self.scene().sigMouseClicked.connect(self._clicked)
-        theme.current().changed.connect(lambda _scheme: self.recolor())
+        theme.current().changed.connect(self.recolor)
         self.recolor()
 
-    def recolor(self) -> None:
+    def recolor(self, _scheme: str | None = None) -> None:
         self.setBackground(theme.color("base"))
         for plot in (self.waves, self.pitch):
             for axis in ("left", "bottom"):

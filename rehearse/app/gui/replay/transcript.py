@@ -32,7 +32,11 @@ class TranscriptView(QTextEdit):
         """(segment number, word index) -> character span in the document."""
         self._current: tuple[int, int] | None = None
         self._view = None
-        theme.current().changed.connect(lambda _scheme: self._view is not None and self.show_session(self._view))
+        theme.current().changed.connect(self._theme_changed)
+
+    def _theme_changed(self, _scheme: str) -> None:
+        if self._view is not None:
+            self.show_session(self._view)
 
     def show_session(self, view) -> None:
         self._view = view

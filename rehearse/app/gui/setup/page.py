@@ -135,7 +135,8 @@ class SetupPage(QWidget):
         layout.addWidget(self.calibration_result)
         layout.addStretch(1)
         columns.addWidget(calibration, 1)
-        outer.addLayout(columns, 1)
+        outer.addLayout(columns)
+        outer.addStretch(1)
 
         bottom = QHBoxLayout()
         bottom.addStretch(1)
@@ -165,6 +166,8 @@ class SetupPage(QWidget):
             combo.clear()
             for device in devices:
                 combo.addItem(device.name, device.index)
+            if not devices:
+                combo.addItem("none found", None)
             if chosen.get(kind) is not None:
                 combo.setCurrentIndex(max(0, combo.findData(chosen[kind].index)))
             combo.blockSignals(False)
