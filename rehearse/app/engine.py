@@ -258,7 +258,8 @@ class PracticeEngine:
         if self.replies.live:
             self.emit(events.CustomerLine(session.turn_index, session.take, line.text, line.mood, line.band))
             return self.replies.reply(self)
-        if getattr(self.replies, "left", 1) == 0:  # recorded replies ran out: the line is not synthesized
+        if getattr(self.replies, "left", 1) == 0:  # recorded replies ran out: the caption, not synthesized
+            self.emit(events.CustomerLine(session.turn_index, session.take, line.text, line.mood, line.band))
             return Reply("ran_out")
         spoken = session.customer_line()
         self.emit(events.CustomerLine(session.turn_index, session.take, line.text, line.mood, line.band,

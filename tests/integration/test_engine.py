@@ -155,6 +155,7 @@ def test_stop_at_any_moment_saves_the_session_at_once(virtual_audio, stt, tts, s
                               stt=stt, tts=tts, store=store)
         ended = threading.Event()
         asked: list[float] = []
+        playing = []
         state = {"turn": 1 if not complete_first else 0}
 
         def stop_later(seconds: float) -> None:
@@ -170,19 +171,22 @@ def test_stop_at_any_moment_saves_the_session_at_once(virtual_audio, stt, tts, s
                 asked.append(time.monotonic())
                 ended.set()
             if state["turn"] == 0 and isinstance(event, events.CustomerDone):
-                threading.Timer(0.3, virtual_audio.play, args=(clip,)).start()  # a turn that completes
+                state["turn"] = -1  # a turn that completes
+                threading.Timer(0.3, lambda: playing.append(virtual_audio.play(clip))).start()
             elif state["turn"] == 1 and moment == "line" and isinstance(event, events.CustomerSpeaking):
                 state["turn"] = 2
                 stop_later(rng.uniform(0.3, 2.0))
             elif state["turn"] == 1 and moment in ("reply", "waiting") and isinstance(event, events.CustomerDone):
                 state["turn"] = 2
                 if moment == "reply":
-                    virtual_audio.play(clip)
+                    playing.append(virtual_audio.play(clip))
                 stop_later(rng.uniform(1.5, 4.0))
 
         engine.subscribe(on_event)
         engine.start()
         assert ended.wait(120) and engine.wait(30)
+        for speaking in playing:  # the next session starts in silence
+            speaking.wait(30)
         assert engine.error is None, engine.error
         delays.append(asked[1] - asked[0])
         session = store.session(engine.session_id)

@@ -7,6 +7,7 @@ import sys
 import threading
 
 from rehearse.app import events
+from rehearse.scenarios.engine import band
 from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
 
 
@@ -16,6 +17,7 @@ class Printer:
     def __init__(self, name: str, as_json: bool, out=None):
         self.name, self.as_json, self._out = name, as_json, out
         self._shown_line: str | None = None
+        self._live = False
 
     @property
     def out(self):
@@ -28,7 +30,13 @@ class Printer:
             return
         match event:
             case events.SessionStarted():
+                self._live = event.source == "microphone"
                 self._say(f"{event.title} — session {event.session_id}")
+            case events.CustomerSpeaking() if self._live:  # live: the line is printed as it becomes audible
+                self._shown_line = event.text
+                self._say("\n" + "\n".join(customer_lines(self.name, event.text, event.mood, band(event.mood))))
+            case events.CustomerLine() if self._live:
+                pass
             case events.DevicesOpened():
                 self._say(f"Listening on '{event.input_name}', the customer speaks on '{event.output_name}'. "
                           f"Ctrl+C stops.")
