@@ -31,15 +31,20 @@ from tests.integration.audio_server import VirtualAudio  # noqa: E402
 
 REALSPEECH = ROOT.parent / "shared" / "realspeech"
 HEARTBEAT_MS = 10
+NOTE_LATE_MS = 30
 
 
 class Heartbeat:
     """A precise 10 ms timer on the GUI thread; each tick notes how much later than due it came."""
 
-    def __init__(self):
+    def __init__(self, context=lambda: ""):
+        """`context()` says what was happening, for the ticks later than `NOTE_LATE_MS`."""
         from PySide6.QtCore import Qt, QTimer
 
+        self.context = context
+        self.started = time.perf_counter()
         self.late_ms: list[float] = []
+        self.worst: list[dict] = []
         self._last: float | None = None
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -49,7 +54,11 @@ class Heartbeat:
     def _tick(self) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            self.late_ms.append(max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS))
+            late = max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS)
+            self.late_ms.append(late)
+            if late > NOTE_LATE_MS:
+                self.worst.append({"at_s": round(self._last - self.started, 2), "late_ms": round(late, 1),
+                                   "during": self.context()})
         self._last = now
 
     def summary(self) -> dict:
@@ -82,7 +91,7 @@ class ListeningClock:
 
 
 def run(args, server: VirtualAudio, tmp: Path) -> dict:
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
     from rehearse.app import events
@@ -102,7 +111,7 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
     learner = HeadsetLearner(server, reply_clips(REALSPEECH) * 4)
     learner.attach(page.bridge)
     clock = ListeningClock(page)
-    heartbeat = Heartbeat()
+    heartbeat = Heartbeat(lambda: " > ".join(type(e).__name__ for e in learner.seen[-3:]))
     ended: list = []
     page.model.ended.connect(lambda event: (ended.append(event), QTimer.singleShot(300, app.quit)))
     options = PracticeOptions(scenario=args.scenario, learner="bench", data_dir=tmp / "data", seed=args.seed,
@@ -116,6 +125,7 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
     elapsed = time.perf_counter() - started
     page.shutdown()
     window.close()
+    QThreadPool.globalInstance().waitForDone(10_000)
     meters = learner.of(events.Meter)
     end = ended[0] if ended else None
     return {
@@ -129,6 +139,7 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
         "outcome": end.outcome if end else None,
         "replies_played": len(learner.spoken),
         "platform": QApplication.platformName(),
+        "late_ticks": sorted(heartbeat.worst, key=lambda tick: -tick["late_ms"])[:10],
         "scenario": args.scenario,
         "model": args.model,
     }

@@ -115,6 +115,7 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         plot.setMouseEnabled(False, False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
+        plot.disableAutoRange()
         plot.getAxis("left").setWidth(36)
         plot.getAxis("left").setLabel(label)
         for side in ("left", "bottom"):
@@ -136,9 +137,10 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.pitch_plot.plot(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
         self.level_plot.plot(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
         voiced = track.f0_hz[np.isfinite(track.f0_hz)]
-        if voiced.size:
-            self.pitch_plot.setYRange(max(50, voiced.min() - 20), voiced.max() + 20)
+        low, high = (voiced.min() - 20, voiced.max() + 20) if voiced.size else (60, 400)
+        self.pitch_plot.setYRange(max(50, low), high)
         self.level_plot.setYRange(-60, 0)
+        self.pitch_plot.setXRange(0, float(track.times[-1]) if track.times.size else 1.0)
 
 
 class FeedbackCard(QFrame):
