@@ -95,6 +95,7 @@ def clear(layout) -> None:
     while layout.count():
         item = layout.takeAt(0)
         if item.widget() is not None:
+            item.widget().hide()  # not painted again while it waits to be deleted
             item.widget().deleteLater()
         elif item.layout() is not None:
             clear(item.layout())

@@ -106,7 +106,7 @@ class HomePage(QWidget):
         side.addLayout(self.trends)
         side_host = QWidget()
         side_host.setLayout(side)
-        side_host.setFixedWidth(380)
+        side_host.setFixedWidth(410)
         body.addWidget(side_host)
         outer.addLayout(body, 1)
 

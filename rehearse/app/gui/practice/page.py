@@ -252,6 +252,8 @@ class PracticePage(QWidget):
         self.retake_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.pause_button.setEnabled(True)
+        for button in (self.stop_button, self.retake_button, self.pause_button):
+            button.show()
         self.mood_bar.known = False
 
     def _load_context(self, scenario_ref: str) -> None:
@@ -354,7 +356,7 @@ class PracticePage(QWidget):
         self._frames.stop()
         self.live_plot.refresh()
         for button in (self.stop_button, self.retake_button, self.pause_button):
-            button.setEnabled(False)
+            button.hide()
         self.summary.show_session(ended, self.model.results, self.options)
         self.stack.setCurrentIndex(1)
         if ended.turns or self.model.results:

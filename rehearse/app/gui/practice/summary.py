@@ -68,8 +68,8 @@ class SummaryView(QWidget):
         self.trend.setMouseEnabled(False, False)
         self.trend.hideButtons()
         self.trend.setMenuEnabled(False)
-        self.trend.setYRange(0, 100)
-        self.trend.addLegend(offset=(10, 10))
+        self.trend.setYRange(0, 112)
+        self.trend.addLegend(offset=(10, 4), colCount=4)
         self.trend.getAxis("bottom").setLabel("turn")
         trend_box.addWidget(self.trend, 1)
         row.addWidget(trend_card, 3)
@@ -81,11 +81,14 @@ class SummaryView(QWidget):
         next_card, next_box = self._card("Practise next")
         self.next_label = QLabel("Working out what to practise next…")
         self.next_label.setWordWrap(True)
+        self.next_reason = QLabel()
+        self.next_reason.setWordWrap(True)
         self.next_button = QPushButton("Start it")
         self.next_button.setObjectName("primary")
         self.next_button.setEnabled(False)
         self.next_button.clicked.connect(lambda: self.recommendation and self.practise.emit(self.recommendation.scenario_id))
         next_box.addWidget(self.next_label)
+        next_box.addWidget(self.next_reason)
         next_box.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignLeft)
         side.addWidget(next_card)
         side.addStretch(1)
@@ -128,6 +131,7 @@ class SummaryView(QWidget):
         self.replay_button.setEnabled(ended.turns > 0)
         self.next_button.setEnabled(False)
         self.next_label.setText("Working out what to practise next…")
+        self.next_reason.setText("")
         if options is not None:
             tasks.run_in_background(recommend_next, options, on_done=self._show_recommendation,
                                     on_error=lambda exc: self.next_label.setText(f"No recommendation: {exc}"),
@@ -172,5 +176,6 @@ class SummaryView(QWidget):
 
     def _show_recommendation(self, rec) -> None:
         self.recommendation = rec
-        self.next_label.setText(f"<b>{rec.title}</b> at difficulty {rec.difficulty}<br>{rec.reason}")
+        self.next_label.setText(f"<b>{rec.title}</b> at difficulty {rec.difficulty}")
+        self.next_reason.setText(rec.reason)
         self.next_button.setEnabled(True)
