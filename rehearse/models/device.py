@@ -120,5 +120,5 @@ def torch_device(requested: str = "auto") -> tuple[str, str]:
     if torch.cuda.is_available():
         return "cuda", f"torch sees {torch.cuda.get_device_name(0)}"
     if requested == "cuda":
-        raise RuntimeError("CUDA was requested but torch sees no GPU")
+        raise ModelLoadError("--device cuda was asked for but torch sees no CUDA GPU; use --device auto or cpu")
     return "cpu", "torch sees no CUDA GPU"

