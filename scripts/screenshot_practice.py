@@ -31,13 +31,13 @@ _LOGGER = logging.getLogger(__name__)
 REALSPEECH = ROOT.parent / "shared" / "realspeech"
 POOR_REPLY = REALSPEECH / "asr" / "asr_librivox_sense_0930.wav"
 SPOKEN_REPLIES = {
-    "retake": ("I'm so sorry, Dana. This is your third call this week, and that is not okay. "
-               "I will take care of this myself.", 1.0),
+    "retake": ("I'm so sorry Dana, this is your third call this week and that is not okay, "
+               "I will take care of this myself", 1.0),
     "fast": ("I completely understand how frustrating this is when you work from home and the line keeps dropping "
-             "every single evening, so let me check the line test right now and see exactly what is going on at "
-             "the street cabinet for you.", 1.6),
-    "next": ("Here is what happens next. A technician will come tomorrow between eight and twelve, "
-             "and I have added a three day credit to your account.", 1.0),
+             "every single evening so let me check the line test right now and see exactly what is going on at "
+             "the street cabinet for you", 1.6),
+    "next": ("Here is what happens next, a technician will come tomorrow between eight and twelve "
+             "and I have added a three day credit to your account", 1.0),
 }
 WAIT_S = 120.0
 
@@ -136,7 +136,7 @@ def main(argv: list[str]) -> int:
     from rehearse.app.gui import theme
     from rehearse.app.gui.main_window import MainWindow
 
-    for scheme in ("light", "dark"):
+    for scheme in (argv[1:] or ["light", "dark"]):
         theme.apply(app, scheme)
         window = MainWindow()
         window.show()

@@ -178,4 +178,5 @@ class SummaryView(QWidget):
         self.recommendation = rec
         self.next_label.setText(f"<b>{rec.title}</b> at difficulty {rec.difficulty}")
         self.next_reason.setText(rec.reason)
+        self.next_reason.setMinimumHeight(self.next_reason.heightForWidth(max(self.next_reason.width(), 300)))
         self.next_button.setEnabled(True)
