@@ -87,7 +87,9 @@ def test_every_reply_source_runs_the_same_conversation(virtual_audio, stt, tts, 
     typed.submit(None)
     by_typing = build_engine(options(), typed, tts=tts, store=store)
     by_files = build_engine(options(), RecordedReplies(files), stt=stt, tts=tts, store=store)
-    live = build_engine(options(), Microphone(), stt=stt, tts=tts, store=store)
+    # 800 ms of silence ends a live reply: the synthesized replies pause between sentences (issue 11's work)
+    live = build_engine(options(endpoint=EndpointConfig(trailing_silence_ms=800)), Microphone(), stt=stt, tts=tts,
+                        store=store)
     spoken = list(files)
 
     def speak_when_the_customer_is_done(event) -> None:
@@ -102,7 +104,10 @@ def test_every_reply_source_runs_the_same_conversation(virtual_audio, stt, tts, 
     assert [s[0] for s in typed_shape] == ["SessionStarted", "line", "verdict", "line", "verdict", "line",
                                           "SessionEnded"]
     assert shape(results["files"]) == typed_shape
-    assert shape(results["live"])[:-2] == typed_shape[:-2]  # live: the last line plays until stop()
+    live_shape = shape(results["live"])  # live: stopped after the last verdict, before the next line
+    assert [s[:3] for s in live_shape[:-1]] == [s[:3] for s in typed_shape[:-2]], live_shape
+    assert [s[3] for s in live_shape if s[0] == "verdict"] == [s[3] for s in typed_shape if s[0] == "verdict"], \
+        [t.feedback.transcript for t in live.session.turns]
     assert saved(store, by_files.session_id) == saved(store, by_typing.session_id) == saved(store, live.session_id)
     assert any(isinstance(e, events.Meter) for e in results["live"])
     assert not any(isinstance(e, events.Meter) for e in results["files"])
@@ -151,7 +156,8 @@ def test_stop_at_any_moment_saves_the_session_at_once(virtual_audio, stt, tts, s
     for attempt in range(10):
         moment = ("line", "reply", "waiting")[attempt % 3]
         complete_first = attempt % 2 == 1
-        engine = build_engine(options(seed=attempt, endpoint=EndpointConfig(no_answer_s=30)), Microphone(),
+        endpoint = EndpointConfig(no_answer_s=30, trailing_silence_ms=1000)  # the clip pauses inside (issue 11)
+        engine = build_engine(options(seed=attempt, endpoint=endpoint), Microphone(),
                               stt=stt, tts=tts, store=store)
         ended = threading.Event()
         asked: list[float] = []
