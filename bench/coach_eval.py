@@ -6,8 +6,8 @@ Rows: vocal tension (AUC of scores.calm, angry vs neutral EmoDB clips, each spea
 as baseline), pace (WPM from word timestamps vs the reference word count over the voiced span),
 pitch (median F0 vs full-resolution librosa.pyin, and vs the FDA laryngograph; cost per second),
 wording (precision/recall/F1 on each labeled set in tests/data: rules alone, with the example-sentence
-layer, and with the learned layer; per move on the set that no rule or weight has seen) and fillers on the AMI disfluent clips (reference, Whisper plain, Whisper
-with the disfluency prompt, acoustic detector).
+layer, and with the learned layer; per move on the set that no rule or weight has seen) and fillers on
+the AMI disfluent clips (reference, Whisper plain, Whisper with the disfluency prompt, acoustic detector).
 """
 
 from __future__ import annotations
@@ -84,8 +84,8 @@ def pace(stt, folder, manifest):
         errors.append(abs(ours / reference - 1.0) * 100.0)
     within = sum(e <= 10.0 for e in errors)
     row("pace: metrics.wpm within 10% of reference word count / voiced span (asr clips)",
-        f"{within}/{len(errors)} (median error {np.median(errors):.1f}%, max {max(errors):.1f}%)" if errors else "no clip",
-        "all within 10%")
+        f"{within}/{len(errors)} (median error {np.median(errors):.1f}%, max {max(errors):.1f}%)"
+        if errors else "no clip", "all within 10%")
     _skipped_row("pace", skipped)
 
 
@@ -154,7 +154,7 @@ def wording_rows():
     for name, cases in sets.items():
         scores = []
         for detected in (rules[name], both[name], learned[name]):
-            _, total = move_agreement(zip((c["moves"] for c in cases), detected), VOCABULARY)
+            _, total = move_agreement(zip((c["moves"] for c in cases), detected, strict=True), VOCABULARY)
             scores.append(f"{total.precision:.3f} / {total.recall:.3f} / {total.f1:.3f}")
         if name == HELD_OUT:
             tag, target = "held out: no rule or weight saw it", ">= 0.85 F1"
@@ -165,7 +165,7 @@ def wording_rows():
         row(f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + learned",
             " | ".join(scores), target)
     cases = sets[HELD_OUT]
-    per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[HELD_OUT]), VOCABULARY)
+    per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[HELD_OUT], strict=True), VOCABULARY)
     for m in per_move:
         row(f"  {m.move} ({HELD_OUT}, all layers)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
             f"F1 {m.f1 or 0:.2f} (tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})")

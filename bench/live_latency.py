@@ -59,7 +59,7 @@ def speech_span(audio: np.ndarray) -> tuple[int, int, float]:
         return 0, 0, 0.0
     quiet = np.concatenate([[0], (probs[speech[0]:speech[-1] + 1] < 0.35).astype(int), [0]])
     edges = np.flatnonzero(np.diff(quiet))
-    longest = max((b - a for a, b in zip(edges[::2], edges[1::2])), default=0)
+    longest = max((b - a for a, b in zip(edges[::2], edges[1::2], strict=False)), default=0)
     return int(speech[0] * WINDOW), int((speech[-1] + 1) * WINDOW), 1000.0 * longest * WINDOW / 16_000
 
 
@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="internet-outage")
     parser.add_argument("--trailing-silence-ms", type=float, default=None)
     parser.add_argument("--rules-only", action="store_true",
-                        help="judge wording with the phrase rules alone, as `practice --rules-only` (default: all layers)")
+                        help="judge wording with the phrase rules alone, as `practice --rules-only` "
+                             "(default: all layers)")
     parser.add_argument("--json", type=Path, metavar="OUT.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -65,7 +65,7 @@ def load_sets(names=SETS) -> tuple[list[str], list[set[str]], np.ndarray]:
     return texts, labels, np.array(groups)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rules_at(commit: str) -> types.ModuleType:
     """`wording` as it was at `commit` (its own moves.yaml)."""
     name = f"_wording_{commit}"
@@ -87,7 +87,9 @@ def fresh_rule_hits(texts: list[str], groups: np.ndarray, names=SETS) -> np.ndar
     """Each reply's rule hits from rules that had never seen its set (see the module docstring)."""
     hits = np.zeros((len(texts), len(VOCABULARY)), bool)
     for g, name in enumerate(names):
-        commit = FIRST_SCORED_WITH.get(name) or (FIRST_SCORED_WITH["coach_replies_blind"] if name == TUNING_SET else None)
+        commit = FIRST_SCORED_WITH.get(name)
+        if name == TUNING_SET:
+            commit = FIRST_SCORED_WITH["coach_replies_blind"]
         detect = rules_at(commit).detect if commit else wording.detect
         rows = np.flatnonzero(groups == g)
         hits[rows] = matrix([{h.move for h in detect(texts[i])} for i in rows])
@@ -104,7 +106,10 @@ def lower_states(texts: list[str], k: int):
     torch = classifier._torch()
     parts = [classifier.lower_states(texts[i:i + 64], k) for i in range(0, len(texts), 64)]
     length = max(mask.shape[1] for _, mask in parts)
-    pad = lambda t: torch.nn.functional.pad(t, (0, 0, 0, length - t.shape[1]) if t.dim() == 3 else (0, length - t.shape[1]))  # noqa: E731
+
+    def pad(t):
+        return torch.nn.functional.pad(t, (0, 0, 0, length - t.shape[1]) if t.dim() == 3 else (0, length - t.shape[1]))
+
     return torch.cat([pad(s) for s, _ in parts]), torch.cat([pad(m) for _, m in parts])
 
 
@@ -169,8 +174,8 @@ def predict(models: list, data: Corpus, rows: np.ndarray) -> np.ndarray:
 
 
 def scores(labels: list[set[str]], predicted: np.ndarray) -> tuple[float, float, float]:
-    detected = [[m for m, on in zip(VOCABULARY, row) if on] for row in predicted]
-    _, total = move_agreement(zip(labels, detected), VOCABULARY)
+    detected = [[m for m, on in zip(VOCABULARY, row, strict=True) if on] for row in predicted]
+    _, total = move_agreement(zip(labels, detected, strict=True), VOCABULARY)
     return total.precision or 0.0, total.recall or 0.0, total.f1 or 0.0
 
 

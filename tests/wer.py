@@ -8,10 +8,15 @@ _NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve
             "fifteen sixteen seventeen eighteen nineteen twenty").split()
 
 
+def _spelled(number: re.Match) -> str:
+    value = int(number.group(1))
+    return _NUMBERS[value] if value < len(_NUMBERS) else number.group(1)
+
+
 def normalize(text: str) -> list[str]:
     """Lower-case words without punctuation; small numbers spelled out ("8" -> "eight")."""
     text = text.lower().replace("\u2019", "'")
-    text = re.sub(r"\b(\d+)\b", lambda m: _NUMBERS[int(m.group(1))] if int(m.group(1)) < len(_NUMBERS) else m.group(1), text)
+    text = re.sub(r"\b(\d+)\b", _spelled, text)
     text = re.sub(r"\bmr\b\.?", "mister", text)
     return re.sub(r"[^a-z0-9' ]+", " ", text).split()
 

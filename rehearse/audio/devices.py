@@ -113,7 +113,8 @@ def _choice_file(folder: str | os.PathLike | None) -> Path:
 
 
 def load_choice(folder: str | os.PathLike | None = None) -> dict[str, str]:
-    """The device names remembered in the data folder (`folder`, see `constants.data_dir`), by kind ("input", "output")."""
+    """The device names remembered in the data folder (`folder`, see `constants.data_dir`) by kind ("input",
+    "output")."""
     try:
         return json.loads(_choice_file(folder).read_text(encoding="utf-8"))
     except (OSError, ValueError):

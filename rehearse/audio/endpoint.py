@@ -69,7 +69,7 @@ class EndpointConfig:
     """Silence after the customer's line before they ask whether the learner is still there."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> "EndpointConfig":
+    def from_dict(cls, data: dict) -> EndpointConfig:
         return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict:

@@ -27,7 +27,7 @@ class Baseline:
     """Usual pace in words per minute."""
 
     @classmethod
-    def from_measures(cls, summary: ProsodySummary, pace: Pace | None = None) -> "Baseline":
+    def from_measures(cls, summary: ProsodySummary, pace: Pace | None = None) -> Baseline:
         return cls(summary.pitch_median_hz, summary.pitch_variability_st, summary.loudness_db,
                    summary.brightness_db, pace.wpm if pace else None)
 

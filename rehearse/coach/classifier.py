@@ -113,7 +113,7 @@ def weights_path() -> str:
     return str(resources.files("rehearse.coach").joinpath("data", WEIGHTS))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(path: str, device: str) -> Adapter:
     """The weights at `path` in `top_model`s on `device`, the embedding model's (one copy per device)."""
     torch = _torch()
@@ -130,13 +130,15 @@ def _load(path: str, device: str) -> Adapter:
                 continue
             member, _, name = param.partition("/")
             value = data[key].astype(np.float32)
-            states.setdefault(int(member), {})[name] = torch.from_numpy(value * data[f"s:{param}"] if kind == "q" else value)
+            value = value * data[f"s:{param}"] if kind == "q" else value
+            states.setdefault(int(member), {})[name] = torch.from_numpy(value)
     models = []
     for member in sorted(states):
         model = top_model(k)
         model.load_state_dict(states[member])
         models.append(model.eval())
-    _LOGGER.info("wording adapter (%d seeds) loaded on %s in %.2f s", len(models), device, time.perf_counter() - started)
+    _LOGGER.info("wording adapter (%d seeds) loaded on %s in %.2f s", len(models), device,
+                 time.perf_counter() - started)
     return Adapter(k, tuple(models), fitted_on)
 
 
@@ -203,7 +205,7 @@ def detect(text: str, customer_name: str | None = None) -> tuple[wording.MoveHit
     if not text.strip():
         return tuple(hits.values())
     rules = {m for m, h in hits.items() if h.source == "rule"}
-    for move, found in zip(VOCABULARY, learned(probabilities([text], [rules])[0])):
+    for move, found in zip(VOCABULARY, learned(probabilities([text], [rules])[0]), strict=True):
         if found and move not in hits:
             hits[move] = wording.MoveHit(move, text, "classifier")
     return tuple(hits[m] for m in VOCABULARY if m in hits)

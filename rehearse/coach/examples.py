@@ -40,7 +40,7 @@ class ExampleMatch:
     similarity: float
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_examples() -> ExampleSet:
     text = resources.files("rehearse.coach").joinpath("data/exemplars.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -73,7 +73,7 @@ def embeddings() -> SentenceEmbeddings:
     return _current if _current is not None else preload()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _example_vectors(path: str, device: str) -> dict[str, tuple[np.ndarray, np.ndarray, tuple[str, ...]]]:
     """The examples' vectors from the model at `path` on `device`."""
     model = SentenceEmbeddings(path, device)

@@ -19,9 +19,17 @@ from rehearse.coach import wording
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.fillers import filled_pauses
 from rehearse.coach.pace import Pace, count_fillers, measure
+from rehearse.coach.verdict import (
+    EMPATHY_BASE,
+    MIN_TIMED_WORDS,
+    MIN_VOICED_S,
+    Label,
+    Observation,
+    empathy_score,
+    fuse,
+    pitch_character,
+)
 from rehearse.constants import VOCABULARY
-from rehearse.coach.verdict import (EMPATHY_BASE, MIN_TIMED_WORDS, MIN_VOICED_S, Label, Observation, empathy_score,
-                                    fuse, pitch_character)
 from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
@@ -160,7 +168,8 @@ def _speech_words(transcript: Transcript) -> tuple[Word, ...]:
 
 def _unreliable(words: tuple[Word, ...]) -> bool:
     probabilities = np.array([w.probability for w in words])
-    return bool(probabilities.mean() < MIN_WORD_PROBABILITY and np.mean(probabilities < UNSURE_WORD) >= MAX_UNSURE_SHARE)
+    unsure = np.mean(probabilities < UNSURE_WORD)
+    return bool(probabilities.mean() < MIN_WORD_PROBABILITY and unsure >= MAX_UNSURE_SHARE)
 
 
 def measure_baseline(transcript: Transcript | None, audio: np.ndarray) -> Baseline:
@@ -244,7 +253,8 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         pitch_variability_st=voice and voice.pitch_variability_st, pitch_character=pitch_character(voice, baseline),
         pitch_ending=voice and voice.ending,
         pitch_ending_st=voice and voice.ending_st,
-        loudness_db=summary.loudness_db if words else None, loudness_range_db=summary.loudness_range_db if words else None,
+        loudness_db=summary.loudness_db if words else None,
+        loudness_range_db=summary.loudness_range_db if words else None,
         loudness_trend_db=summary.level_trend_db if words else None, brightness_db=voice and voice.brightness_db,
         clipped_fraction=summary.clipped_fraction,
     )

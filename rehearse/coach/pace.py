@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -20,7 +21,8 @@ RUSHED_WPM = 170.0
 FILLER_SOUNDS = {"um": "um", "umm": "um", "uhm": "um", "erm": "um", "uh": "uh", "er": "uh", "ah": "uh",
                  "hmm": "hmm", "mm": "hmm", "mhm": "hmm"}
 """Filled pauses and the kind each counts as."""
-_NOT_FILLER_LIKE = re.compile(r"^(?:would|i'?d|you'?d|we'?d|feel|feels|felt|look|looks|looked|sound|sounds|seem|seems|just|"
+_NOT_FILLER_LIKE = re.compile(r"^(?:would|i'?d|you'?d|we'?d|feel|feels|felt|look|looks|looked|sound|sounds|seem|seems|"
+                              r"just|"
                               r"things|something|anything|nothing|more|much|exactly|not|don'?t|didn'?t|really|also|"
                               r"i|you|we|they|to|what)$")
 
@@ -118,7 +120,7 @@ def measure(words: Sequence[Word], voiced: tuple[float, float] | None = None) ->
         return Pace(len(tokens), None, None, (), len(fillers), kinds, times, (), first,
                     (tokens[0].start, tokens[0].end) if tokens else None)
     span = tokens[-1].end - tokens[0].start
-    gaps = [(a.end, b.start) for a, b in zip(tokens, tokens[1:])]
+    gaps = [(a.end, b.start) for a, b in itertools.pairwise(tokens)]
     pauses = tuple(round(e - s, 3) for s, e in gaps if e - s >= PAUSE_S)
     long_pauses = tuple((round(s, 2), round(e, 2)) for s, e in gaps if e - s >= LONG_PAUSE_S)
     speaking = span - sum(pauses)

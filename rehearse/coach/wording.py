@@ -48,7 +48,7 @@ def _read_yaml() -> dict:
     return yaml.safe_load(text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_rules() -> dict[str, MoveRule]:
     """The phrase rules from `coach/data/moves.yaml`, compiled."""
     data = _read_yaml()
@@ -70,7 +70,7 @@ def load_rules() -> dict[str, MoveRule]:
     return rules
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_lexicon() -> Lexicon:
     data = _read_yaml()
     moves, anti = data.get("moves") or {}, data.get("anti_moves") or {}
@@ -100,7 +100,8 @@ def normalize(text: str) -> str:
 
 
 _CLAUSE_START = re.compile(
-    r"\s+(?=(?:(?:and|so|but|okay|ok|now) )?(?:(?:can|could|would|do|did|have) you|i (?:will|'ll|am going to|'m going to)"
+    r"\s+(?=(?:(?:and|so|but|okay|ok|now) )?(?:(?:can|could|would|do|did|have) you"
+    r"|i (?:will|'ll|am going to|'m going to)"
     r"|we (?:will|'ll|are going to|'re going to)|let me|what (?:i|we) (?:can|will|need))\b)", re.IGNORECASE)
 _LONG_RUN = 12
 """Unpunctuated runs of this many words or more are also split before a new clause (questions, commitments)."""
@@ -181,7 +182,9 @@ def _customer_name_in(sentence: str, customer_name: str) -> str | None:
 def find_acronym(sentence: str) -> str | None:
     plain = load_lexicon().plain_acronyms
     for found in _ACRONYM.finditer(sentence):
-        word = found.group(0).rstrip("s") if found.group(0).endswith("s") and found.group(0)[:-1].isupper() else found.group(0)
+        word = found.group(0)
+        if word.endswith("s") and word[:-1].isupper():
+            word = word.rstrip("s")
         if word not in plain:
             return found.group(0)
     return None
@@ -207,7 +210,8 @@ def _rule_hits(sentence: str, customer_name: str | None) -> dict[str, str]:
             hits["jargon"] = acronym
     if "ask" in hits:
         hits["ask"] = sentence if hits["ask"].strip() in ("?", "") else hits["ask"]
-        if "dismiss" in hits or "interrupt" in hits or re.match(r"(?:why|didn'?t you|shouldn'?t you)", hits.get("blame", "")):
+        blaming_question = re.match(r"(?:why|didn'?t you|shouldn'?t you)", hits.get("blame", ""))
+        if "dismiss" in hits or "interrupt" in hits or blaming_question:
             del hits["ask"]
     if "blame" in hits:  # a reason given for blaming is not an explanation
         hits.pop("explain", None)

@@ -80,7 +80,7 @@ def _missing_ct2_cuda_library() -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def ctranslate2_device(requested: str = "auto") -> DeviceChoice:
     """Choose the device for faster-whisper.
 

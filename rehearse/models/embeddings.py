@@ -22,7 +22,7 @@ _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(path: str, device: str):
     started = time.perf_counter()
     try:

@@ -30,7 +30,7 @@ class VoiceStyle:
     """Piper generator noise (noise_scale): more gives a livelier, less even voice."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> "VoiceStyle":
+    def from_dict(cls, data: dict) -> VoiceStyle:
         return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict:

@@ -1,4 +1,5 @@
-"""Adaptive practice: from a learner's past verdicts, the next scenario and difficulty, aimed at the weakest dimension."""
+"""Adaptive practice: from a learner's past verdicts, the next scenario and difficulty, aimed at the weakest
+dimension."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ Names are the coach's moves (`acknowledge`, or the past tense `acknowledged`), t
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Union
 
 _TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d+)?)|(<=|>=|==|!=|<|>)|([A-Za-z_][A-Za-z_0-9]*)|(\()|(\)))")
 
@@ -43,16 +43,16 @@ class Compare:
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class BoolOp:
     op: str
-    operands: tuple["Node", ...]
+    operands: tuple[Node, ...]
 
 
-Node = Union[Name, Compare, Not, BoolOp]
+Node = Name | Compare | Not | BoolOp
 
 
 def canonical(name: str) -> str:

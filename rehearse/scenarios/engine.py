@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Mapping
 
 from rehearse.constants import ANTI_MOVES
 from rehearse.scenarios import conditions
@@ -198,7 +198,7 @@ class Conversation:
         self._line = self._choose_line(prefix or "", line_text)
         return step
 
-    def snapshot(self) -> "Conversation":
+    def snapshot(self) -> Conversation:
         """The conversation as it stands (for `restore`, when the learner retakes a turn)."""
         saved = copy.copy(self)
         saved.trace = list(self.trace)
@@ -206,7 +206,7 @@ class Conversation:
         saved._rng.setstate(self._rng.getstate())
         return saved
 
-    def restore(self, saved: "Conversation") -> None:
+    def restore(self, saved: Conversation) -> None:
         """Go back to a `snapshot`: node, mood, turn count, patience, trace, line and the line chooser's state."""
         self.node_id, self.mood, self.turn, self.poor_streak = saved.node_id, saved.mood, saved.turn, saved.poor_streak
         self.trace = list(saved.trace)

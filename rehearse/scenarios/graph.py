@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from rehearse.scenarios.schema import Scenario
 
 
-def _reachable(scenario: "Scenario", start: str) -> set[str]:
+def _reachable(scenario: Scenario, start: str) -> set[str]:
     seen, todo = set(), [start]
     while todo:
         nid = todo.pop()
@@ -21,7 +21,7 @@ def _reachable(scenario: "Scenario", start: str) -> set[str]:
     return seen
 
 
-def check(scenario: "Scenario", problems: Problems) -> None:
+def check(scenario: Scenario, problems: Problems) -> None:
     """Add a problem for each dangling branch, shadowed branch, unreachable node and path without an ending."""
     nodes = scenario.nodes
     for node in nodes.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -30,8 +31,44 @@ def library_dir() -> Path:
     return Path(str(resources.files("rehearse.scenarios").joinpath("library")))
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], Entry]] = {}
+"""Checked files by path: ((mtime_ns, size), Entry). A file is parsed again only when it changed."""
+_CACHE_LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
 def check_file(path: Path) -> Entry:
-    """Load one file; any failure, even an unexpected one, becomes a listed problem rather than a crash."""
+    """Load one file; any failure, even an unexpected one, becomes a listed problem rather than a crash.
+
+    Parsed once per process: the result is cached by path, modification time and size."""
+    path = Path(path)
+    stamp = _stamp(path)
+    if stamp is not None:
+        with _CACHE_LOCK:
+            cached = _CACHE.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    entry = _check_file(path)
+    if stamp is not None:
+        with _CACHE_LOCK:
+            _CACHE[path] = (stamp, entry)
+    return entry
+
+
+def clear_cache() -> None:
+    """Forget every parsed file (tests that rewrite a file within the clock's resolution)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _check_file(path: Path) -> Entry:
     try:
         return Entry(path, load(path))
     except ScenarioError as exc:
@@ -70,7 +107,12 @@ class UnknownScenario(LookupError):
 def find(scenario_id: str) -> Scenario:
     """A scenario by id or by path to a YAML file."""
     if scenario_id.endswith((".yaml", ".yml")):
-        return load(scenario_id)
+        if not Path(scenario_id).is_file():
+            return load(scenario_id)
+        entry = check_file(Path(scenario_id))
+        if entry.scenario is None:
+            raise ScenarioError(list(entry.problems))
+        return entry.scenario
     available = entries()
     for entry in available:
         if entry.id == scenario_id:

@@ -92,7 +92,8 @@ def _voice(raw, folder: Path, problems: Problems) -> VoicePreset:
         if base.endswith(".onnx"):
             start = VoicePreset(base=_voice_file(base, folder, path + ("base",), problems))
         else:
-            problems.add(path + ("base",), f"unknown voice {base!r}: use one of {known} or a path to a Piper .onnx voice")
+            problems.add(path + ("base",),
+                         f"unknown voice {base!r}: use one of {known} or a path to a Piper .onnx voice")
             start = VoicePreset()
     pitch = _number(raw, "pitch", 0.0, -6.0, 6.0, path, problems, "semitones")
     rate = _number(raw, "rate", 1.0, 0.6, 1.5, path, problems, "a rate factor")
@@ -124,7 +125,8 @@ def parse_persona(raw: dict, folder: Path, problems: Problems) -> Persona:
     if isinstance(patience, bool) or not isinstance(patience, int) or not 1 <= patience <= 10:
         problems.add(path + ("patience",), f"must be a whole number of poor replies from 1 to 10, not {patience!r}")
         patience = 3
-    return Persona(str(name or "Customer"), str(role or "customer"), voice.base, mood, patience, voice.pitch, voice.rate)
+    return Persona(str(name or "Customer"), str(role or "customer"), voice.base, mood, patience, voice.pitch,
+                   voice.rate)
 
 
 def parse_context(raw, problems: Problems) -> ContextCard:

@@ -15,7 +15,7 @@ class ScenarioError(ValueError):
         self.problems = problems
 
 
-def _line_index(root: yaml.Node | None, problems: "Problems") -> dict[tuple, int]:
+def _line_index(root: yaml.Node | None, problems: Problems) -> dict[tuple, int]:
     """Map each path (tuple of keys/indices) to its 1-based line; report keys given twice."""
     index: dict[tuple, int] = {}
 
@@ -74,6 +74,7 @@ def parse_yaml(text: str, source: str) -> tuple[object, Problems]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise ScenarioError([f"{source}:{line}: (file): not valid YAML: {getattr(exc, 'problem', None) or exc}"]) from exc
+        reason = getattr(exc, "problem", None) or exc
+        raise ScenarioError([f"{source}:{line}: (file): not valid YAML: {reason}"]) from exc
     problems.lines = _line_index(root, problems)
     return data, problems

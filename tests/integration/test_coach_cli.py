@@ -97,7 +97,8 @@ def test_live_cue_on_synthesized_speech(stt, synth_reply):
     for name, rate in (("normal", 0.75), ("fast", 1.6)):  # Piper joe speaks ~190 wpm at rate 1.0
         audio = synth_reply(text, rate=rate)
         cue = LiveCue()
-        kinds = [c.kind if c else None for c in map(cue.update, measurements(prosody.track(audio), stt.transcribe(audio).words))]
+        cues = map(cue.update, measurements(prosody.track(audio), stt.transcribe(audio).words))
+        kinds = [c.kind if c else None for c in cues]
         shown[name] = kinds
     assert set(shown["normal"]) == {None}
     assert "slow_down" in shown["fast"] and set(shown["fast"]) <= {None, "slow_down"}

@@ -14,7 +14,8 @@ def test_replay_lists_shows_and_exports_a_saved_session(tmp_path, synth_reply, c
     reply = tmp_path / "reply.wav"
     sf.write(reply, synth_reply("I'm so sorry about this, I understand. I'll send a technician tomorrow."), 16_000)
     data = ["--data-dir", str(tmp_path / "data")]
-    assert main(["practice", "--scenario", "internet-outage", "--replies", str(reply), "--learner", "kim", "--json", *data]) == 0
+    practice = ["practice", "--scenario", "internet-outage", "--replies", str(reply), "--learner", "kim", "--json"]
+    assert main([*practice, *data]) == 0
     turn = json.loads(capsys.readouterr().out)
 
     assert main(["replay", "--learner", "kim", *data]) == 0

@@ -11,11 +11,13 @@ pytestmark = pytest.mark.slow
 
 BEST = [
     "I'm so sorry about that, Marcus. I can see both payments here, and I understand how worrying that must be.",
-    "That was our mistake, not yours. Our payment system took the debit a second time by error. I'll make sure it's fixed.",
+    "That was our mistake, not yours. Our payment system took the debit a second time by error. "
+    "I'll make sure it's fixed.",
     "I'll refund the second payment today, and it will be back in your account within three to five working days.",
     "I'm sorry, that's on us. I'll credit your account with the twenty-five pounds for the bank fee today.",
     "You'll see a refund from us, dated today. Let me explain: it shows as a credit, not a new payment.",
-    "I've fixed the retry on your account, so it won't happen again. I'll personally make sure next month you're charged once.",
+    "I've fixed the retry on your account, so it won't happen again. "
+    "I'll personally make sure next month you're charged once.",
 ]
 WORST = [
     "Calm down. You should have checked your bank before you called us.",

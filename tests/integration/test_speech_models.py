@@ -1,5 +1,7 @@
 """The real packaged models: Whisper on real speech, Piper's audio measured."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ def test_word_timestamps_are_ordered_and_inside_the_audio(stt, realspeech):
     words = transcript.words
     assert len(words) >= 15
     assert all(w.start <= w.end for w in words)
-    assert all(a.start <= b.start for a, b in zip(words, words[1:]))
+    assert all(a.start <= b.start for a, b in itertools.pairwise(words))
     assert 2.0 <= words[0].start and words[-1].end <= 2.0 + transcript.duration + 0.05
 
 

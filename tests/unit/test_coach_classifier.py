@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import yaml
 
-from rehearse.coach import classifier, wording
 from bench.train_wording_classifier import HELD_OUT, save
+from rehearse.coach import classifier, wording
 from rehearse.constants import VOCABULARY
 from tests.agreement import move_agreement
 
@@ -51,8 +51,8 @@ def test_held_out_set_with_the_shipped_weights():
     labels = [c["moves"] for c in cases]
     learned = [[h.move for h in classifier.detect(c["text"])] for c in cases]
     rules = [[h.move for h in wording.detect(c["text"])] for c in cases]
-    _, combined = move_agreement(zip(labels, learned), VOCABULARY)
-    _, alone = move_agreement(zip(labels, rules), VOCABULARY)
+    _, combined = move_agreement(zip(labels, learned, strict=True), VOCABULARY)
+    _, alone = move_agreement(zip(labels, rules, strict=True), VOCABULARY)
     assert combined.f1 >= HELD_OUT_FLOOR, (combined.precision, combined.recall)
     assert combined.f1 >= alone.f1 + HELD_OUT_GAIN
     assert learned == [[h.move for h in classifier.detect(c["text"])] for c in cases]

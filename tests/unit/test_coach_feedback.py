@@ -59,7 +59,8 @@ def test_one_word_judges_only_the_voice():
 
 @pytest.mark.parametrize("language, probability", [("de", 0.9), ("en", 0.2)])
 def test_other_language_or_unreliable_words(language, probability):
-    fb = judge(_transcript("Das ist mir egal, rufen Sie morgen an", language=language, probability=probability), _voice())
+    words = _transcript("Das ist mir egal, rufen Sie morgen an", language=language, probability=probability)
+    fb = judge(words, _voice())
     assert fb.scores["empathy"] is None and fb.scores["pace"] is None and fb.moves == ()
     assert fb.scores["calm"] is not None
     assert fb.not_judged
@@ -97,7 +98,8 @@ def test_talk_over_counts_as_interrupt():
 
 def test_response_gap_is_time_to_first_word():
     t = _transcript("I see what happened there")
-    shifted = Transcript(t.text, tuple(Word(w.text, w.start + 1.5, w.end + 1.5, w.probability) for w in t.words), "en", 4.5)
+    later = tuple(Word(w.text, w.start + 1.5, w.end + 1.5, w.probability) for w in t.words)
+    shifted = Transcript(t.text, later, "en", 4.5)
     audio = np.concatenate([np.zeros(int(1.5 * SR), np.float32), _voice()])
     assert judge(shifted, audio).metrics.response_gap_s == pytest.approx(1.5)
 

@@ -14,7 +14,7 @@ def _tone(f0, seconds, formant_shift=0.0):
     freq = f0(t) if callable(f0) else np.full_like(t, f0)
     phase = 2 * np.pi * np.cumsum(freq) / SR
     weights = [1 / k * (1 + formant_shift * np.sin(2 * np.pi * 3 * t + k)) for k in range(1, 10)]
-    wave = sum(w * np.sin(k * phase) for k, w in zip(range(1, 10), weights))
+    wave = sum(w * np.sin(k * phase) for k, w in zip(range(1, 10), weights, strict=True))
     return (0.3 * wave / np.max(np.abs(wave))).astype(np.float32)
 
 

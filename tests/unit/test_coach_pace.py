@@ -37,7 +37,8 @@ def test_filler_kinds(text, expected):
 
 
 def test_filler_times_come_from_word_timestamps():
-    pace = measure(_words([("Um,", 0.0, 0.4), ("I", 0.5, 0.6), ("see,", 0.6, 0.9), ("you", 1.0, 1.1), ("know.", 1.1, 1.4)]))
+    pace = measure(_words([("Um,", 0.0, 0.4), ("I", 0.5, 0.6), ("see,", 0.6, 0.9), ("you", 1.0, 1.1),
+                           ("know.", 1.1, 1.4)]))
     assert pace.fillers == {"um": 1, "you know": 1}
     assert pace.filler_times == (("um", 0.0, 0.4), ("you know", 1.0, 1.4))
 

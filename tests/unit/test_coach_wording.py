@@ -72,4 +72,5 @@ def test_rules_file_rejects_unknown_moves(monkeypatch):
 
 
 def test_sentences_do_not_split_after_honorifics():
-    assert wording.sentences("I'm sorry, Mrs. Alvarez. I will call Dr. Lee.") == ["I'm sorry, Mrs. Alvarez.", "I will call Dr. Lee."]
+    assert wording.sentences("I'm sorry, Mrs. Alvarez. I will call Dr. Lee.") == ["I'm sorry, Mrs. Alvarez.",
+                                                                                   "I will call Dr. Lee."]

@@ -31,7 +31,8 @@ def _redefinitions(path: Path) -> list[int]:
     """Lines of `path` that define a shared fact again instead of importing it from `rehearse.constants`."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        targets = [node.target] if isinstance(node, ast.AnnAssign) else targets
         if any(isinstance(t, ast.Name) and t.id in SHARED_NAMES for t in targets):
             found.append(node.lineno)
         elif isinstance(node, ast.Constant) and type(node.value) is int and node.value == SAMPLE_RATE:

@@ -1,4 +1,4 @@
-"""Sentence embeddings (`rehearse.models.embeddings`): the bundled model, one load per folder and device, clear errors."""
+"""Sentence embeddings (`rehearse.models.embeddings`): the bundled model, one load per folder and device, errors."""
 
 import numpy as np
 import pytest

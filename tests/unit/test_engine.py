@@ -50,7 +50,8 @@ def test_blame_falls_through_to_a_score_condition_and_then_to_otherwise():
 
 
 def test_mood_chooses_the_band_of_the_line():
-    assert [band(m) for m in (0.0, 0.34, 0.35, 0.69, 0.7, 1.0)] == ["calm", "calm", "upset", "upset", "furious", "furious"]
+    moods = (0.0, 0.34, 0.35, 0.69, 0.7, 1.0)
+    assert [band(m) for m in moods] == ["calm", "calm", "upset", "upset", "furious", "furious"]
     talk = Conversation(TINY)
     assert talk.line().band == "upset" and talk.line().text.startswith("Upset")
     for _ in range(4):
