@@ -31,7 +31,7 @@ def library_dir() -> Path:
     return Path(str(resources.files("rehearse.scenarios").joinpath("library")))
 
 
-_CACHE: dict[Path, tuple[tuple[int, int], Entry]] = {}
+_CACHE: dict[tuple[Path, Path], tuple[tuple[int, int], Entry]] = {}
 """Checked files by path: ((mtime_ns, size), Entry). A file is parsed again only when it changed."""
 _CACHE_LOCK = threading.Lock()
 
@@ -49,16 +49,17 @@ def check_file(path: Path) -> Entry:
 
     Parsed once per process: the result is cached by path, modification time and size."""
     path = Path(path)
+    key = (path, path.absolute())
     stamp = _stamp(path)
     if stamp is not None:
         with _CACHE_LOCK:
-            cached = _CACHE.get(path)
+            cached = _CACHE.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
     entry = _check_file(path)
     if stamp is not None:
         with _CACHE_LOCK:
-            _CACHE[path] = (stamp, entry)
+            _CACHE[key] = (stamp, entry)
     return entry
 
 
