@@ -182,7 +182,8 @@ class PracticeEngine:
             calm = load_reply(options.baseline)
             baseline = measure_baseline(self.stt.transcribe(calm), calm)
         self.session = Session(self.scenario, self.stt, self.tts, self.store, learner=options.learner,
-                               seed=options.seed, baseline=baseline, paraphrases=not options.rules_only)
+                               seed=options.seed, baseline=baseline, paraphrases=not options.rules_only,
+                               device=options.device)
         self.replies.open(self)
         self.session.start()
         if not options.rules_only:

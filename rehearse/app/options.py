@@ -44,7 +44,7 @@ class PracticeOptions:
     """A calm read in the learner's normal voice; None: their first reply sets the baseline."""
 
     @classmethod
-    def from_dict(cls, data: dict) -> "PracticeOptions":
+    def from_dict(cls, data: dict) -> PracticeOptions:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         if isinstance(values.get("endpoint"), dict):

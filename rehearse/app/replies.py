@@ -54,13 +54,13 @@ class ReplySource:
     """True when the source plays the customer's line itself (and streams live events)."""
     needs_speech_to_text = True
 
-    def open(self, engine: "PracticeEngine") -> None:
+    def open(self, engine: PracticeEngine) -> None:
         """Prepare for a session (devices, models); may raise an error a user can act on."""
 
-    def reply(self, engine: "PracticeEngine") -> Reply:
+    def reply(self, engine: PracticeEngine) -> Reply:
         raise NotImplementedError
 
-    def say_closing_line(self, engine: "PracticeEngine") -> None:
+    def say_closing_line(self, engine: PracticeEngine) -> None:
         """Play the line that ended the conversation (live sources only)."""
 
     def close(self) -> None:
@@ -80,7 +80,7 @@ class RecordedReplies(ReplySource):
         self.notes: list[str] = []
         """What the learner should know about their files (one cut at the turn limit, ...)."""
 
-    def open(self, engine: "PracticeEngine") -> None:
+    def open(self, engine: PracticeEngine) -> None:
         from rehearse.audio.files import load_reply
 
         limit = engine.options.endpoint.max_turn_s if self._max_turn_s is None else self._max_turn_s
@@ -93,7 +93,7 @@ class RecordedReplies(ReplySource):
                 audio = audio[: int(limit * SAMPLE_RATE)]
             self._audio.append(audio)
 
-    def reply(self, engine: "PracticeEngine") -> Reply:
+    def reply(self, engine: PracticeEngine) -> Reply:
         if not self._audio:
             return Reply("ran_out")
         return Reply(audio=self._audio.pop(0))
@@ -115,7 +115,7 @@ class TypedReplies(ReplySource):
     def submit(self, text: str | None) -> None:
         self._queue.put(text)
 
-    def reply(self, engine: "PracticeEngine") -> Reply:
+    def reply(self, engine: PracticeEngine) -> Reply:
         while not engine.interrupted:
             try:
                 text = self._queue.get(timeout=POLL_S)
@@ -139,7 +139,7 @@ class DemoLearner(ReplySource):
         self.spoken: list[tuple[np.ndarray, int]] = []
         """Each reply as synthesized (for playing it or writing the conversation to a file)."""
 
-    def reply(self, engine: "PracticeEngine") -> Reply:
+    def reply(self, engine: PracticeEngine) -> Reply:
         import soxr
 
         from rehearse.models.tts import VoiceStyle

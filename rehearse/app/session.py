@@ -98,14 +98,15 @@ class Session:
     Creating it has no side effects; `start()` (or the first answer) writes the session row."""
 
     def __init__(self, scenario: Scenario, stt: SpeechToText | None, tts: TextToSpeech, store: SessionStore,
-                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None, paraphrases: bool = False):
+                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None, paraphrases: bool = False,
+                 device: str = "auto"):
         """`paraphrases`: judge wording with the example and learned layers too, not the phrase rules
         alone; their models load on a worker thread at `start()`, and the first reply waits for them, so
-        every turn of a session is judged the same way."""
+        every turn of a session is judged the same way. `device`: where the wording model runs."""
         self.scenario = scenario
         self.baseline = baseline
         self.stt, self.tts, self.store = stt, tts, store
-        self.learner, self.seed = learner, seed
+        self.learner, self.seed, self.device = learner, seed, device
         self.conversation = Conversation(scenario, seed=seed)
         self.id: str | None = None
         self.turns: list[TurnResult] = []
@@ -132,7 +133,7 @@ class Session:
         from rehearse.coach import classifier
 
         try:
-            classifier.load_adapter()
+            classifier.load_adapter(device=self.device)
             self._paraphrases = True
         except Exception as exc:  # a missing package or a broken install: judge with the rules, say why
             _LOGGER.warning("wording is judged by the phrase rules only: %s", exc)

@@ -7,18 +7,35 @@ SQLAlchemy URL (e.g. PostgreSQL) also works. Turn audio lives beside it as FLAC 
 from __future__ import annotations
 
 import json
-import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-import platformdirs
-from sqlalchemy import (JSON, Boolean, Column, DateTime, Float, ForeignKey, Integer, MetaData, String, Table, Text,
-                        create_engine, event, insert, inspect, select, text, update)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from rehearse.audio.files import write_flac
+from rehearse.constants import data_dir
 
 metadata = MetaData()
 
@@ -62,19 +79,15 @@ class StoreError(RuntimeError):
     """The database or audio folder cannot be written or read; the message says what to do."""
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get("REHEARSE_DATA_DIR") or platformdirs.user_data_dir("rehearse"))
-
-
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SessionStore:
     """Sessions and turns in a database, audio in `<folder>/audio/<session>/`."""
 
     def __init__(self, url: str | None = None, folder: Path | None = None):
-        self.folder = Path(folder) if folder else data_dir()
+        self.folder = data_dir(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

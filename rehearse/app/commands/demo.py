@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from rehearse.app import events, runtime
+from rehearse.constants import SAMPLE_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class Conversation:
             case events.CustomerLine(audio=audio, sample_rate=rate) if audio is not None:
                 self.hear(audio, rate)
             case events.ReplyReceived(audio=audio) if audio is not None:
-                self.hear(audio, 16_000)
+                self.hear(audio, SAMPLE_RATE)
                 if self.labels:
                     print(f"  The learner gives {self.labels.pop(0)}:", flush=True)
 

@@ -53,7 +53,7 @@ def _audio_devices() -> str:
 def _storage() -> str:
     import shutil
 
-    from rehearse.store.db import data_dir
+    from rehearse.constants import data_dir
 
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)

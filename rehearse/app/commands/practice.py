@@ -46,7 +46,7 @@ def run(args) -> int:
     from rehearse.audio.devices import NoDeviceError
 
     if args.list_devices:
-        return list_devices()
+        return list_devices(args.data_dir)
     if not args.scenario:
         raise SystemExit("rehearse practice: choose a scenario with --scenario ID (see `rehearse scenarios list`)")
     options = practice_options(args)
@@ -68,7 +68,7 @@ def run(args) -> int:
         from rehearse.audio import devices
 
         devices.remember(replies.devices.input if args.input_device else None,
-                         replies.devices.output if args.output_device else None)
+                         replies.devices.output if args.output_device else None, folder=args.data_dir)
     return code
 
 
@@ -99,10 +99,11 @@ def _replies(args, options):
     return Microphone(options.input_device, options.output_device)
 
 
-def list_devices() -> int:
-    from rehearse.audio.devices import list_devices as found, load_choice
+def list_devices(folder=None) -> int:
+    from rehearse.audio.devices import list_devices as found
+    from rehearse.audio.devices import load_choice
 
-    chosen = load_choice()
+    chosen = load_choice(folder)
     for device in found():
         kinds = [k for k, n in (("input", device.inputs), ("output", device.outputs)) if n]
         mark = " (chosen)" if device.name in chosen.values() else ""

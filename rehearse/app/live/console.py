@@ -7,8 +7,8 @@ import sys
 import threading
 
 from rehearse.app import events
-from rehearse.scenarios.engine import band
 from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
+from rehearse.scenarios.engine import band
 
 
 class Printer:

@@ -20,8 +20,15 @@ from rehearse.app import events
 from rehearse.app.live.transcriber import IncrementalTranscriber, Result
 from rehearse.audio import meter
 from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError
-from rehearse.audio.endpoint import (WINDOW, EndpointConfig, Endpointer, StreamingVad, refine_end, refine_start,
-                                     sounds_unfinished)
+from rehearse.audio.endpoint import (
+    WINDOW,
+    EndpointConfig,
+    Endpointer,
+    StreamingVad,
+    refine_end,
+    refine_start,
+    sounds_unfinished,
+)
 from rehearse.audio.prosody import FRAME
 from rehearse.coach.live_cue import LiveCue, Measurement
 from rehearse.coach.pace import measure

@@ -163,7 +163,8 @@ class Microphone(ReplySource):
     def open(self, engine) -> None:
         self._engine = engine
         wanted_in, wanted_out = self._wanted
-        self.devices = Devices(_device("input", wanted_in), _device("output", wanted_out))
+        folder = engine.options.data_dir
+        self.devices = Devices(_device("input", wanted_in, folder), _device("output", wanted_out, folder))
         if self._record_track:
             self._track = Path(engine.store.folder) / "audio" / engine.session.start() / "microphone.flac"
         try:
@@ -276,7 +277,7 @@ class Microphone(ReplySource):
             return
 
 
-def _device(kind: str, wanted) -> AudioDevice:
+def _device(kind: str, wanted, folder) -> AudioDevice:
     if isinstance(wanted, AudioDevice):
         return wanted
-    return audio_devices.choose(kind, None if wanted is None else str(wanted))
+    return audio_devices.choose(kind, None if wanted is None else str(wanted), folder)

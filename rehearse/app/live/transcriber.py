@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.constants import SAMPLE_RATE
 from rehearse.models.stt import SpeechToText, Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16_000
 COMMIT_MARGIN_S = 1.0
 COMMIT_GAP_S = 0.2
 PROMPT_WORDS = 40
