@@ -3,7 +3,7 @@
 JSON schema of `Feedback.to_dict()` (stable for trainers' tools; see docs/coach.md):
 transcript, duration_s, metrics{...}, moves[...], labels[...], tip, evidence{move: words,
 label: {why, words, seconds}}, scores{empathy, clarity, pace, calm}, baseline{...} or null,
-not_judged[...] (what could not be judged and why).
+not_judged[...] (what could not be judged and why), words[[text, start_s, end_s], ...].
 """
 
 from __future__ import annotations
@@ -91,6 +91,8 @@ class Feedback:
     labels: tuple[Label, ...] = ()
     tip: str | None = None
     baseline: Baseline | None = None
+    words: tuple[Word, ...] = ()
+    """The recognised words with their times (spoken replies), for replay to follow along."""
 
     @property
     def label_names(self) -> tuple[str, ...]:
@@ -110,6 +112,7 @@ class Feedback:
             "scores": {k: _round(v) for k, v in self.scores.items()},
             "baseline": None if self.baseline is None else {k: _round(v) for k, v in self.baseline.to_dict().items()},
             "not_judged": list(self.not_judged),
+            "words": [[w.text.strip(), round(w.start, 3), round(w.end, 3)] for w in self.words],
         }
 
 
@@ -262,5 +265,5 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         transcript=text, duration_s=audio.size / prosody.SAMPLE_RATE, metrics=metrics,
         moves=tuple(h.move for h in hits), evidence={h.move: h.evidence for h in hits},
         scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
-        baseline=baseline,
+        baseline=baseline, words=words,
     )
