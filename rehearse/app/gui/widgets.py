@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from rehearse.app.gui import theme
 
@@ -52,8 +52,84 @@ def score_chips(scores: dict, short: bool = False, columns: int = 4) -> QWidget:
     return row
 
 
+class FlowLayout(QLayout):
+    """Items left to right, wrapping onto the next row when the width runs out (height follows width)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4):
+        super().__init__(parent)
+        self._items = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, row_height = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and row_height > 0:
+                x, y, row_height = area.x(), y + row_height + self._spacing, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            row_height = max(row_height, hint.height())
+        return y + row_height - rect.y() + margins.bottom()
+
+
+def flow_chips(scores: dict, short: bool = False) -> QWidget:
+    """One coloured chip per dimension, wrapping onto a second row when the width is short."""
+    row = QWidget()
+    layout = FlowLayout(row)
+    for dim in DIMENSIONS:
+        value = scores.get(dim)
+        name = dim[:3] if short else dim
+        text = f"{name} {value:.0f}" if isinstance(value, (int, float)) else f"{name} –"
+        widget = chip(text, theme.score_color(value if isinstance(value, (int, float)) else None))
+        widget.setToolTip(f"{dim}: {'not judged' if value is None else f'{value:.0f}/100'}")
+        layout.addWidget(widget)
+    policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)
+    row.setSizePolicy(policy)
+    return row
+
+
 class Sparkline(QWidget):
-    """A small trend of one score over sessions, with its latest value."""
+    """A small trend of one score over sessions, with its latest value. `set_values` updates it in place."""
 
     def __init__(self, name: str, values: list[float | None], parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,8 +137,6 @@ class Sparkline(QWidget):
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        known = [v for v in values if v is not None]
-        last = known[-1] if known else None
         caption = label(name, "muted")
         caption.setFixedWidth(58)
         layout.addWidget(caption)
@@ -74,20 +148,31 @@ class Sparkline(QWidget):
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)
         self.plot.setYRange(0, 100, padding=0.08)
+        self._line = pg.InfiniteLine(70, angle=0)
+        self.plot.addItem(self._line)
+        self.curve = self.plot.plot([], [], symbol="o", symbolSize=5, symbolPen=None)
+        layout.addWidget(self.plot, 1)
+        self.value = label("–", "heading")
+        self.value.setFixedWidth(32)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.value)
+        self.values: list[float | None] = []
+        self.set_values(values)
+
+    def set_values(self, values: list[float | None]) -> None:
+        import pyqtgraph as pg
+
+        self.values = list(values)
+        known = [v for v in values if v is not None]
         xs = [i for i, v in enumerate(values) if v is not None]
+        last = known[-1] if known else None
         color = theme.score_color(last)
-        self.plot.addItem(pg.InfiniteLine(70, angle=0, pen=pg.mkPen(theme.color("border"), style=Qt.PenStyle.DashLine)))
-        self.curve = self.plot.plot(xs, known, pen=pg.mkPen(theme.color("muted"), width=1.5),
-                                    symbol="o", symbolSize=5, symbolBrush=color, symbolPen=None)
+        self._line.setPen(pg.mkPen(theme.color("border"), style=Qt.PenStyle.DashLine))
+        self.curve.setData(xs, known, pen=pg.mkPen(theme.color("muted"), width=1.5), symbolBrush=color)
         if len(xs) > 1:
             self.plot.setXRange(xs[0], xs[-1], padding=0.06)
-        layout.addWidget(self.plot, 1)
-        value = label("–" if last is None else f"{last:.0f}", "heading")
-        value.setFixedWidth(32)
-        value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        value.setStyleSheet(f"color: {color.name()};")
-        layout.addWidget(value)
-        self.values = values
+        self.value.setText("–" if last is None else f"{last:.0f}")
+        self.value.setStyleSheet(f"color: {color.name()};")
 
 
 def clear(layout) -> None:
@@ -95,7 +180,12 @@ def clear(layout) -> None:
     while layout.count():
         item = layout.takeAt(0)
         if item.widget() is not None:
-            item.widget().hide()  # not painted again while it waits to be deleted
-            item.widget().deleteLater()
+            discard(item.widget())
         elif item.layout() is not None:
             clear(item.layout())
+
+
+def discard(widget: QWidget) -> None:
+    """Hide a widget now (not painted again) and delete it once control returns to the event loop."""
+    widget.hide()
+    widget.deleteLater()

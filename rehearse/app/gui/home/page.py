@@ -10,12 +10,14 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from rehearse.app.gui import tasks, theme
-from rehearse.app.gui.widgets import DIMENSIONS, Sparkline, card, chip, clear, label, score_chips
+from rehearse.app.gui.widgets import DIMENSIONS, Sparkline, card, chip, discard, flow_chips, label
 
 _LOGGER = logging.getLogger(__name__)
 
 AUDIENCE = {"service": "Service rep", "manager": "Manager"}
 COLUMNS = 2
+RECENT = 8
+"""Sessions listed under "Recent sessions"."""
 
 
 def practice_options(scenario: str, learner: str, difficulty: int | None = None):
@@ -40,6 +42,13 @@ class HomePage(QWidget):
         self.window_ = window
         self.data = None
         self._loading = False
+        self._library_cards: dict[tuple, QWidget] = {}
+        """Scenario cards by what they show (see `_entry_key`): a refresh rebuilds only the ones that changed."""
+        self._session_rows: dict[tuple, QWidget] = {}
+        """Recent-session cards by session id and what they show."""
+        self._sparklines: dict[str, Sparkline] = {}
+        self._no_sessions: QWidget | None = None
+        self._library_order: list | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 12)
         outer.setSpacing(12)
@@ -146,6 +155,13 @@ class HomePage(QWidget):
         return self.data is not None and not self._loading
 
     def _theme_changed(self, _scheme: str) -> None:
+        """Colours are baked into the chips' style sheets: build every card again in the new colours."""
+        for widget in [*self._library_cards.values(), *self._session_rows.values(), *self._sparklines.values()]:
+            discard(widget)
+        self._library_cards.clear()
+        self._session_rows.clear()
+        self._sparklines.clear()
+        self._library_order = None
         self._show()
 
     # -- views --------------------------------------------------------------------------------------
@@ -169,11 +185,27 @@ class HomePage(QWidget):
         self.rec_reason.setText(rec.reason)
 
     def _show_library(self) -> None:
-        clear(self.grid)
-        for i, entry in enumerate(self.data.entries):
-            widget = self._scenario_card(entry)
+        """Place a card per entry, building only the cards of entries not shown before (parsed files are
+        cached, so an unchanged file gives the very same Entry)."""
+        wanted = [(_entry_key(entry), entry) for entry in self.data.entries]
+        keys = {key for key, _ in wanted}
+        for key in [k for k in self._library_cards if k not in keys]:
+            discard(self._library_cards.pop(key))
+        order = [key for key, _ in wanted]
+        if order == self._library_order:
+            return
+        self._library_order = order
+        while self.grid.count():
+            self.grid.takeAt(0)
+        for i, (key, entry) in enumerate(wanted):
+            widget = self._library_cards.get(key)
+            if widget is None:
+                widget = self._library_cards[key] = self._scenario_card(entry)
+                widget.entry = entry  # keeps the scenario (whose id is in the key) alive while its card is
             self.grid.addWidget(widget, i // COLUMNS, i % COLUMNS)
-        self.grid.setRowStretch(len(self.data.entries) // COLUMNS + 1, 1)
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(len(wanted) // COLUMNS + 1, 1)
 
     def _scenario_card(self, entry) -> QWidget:
         scenario = entry.scenario
@@ -215,19 +247,37 @@ class HomePage(QWidget):
         return frame
 
     def _show_recent(self) -> None:
-        clear(self.recent)
-        clear(self.trends)
+        """The newest sessions, newest first: a card is built only for a session not shown before (or whose
+        scores changed); the trends are updated in place."""
         sessions = self.data.sessions
-        if not sessions:
-            self.recent.addWidget(label("No saved sessions yet. Your practice calls will appear here, "
-                                        "with their scores.", "muted", wrap=True))
-        for item in list(reversed(sessions))[:8]:
-            self.recent.addWidget(self._session_row(item))
+        shown = [(_session_key(item), item) for item in list(reversed(sessions))[:RECENT]]
+        keys = {key for key, _ in shown}
+        for key in [k for k in self._session_rows if k not in keys]:
+            discard(self._session_rows.pop(key))
+        while self.recent.count():
+            self.recent.takeAt(0)
+        if not sessions and self._no_sessions is None:
+            self._no_sessions = label("No saved sessions yet. Your practice calls will appear here, "
+                                      "with their scores.", "muted", wrap=True)
+        if self._no_sessions is not None:
+            self._no_sessions.setVisible(not sessions)
+            self.recent.addWidget(self._no_sessions)
+        for key, item in shown:
+            widget = self._session_rows.get(key)
+            if widget is None:
+                widget = self._session_rows[key] = self._session_row(item)
+            self.recent.addWidget(widget)
         self.recent.addStretch(1)
         self.trend_title.setVisible(len(sessions) > 0)
         for dim in DIMENSIONS:
-            if sessions:
-                self.trends.addWidget(Sparkline(dim, [s.scores.get(dim) for s in sessions[-20:]]))
+            values = [s.scores.get(dim) for s in sessions[-20:]]
+            line = self._sparklines.get(dim)
+            if line is None:
+                line = self._sparklines[dim] = Sparkline(dim, values)
+                self.trends.addWidget(line)
+            elif line.values != values:
+                line.set_values(values)
+            line.setVisible(bool(sessions))
 
     def _session_row(self, item) -> QWidget:
         session = item.session
@@ -236,7 +286,7 @@ class HomePage(QWidget):
         layout.setSpacing(3)
         title = self.data.titles.get(session["scenario_id"], session["scenario_id"])
         top = QHBoxLayout()
-        top.addWidget(label(title, "heading"), 1)
+        top.addWidget(label(title, "heading", wrap=True), 1)
         open_button = QPushButton("Replay")
         open_button.setToolTip("Open this session in Replay")
         open_button.clicked.connect(lambda _=False, sid=session["id"]: self.window_.open_replay(sid))
@@ -244,9 +294,9 @@ class HomePage(QWidget):
         layout.addLayout(top)
         ending = session["outcome"] or session["status"]
         when = session["started_at"].astimezone().strftime("%a %d %b %H:%M") if session["started_at"] else ""
-        layout.addWidget(label(f"{when}  ·  {item.turns} turn{'s' if item.turns != 1 else ''}  ·  {ending.replace('_', ' ')}",
-                               "muted"))
-        layout.addWidget(score_chips(item.scores))
+        layout.addWidget(label(f"{when}  ·  {item.turns} turn{'s' if item.turns != 1 else ''}  ·  "
+                               f"{ending.replace('_', ' ')}", "muted", wrap=True))
+        layout.addWidget(flow_chips(item.scores))
         return frame
 
     # -- actions ------------------------------------------------------------------------------------
@@ -260,6 +310,17 @@ class HomePage(QWidget):
     def start(self, scenario_id: str, difficulty: int | None = None, source: str | None = None) -> None:
         options = practice_options(scenario_id, self.learner_name(), difficulty)
         self.window_.start_practice(options, source or practice_source())
+
+
+def _entry_key(entry) -> tuple:
+    if entry.scenario is not None:
+        return (str(entry.path), id(entry.scenario))
+    return (str(entry.path), entry.problems)
+
+
+def _session_key(item) -> tuple:
+    session = item.session
+    return (session["id"], item.turns, session["status"], session["outcome"], tuple(sorted(item.scores.items())))
 
 
 def _load(learner: str):
