@@ -64,10 +64,50 @@ def test_device_loss_shows_a_banner_and_pauses(qtbot):
     banners, phases = [], []
     model.banner.connect(lambda text, kind: banners.append((text, kind)))
     model.phase.connect(phases.append)
+    model.handle(events.SpeechStarted(1.0, False))
     model.handle(events.DevicePaused("reconnect 'Headset'"))
     model.handle(events.DeviceResumed("'Headset' is back"))
-    assert banners == [("reconnect 'Headset'", "device"), ("'Headset' is back", "info")]
-    assert phases == ["paused"]
+    assert banners == [("reconnect 'Headset'", "device"), ("'Headset' is back", "device")]
+    assert phases == ["listening", "paused", "listening"]
+
+
+def test_the_phase_follows_the_engine_events(qtbot):
+    import numpy as np
+
+    model = PracticeViewModel()
+    phases, audio = [], []
+    model.phase.connect(phases.append)
+    model.customer_audio.connect(lambda samples, rate: audio.append(rate))
+    model.handle(events.SessionStarted("s1", "internet-outage", "Internet outage", "sam", "microphone"))
+    model.handle(events.CustomerLine(1, 1, "Hello?", 0.7, "furious"))
+    model.handle(events.CustomerSpeaking("Hello?", 0.7, 0.0))
+    model.handle(events.CustomerDone(1.0, False))
+    model.handle(events.SpeechStarted(1.2, False))
+    model.handle(events.SpeechEnded(3.0, "silence"))
+    model.handle(events.Paused())
+    model.handle(events.Resumed())
+    model.handle(events.SessionEnded("s1", "stopped", None, 0, "x"))
+    assert phases == ["customer speaking", "your turn", "listening", "judging", "paused", "judging", "ended"]
+    typed = PracticeViewModel()
+    typed.phase.connect(phases.append)
+    typed.customer_audio.connect(lambda samples, rate: audio.append(rate))
+    typed.handle(events.SessionStarted("s2", "internet-outage", "Internet outage", "sam", "typed"))
+    typed.handle(events.CustomerLine(1, 1, "Hello?", 0.7, "furious", np.zeros(800, np.float32), 22050))
+    assert phases[-1] == "your turn" and audio == [22050]
+
+
+def test_pitch_blips_are_dropped_and_octave_spikes_smoothed():
+    import numpy as np
+
+    from rehearse.app.gui.practice.view_model import clean_pitch, with_gaps
+
+    nan = np.nan
+    f0 = np.array([nan, 210, nan, nan, 100, 102, 400, 104, 106, 108, nan, 300, 301, nan])
+    out = clean_pitch(f0)
+    assert np.isnan(out[[0, 1, 2, 3, 10, 11, 12, 13]]).all()  # runs of 1 and 2 readings are gone
+    assert np.nanmax(out) < 120  # the one-frame octave jump to 400 Hz is smoothed away
+    x, y = with_gaps(np.array([0.0, 0.04, 0.08, 0.5, 0.54]), np.arange(5.0))
+    assert x.size == 6 and np.isnan(y[3]) and not np.isnan(y[[0, 1, 2, 4, 5]]).any()
 
 
 def test_a_failed_model_says_why(qtbot):

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         page.open_replay.connect(self.open_replay)
         page.go_home.connect(lambda: self.show_page("home"))
         page.session_saved.connect(lambda _id: (self.home.refresh(), self.replay.refresh()))
+        page.model.started.connect(lambda started: self._show_learner(started.learner))
         return page
 
     def _build_menu(self) -> None:
@@ -145,6 +146,8 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self._pages[name])
         self._buttons[name].setChecked(True)
         settings().setValue("window/page", name if name != "practice" else "home")
+        session = getattr(getattr(self._pages[name], "model", None), "session", None)
+        self._show_learner(session.learner if name == "practice" and session is not None else learner_name())
         entered = getattr(self._pages[name], "entered", None)
         if entered:
             entered()

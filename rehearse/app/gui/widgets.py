@@ -175,6 +175,57 @@ class Sparkline(QWidget):
         self.value.setStyleSheet(f"color: {color.name()};")
 
 
+BANNER_STYLES = {
+    "error": ("#fbe3e1", "#5c1611", "#d2483c", "#4a2424", "#ffd9d5", "#e0675c"),
+    "device": ("#fff4d1", "#4d3a00", "#e0a800", "#45391a", "#ffe9a8", "#d6a21e"),
+    "tip": (None, None, None, None, None, None),
+}
+"""Kind -> (light background, light text, light border, dark background, dark text, dark border); None: theme."""
+
+
+class Banner(QFrame):
+    """A message across the page: "error" (red: what went wrong and what to do), "device" (yellow: the
+    headset went away or came back), or "tip" (a hint in the theme's colours). A close button hides it."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None, closable: bool = True):
+        from PySide6.QtWidgets import QToolButton
+
+        super().__init__(parent, objectName="banner")
+        self.kind = kind
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 6, 6)
+        self.text = label("", wrap=True, selectable=True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        row.addWidget(self.text, 1)
+        self.close_button = QToolButton(text="✕", autoRaise=True)
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.clicked.connect(self.dismiss)
+        self.close_button.setVisible(closable)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+        self.restyle()
+        theme.current().changed.connect(self.restyle)
+
+    def restyle(self, *_scheme) -> None:
+        colors = BANNER_STYLES.get(self.kind, BANNER_STYLES["tip"])
+        light = colors[:3]
+        background, text, border = colors[3:] if theme.is_dark() else light
+        if background is None:
+            self.setStyleSheet("")
+            return
+        self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border}; "
+                           f"border-radius: 8px; }} QFrame#banner QLabel {{ color: {text}; }}")
+
+    def show_message(self, html_text: str) -> None:
+        """Show `html_text` (rich text); "" hides the banner."""
+        self.text.setText(html_text)
+        self.setVisible(bool(html_text))
+
+    def dismiss(self) -> None:
+        self.text.setText("")
+        self.hide()
+
+
 def clear(layout) -> None:
     """Remove and delete every item of a layout."""
     while layout.count():

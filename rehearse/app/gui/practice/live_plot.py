@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from rehearse.app.gui import theme
-from rehearse.app.gui.practice.view_model import PACE_BAND, TRACE_S, MeterRing
+from rehearse.app.gui.practice.view_model import PACE_BAND, SILENCE_DB, TRACE_S, MeterRing, clean_pitch, with_gaps
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,9 +34,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
         self.pitch_plot.getAxis("bottom").setStyle(showValues=False)
         learner = theme.SPEAKER_COLORS["learner"]
         self.pitch = self.pitch_plot.plot(pen=pg.mkPen(learner, width=2.5), connect="finite")
-        self.level = self.level_plot.plot(pen=pg.mkPen(learner, width=1.5),
-                                          fillLevel=LEVEL_RANGE_DB[0], brush=QColor(learner.red(), learner.green(),
-                                                                                   learner.blue(), 70))
+        self.level = self.level_plot.plot(pen=pg.mkPen(learner, width=1.5), connect="finite")
         self.recolor()
         theme.current().changed.connect(self.recolor)
 
@@ -61,13 +59,18 @@ class LivePlot(pg.GraphicsLayoutWidget):
                 axis.setTextPen(theme.color("muted"))
 
     def refresh(self) -> bool:
-        """Draw the newest readings (one `setData` per trace); False when there was nothing new."""
+        """Draw the newest readings (one `setData` per trace); False when there was nothing new.
+
+        The lines break where there is no data (readings missing) or silence (loudness below the floor);
+        pitch blips shorter than a few readings are dropped and the rest median-smoothed."""
         data = self.ring.take()
         if data is None:
             return False
         x, f0, level = data
-        self.pitch.setData(x, f0)
-        self.level.setData(x, np.nan_to_num(level, nan=LEVEL_RANGE_DB[0]))
+        level = np.where(np.isfinite(level) & (level >= SILENCE_DB), level, np.nan)
+        x, f0, level = with_gaps(x, clean_pitch(f0), level)
+        self.pitch.setData(x, f0, connect="finite")
+        self.level.setData(x, level, connect="finite")
         return True
 
 

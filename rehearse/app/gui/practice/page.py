@@ -23,6 +23,7 @@ from rehearse.app.gui.practice.feedback_card import FeedbackPanel
 from rehearse.app.gui.practice.live_plot import LivePlot, MoodBar, WpmGauge
 from rehearse.app.gui.practice.summary import SummaryView
 from rehearse.app.gui.practice.view_model import PracticeViewModel
+from rehearse.app.gui.widgets import Banner
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class PracticePage(QWidget):
         self.options = None
         self.source = "microphone"
         self.bridge = EngineBridge(self)
+        self._customer_player = None
+        """The Player of the customer's line in typed practice (microphone sessions: the engine plays it)."""
         self.model = PracticeViewModel(self)
         self.bridge.event.connect(self.model.handle)
         self._build()
@@ -101,11 +104,14 @@ class PracticePage(QWidget):
         outer.setContentsMargins(16, 12, 16, 12)
         outer.setSpacing(10)
         outer.addLayout(self._top_bar())
-        self.banner = _label("", None)
-        self.banner.setObjectName("banner")
-        self.banner.setContentsMargins(12, 8, 12, 8)
-        self.banner.hide()
+        self.banner = Banner("error")
+        """Errors (red, with what to do) and the headset going away or coming back (yellow)."""
         outer.addWidget(self.banner)
+        self.tip_banner = Banner("tip")
+        """A hint such as the microphone's gain tip: dismissable, not an error."""
+        outer.addWidget(self.tip_banner)
+        self._banner_timer = QTimer(self, singleShot=True, interval=6000)
+        self._banner_timer.timeout.connect(self.banner.dismiss)
         self.stack = QStackedWidget()
         outer.addWidget(self.stack, 1)
         call = QWidget()
@@ -205,7 +211,8 @@ class PracticePage(QWidget):
         model.phase.connect(self._on_phase)
         model.partial.connect(self._on_partial)
         model.cue.connect(self._on_cue)
-        model.tip.connect(lambda text: self._show_banner(text, "info"))
+        model.tip.connect(self._show_tip)
+        model.customer_audio.connect(self._play_customer)
         model.verdict.connect(self._on_verdict)
         model.kept.connect(lambda index, s: self.feedback.note(f"Turn {index} was kept unjudged ({s:.1f} s heard)."))
         model.banner.connect(self._show_banner)
@@ -247,7 +254,9 @@ class PracticePage(QWidget):
         self.partial.setText("")
         self.wpm.set_wpm(None)
         self._on_cue("")
-        self._show_banner("", "info")
+        self._show_banner("", "error")
+        self.tip_banner.dismiss()
+        self._stop_customer()
         self.pause_button.setChecked(False)
         self.retake_button.setEnabled(False)
         self.stop_button.setEnabled(True)
@@ -266,6 +275,7 @@ class PracticePage(QWidget):
 
     @Slot()
     def stop(self) -> None:
+        self._stop_customer()
         self.bridge.stop()
         self.stop_button.setEnabled(False)
         self.phase_label.setText("stopping…")
@@ -284,6 +294,7 @@ class PracticePage(QWidget):
         if not text:
             return
         self.typed.clear()
+        self._stop_customer()
         self.partial.setText(text)
         self.bridge.submit_text(text)
 
@@ -293,6 +304,7 @@ class PracticePage(QWidget):
     def shutdown(self) -> None:
         """Stop the engine and wait for it (the window is closing)."""
         self._frames.stop()
+        self._stop_customer()
         self.bridge.shutdown()
 
     def keyPressEvent(self, event) -> None:
@@ -349,15 +361,86 @@ class PracticePage(QWidget):
         self.retake_button.setEnabled(True)
 
     def _show_banner(self, message: str, kind: str) -> None:
-        self.banner.setText(message)
-        self.banner.setVisible(bool(message))
+        """"error": red, with what to do; "device": yellow (paused for the headset; "back" hides after a while)."""
+        import html
+
+        self._banner_timer.stop()
+        if not message:
+            self.banner.dismiss()
+            return
+        self.banner.kind = kind
+        self.banner.restyle()
+        text = html.escape(message)
+        if kind == "error":
+            text = (f"<b>Something went wrong.</b> {text}<br>What to do: press Stop, check the microphone and "
+                    "headphones in Audio set-up, then start the scenario again; your finished turns are saved.")
+        self.banner.show_message(text)
+        if kind == "device" and self.model.phase_name != "paused":
+            self._banner_timer.start()
+
+    def _show_tip(self, text: str) -> None:
+        import html
+
+        self.tip_banner.show_message(f"<b>Tip:</b> {html.escape(text)}" if text else "")
+
+    # -- the customer's voice in typed practice ---------------------------------------------------
+
+    def _play_customer(self, audio, rate: int) -> None:
+        """Play the customer's line through the chosen output device; the stream opens off the GUI thread."""
+        if self.source == "microphone":
+            return  # the engine plays it (and hears barge-in)
+        from rehearse.app.gui import tasks
+        from rehearse.app.gui.player import Player
+
+        self._stop_customer()
+        player = Player(audio, rate, getattr(self.options, "output_device", None))
+        self._customer_player = player
+        self.speaker.setText("Customer (speaking…)")
+        tasks.run_in_background(_open_and_play, player, on_done=self._customer_playing,
+                                on_error=self._customer_failed, parent=self)
+
+    def _customer_playing(self, player) -> None:
+        if player is not self._customer_player:  # stopped (or replaced) while the stream opened
+            _close_later(player)
+            return
+        QTimer.singleShot(int(player.duration * 1000) + 150, self, lambda p=player: self._customer_finished(p))
+
+    def _customer_finished(self, player) -> None:
+        if player is self._customer_player and not player.playing:
+            self._stop_customer()
+
+    def _customer_failed(self, exc) -> None:
+        self._customer_player = None
+        self.speaker.setText("Customer")
+        self._show_tip(f"The customer's voice cannot be played ({exc}); read the caption instead.")
+
+    def _stop_customer(self) -> None:
+        player, self._customer_player = self._customer_player, None
+        if player is not None:
+            player.pause()
+            _close_later(player)
+            self.speaker.setText("Customer")
 
     def _on_ended(self, ended) -> None:
         self._frames.stop()
         self.live_plot.refresh()
         for button in (self.stop_button, self.retake_button, self.pause_button):
             button.hide()
-        self.summary.show_session(ended, self.model.results, self.options)
+        self.summary.show_session(ended, self.model.judged_results, self.options)
         self.stack.setCurrentIndex(1)
         if ended.turns or self.model.results:
             self.session_saved.emit(ended.session_id)
+
+
+def _open_and_play(player):
+    player.open()
+    player.play()
+    return player
+
+
+def _close_later(player) -> None:
+    """Close a player's stream off the GUI thread (closing PortAudio streams can take a while)."""
+    from rehearse.app.gui import tasks
+
+    player.pause()
+    tasks.run_in_background(player.close)

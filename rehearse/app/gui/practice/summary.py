@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -68,9 +69,13 @@ class SummaryView(QWidget):
         self.trend.setMouseEnabled(False, False)
         self.trend.hideButtons()
         self.trend.setMenuEnabled(False)
-        self.trend.setYRange(0, 112)
-        self.trend.addLegend(offset=(10, 4), colCount=4)
+        self.trend.setYRange(0, 100, padding=0.04)
         self.trend.getAxis("bottom").setLabel("turn")
+        self.trend.getAxis("left").setLabel("score")
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setToolTip("Each judged turn's four scores (0-100); a turn's latest judged take")
+        trend_box.addWidget(self.legend)
         trend_box.addWidget(self.trend, 1)
         row.addWidget(trend_card, 3)
         side = QVBoxLayout()
@@ -138,20 +143,30 @@ class SummaryView(QWidget):
                                     parent=self)
 
     def _plot(self, results: list) -> None:
+        """One line with markers per dimension over the turns; the legend is a row above the plot (never on
+        the data); a turn without a score leaves a gap in its line."""
         self.trend.clear()
         self.trend.setBackground(theme.color("base"))
-        turns = [r.index for r in results]
+        for side in ("left", "bottom"):
+            self.trend.getAxis(side).setPen(theme.color("muted"))
+            self.trend.getAxis(side).setTextPen(theme.color("muted"))
+        turns = [float(r.index) for r in results]
+        shown = []
         for dim in DIMENSIONS:
             values = [r.feedback.scores.get(dim) for r in results]
             if all(v is None for v in values):
                 continue
-            ys = [float("nan") if v is None else float(v) for v in values]
+            ys = np.array([np.nan if v is None else float(v) for v in values])
             color = QColor(DIMENSION_COLORS[dim])
-            self.trend.plot(turns, ys, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7, symbolBrush=color,
-                            name=dim, connect="finite")
+            self.trend.plot(np.array(turns), ys, pen=pg.mkPen(color, width=2.5), symbol="o", symbolSize=9,
+                            symbolBrush=color, symbolPen=pg.mkPen(theme.color("base"), width=1), connect="finite")
+            shown.append(dim)
+        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(
+            f'<span style="color:{DIMENSION_COLORS[d]}; font-size:14pt">●</span>&nbsp;{d}' for d in shown)
+            or "No turn was scored.")
         if turns:
-            self.trend.setXRange(min(turns) - 0.3, max(turns) + 0.3)
-            self.trend.getAxis("bottom").setTicks([[(t, str(t)) for t in turns]])
+            self.trend.setXRange(min(turns) - 0.3, max(turns) + 0.3, padding=0)
+            self.trend.getAxis("bottom").setTicks([[(t, str(int(t))) for t in turns]])
 
     def _moments(self, results: list) -> None:
         while self.moments.count():
@@ -178,5 +193,4 @@ class SummaryView(QWidget):
         self.recommendation = rec
         self.next_label.setText(f"<b>{rec.title}</b> at difficulty {rec.difficulty}")
         self.next_reason.setText(rec.reason)
-        self.next_reason.setMinimumHeight(self.next_reason.heightForWidth(max(self.next_reason.width(), 300)))
         self.next_button.setEnabled(True)

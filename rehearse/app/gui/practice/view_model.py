@@ -80,6 +80,52 @@ class MeterRing:
         return at - at[-1], self._f0[order], self._level[order]
 
 
+MIN_VOICED_RUN = 3
+"""Voiced readings in a row below which a pitch blip is dropped (an unvoiced frame read as voiced)."""
+PITCH_MEDIAN = 5
+"""Readings in the running median that smooths the pitch trace (single-frame octave errors vanish)."""
+SILENCE_DB = -60.0
+"""Below this the loudness trace shows a gap (silence), not a line along the floor."""
+GAP_S = 2.5 / METER_RATE
+"""Readings further apart than this have no data between them: the traces break there."""
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each run of True in `mask`."""
+    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+
+
+def clean_pitch(f0: np.ndarray, min_run: int = MIN_VOICED_RUN, window: int = PITCH_MEDIAN) -> np.ndarray:
+    """The pitch trace as shown: voiced runs shorter than `min_run` readings become gaps (NaN), and each
+    remaining run is smoothed by a running median of `window` readings (shrinking at the run's ends)."""
+    out = np.full(f0.shape, np.nan)
+    half = window // 2
+    for start, end in _runs(np.isfinite(f0)):
+        if end - start < min_run:
+            continue
+        run = f0[start:end]
+        if end - start <= 2:
+            out[start:end] = run
+            continue
+        padded = np.pad(run, half, mode="edge")
+        windows = np.lib.stride_tricks.sliding_window_view(padded, window)
+        out[start:end] = np.median(windows, axis=1)
+    return out
+
+
+def with_gaps(x: np.ndarray, *ys: np.ndarray, gap_s: float = GAP_S) -> tuple[np.ndarray, ...]:
+    """`x` and each of `ys` with a NaN point inserted wherever readings are more than `gap_s` apart, so a line
+    drawn with connect="finite" breaks where there was no data."""
+    if x.size < 2:
+        return (x, *ys)
+    at = np.flatnonzero(np.diff(x) > gap_s) + 1
+    if not at.size:
+        return (x, *ys)
+    xs = np.insert(x.astype(float), at, (x[at - 1] + x[at]) / 2)
+    return (xs, *(np.insert(y.astype(float), at, np.nan) for y in ys))
+
+
 @dataclass(frozen=True)
 class Span:
     """Characters `start:end` of a transcript that are evidence for `name` (a move or a tone label)."""
@@ -146,18 +192,21 @@ class PracticeViewModel(QObject):
     mood = Signal(float, str, float)
     """Mood 0..1, band, change since the last mood (negative: calming down)."""
     phase = Signal(str)
-    """"loading", "customer", "your turn", "listening", "judging", "paused", "ended"."""
+    """Where the conversation is, following the engine's events: "loading", "customer speaking", "your turn",
+    "listening", "judging", "feedback", "paused", "ended"."""
     listening = Signal(bool)
     partial = Signal(str, object)
     """Words so far, words a minute (or None)."""
     cue = Signal(str)
     tip = Signal(str)
-    """A gain tip for the microphone."""
+    """A gain tip for the microphone (a dismissable hint, not an error)."""
+    customer_audio = Signal(object, int)
+    """The customer's line as audio (mono float samples, rate) when the window has to play it (typed practice)."""
     verdict = Signal(object, list)
     """The judged TurnResult and all takes of its turn so far (oldest first)."""
     kept = Signal(int, float)
     banner = Signal(str, str)
-    """Message and kind ("device", "error", "info"); "" clears the banner."""
+    """Message and kind: "error" (red), "device" (yellow: paused for the headset, or resumed); "" clears it."""
     ended = Signal(object)
     """SessionEnded."""
     devices = Signal(str)
@@ -175,16 +224,35 @@ class PracticeViewModel(QObject):
         self.wpm: float | None = None
         self.cue_text = ""
         self.end: events.SessionEnded | None = None
+        self.phase_name = ""
+        self._before_pause = "your turn"
 
     @property
     def results(self) -> list:
         """The latest take of every turn, in turn order (what the summary judges)."""
         return [self.takes[i][-1] for i in sorted(self.takes)]
 
+    @property
+    def judged_results(self) -> list:
+        """Per turn, the latest take that was scored (else its latest take), in turn order: the summary's trend
+        shows every judged turn even when a retake of it was not judged (e.g. silence)."""
+        out = []
+        for index in sorted(self.takes):
+            takes = self.takes[index]
+            scored = [t for t in takes if mean_score(t.feedback.scores) is not None]
+            out.append(scored[-1] if scored else takes[-1])
+        return out
+
     def _set_mood(self, mood: float, band: str) -> None:
         change = 0.0 if self.current_mood is None else mood - self.current_mood
         self.current_mood = mood
         self.mood.emit(mood, band, change)
+
+    def _phase(self, name: str) -> None:
+        if name == "paused" and self.phase_name != "paused":
+            self._before_pause = self.phase_name or "your turn"
+        self.phase_name = name
+        self.phase.emit(name)
 
     @Slot(object)
     def handle(self, event: events.Event) -> None:
@@ -199,41 +267,46 @@ class PracticeViewModel(QObject):
                 self.cue.emit(text)
             case events.ModelLoading(name=name, state=state, progress=progress, reason=reason):
                 self.loading.emit(name, state, progress, reason or "")
-                self.phase.emit("loading")
+                if state == "loading" and self.session is None:
+                    self._phase("loading")
                 if state == "failed":
                     self.banner.emit(f"The {name} model could not load: {reason or 'unknown reason'}", "error")
             case events.SessionStarted():
                 self.session = event
                 self.takes.clear()
                 self.started.emit(event)
-            case events.CustomerLine(text=text, mood=mood, band=band):
+            case events.CustomerLine(text=text, mood=mood, band=band, audio=audio, sample_rate=rate):
                 self.customer_text = text
                 self.caption.emit(text, False)
                 self._set_mood(mood, band)
+                if audio is not None and rate and getattr(audio, "size", 0):
+                    self.customer_audio.emit(audio, int(rate))
+                if self.session is not None and self.session.source != "microphone":
+                    self._phase("your turn")
             case events.CustomerSpeaking(text=text):
                 self.customer_text = text
                 self.caption.emit(text, True)
-                self.phase.emit("customer")
+                self._phase("customer speaking")
             case events.CustomerDone():
                 self.caption.emit(self.customer_text, False)
-                self.phase.emit("your turn")
+                self._phase("your turn")
             case events.SpeechStarted():
                 self.meters.clear()
                 self.partial_text, self.wpm, self.cue_text = "", None, ""
                 self.partial.emit("", None)
                 self.cue.emit("")
                 self.listening.emit(True)
-                self.phase.emit("listening")
+                self._phase("listening")
             case events.SpeechEnded() | events.NoAnswer():
                 self.listening.emit(False)
-                self.phase.emit("judging")
+                self._phase("judging")
             case events.FinalTranscript(text=text):
                 self.partial_text = text
                 self.partial.emit(text, self.wpm)
             case events.ReplyReceived(text=text):
                 if text:
                     self.partial.emit(text, None)
-                self.phase.emit("judging")
+                self._phase("judging")
             case events.GainTip(text=text):
                 self.tip.emit(text)
             case events.Verdict(turn=turn):
@@ -241,27 +314,30 @@ class PracticeViewModel(QObject):
                 takes.append(turn)
                 self._set_mood(turn.step.mood_after, turn.next_line.band)
                 self.verdict.emit(turn, list(takes))
+                self._phase("feedback")
             case events.TurnKept(index=index, duration_s=duration):
                 self.kept.emit(index, duration)
+                self._phase("feedback")
             case events.Rewound():
                 self.cue.emit("")
-                self.banner.emit("", "info")
             case events.Paused():
-                self.phase.emit("paused")
+                self._phase("paused")
             case events.Resumed():
-                self.phase.emit("your turn")
+                self._phase(self._before_pause)
             case events.DevicePaused(message=message):
                 self.listening.emit(False)
                 self.banner.emit(message, "device")
-                self.phase.emit("paused")
+                self._phase("paused")
             case events.DevicesOpened(input_name=microphone, output_name=headphones):
                 self.devices.emit(f"Microphone: {microphone} · Customer plays on: {headphones}")
             case events.DeviceResumed(message=message):
-                self.banner.emit(message, "info")
+                self.banner.emit(message, "device")
+                if self.phase_name == "paused":
+                    self._phase(self._before_pause)
             case events.Error(message=message):
                 self.banner.emit(message, "error")
             case events.SessionEnded():
                 self.end = event
                 self.listening.emit(False)
-                self.phase.emit("ended")
+                self._phase("ended")
                 self.ended.emit(event)
