@@ -32,6 +32,12 @@ def _text_to_speech() -> str:
     return f"voice {tts.name}, {tts.sample_rate} Hz, CPU (onnxruntime)"
 
 
+def _end_of_turn() -> str:
+    from rehearse.audio.turn_end import describe
+
+    return describe()
+
+
 def _torch() -> str:
     from rehearse.models.device import torch_device
 
@@ -65,6 +71,7 @@ def run(args) -> int:
     checks = [
         _check("speech-to-text", _speech_to_text),
         _check("text-to-speech", _text_to_speech),
+        _check("end of turn", _end_of_turn),
         _check("torch models", _torch),
         _check("audio devices", _audio_devices),
         _check("storage", _storage),
