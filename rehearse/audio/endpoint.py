@@ -56,13 +56,28 @@ class EndpointConfig:
     """Probability below which a window counts as silence once speech has started."""
     min_speech_ms: float = 96.0
     """Speech must last this long to start a turn (coughs and clicks do not)."""
+    end_of_turn: str = "smart_turn"
+    """"smart_turn": Smart Turn v3.2 on the audio, the words so far and the silence decide (falls back to
+    "silence" when the model file is unavailable); "silence": silence alone, as before issue 11."""
     trailing_silence_ms: float = 300.0
-    """Silence after speech that ends the turn."""
+    """Silence after speech that ends the turn ("silence" detector; also with "smart_turn" while the model
+    has not answered yet)."""
     pause_ms: float = 0.0
     """Silence after which a pause is announced and the final transcript started speculatively (0: at once;
     more saves work on dips between words but delays the final when the turn really ends)."""
     hangover_ms: float = 800.0
     """Extra silence required when the words so far stop mid-sentence ("and", "because", "um")."""
+    model_after_ms: float = 60.0
+    """Silence after which Smart Turn is asked whether the turn is finished (once per pause)."""
+    finished_probability: float = 0.5
+    """Smart Turn's probability at or above which a pause whose words do not stop mid-clause ends the turn."""
+    finished_silence_ms: float = 90.0
+    """Least silence before a turn the model calls finished ends (a dip between words is shorter)."""
+    unsure_probability: float = 0.15
+    """Between this and `finished_probability`, the turn ends after `unsure_silence_ms`."""
+    unsure_silence_ms: float = 700.0
+    ceiling_ms: float = 1600.0
+    """Silence that ends a turn whatever the model and the words say (the learner simply stopped)."""
     max_turn_s: float = 60.0
     """Longest turn; past it the customer interrupts."""
     no_answer_s: float = 8.0
@@ -70,7 +85,8 @@ class EndpointConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> EndpointConfig:
-        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+        return cls(**{k: (str(v) if k == "end_of_turn" else float(v)) for k, v in data.items()
+                      if k in cls.__dataclass_fields__})
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,27 +102,64 @@ def sounds_unfinished(text: str) -> bool:
     return not text.endswith((".", "?", "!")) and bool(_MID_SENTENCE.search(text))
 
 
+def decide(config: EndpointConfig, silence_ms: float, probability: float | None, unfinished: bool,
+           smart: bool = True) -> str | None:
+    """Whether a pause of `silence_ms` ends the turn, and by which rule (None: keep listening).
+
+    `probability` is Smart Turn's answer for this pause (None while it has not answered); `unfinished`
+    says the words so far stop mid-clause. Rules, first that applies:
+    "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer: the old rule, trailing silence plus
+    the hangover after unfinished words), "model_finished" (finished words, probability high, a short
+    silence), "model_unsure" (finished words, probability in between, a longer silence)."""
+    cfg = config
+    if not smart:
+        return "silence" if silence_ms >= cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0) else None
+    if silence_ms >= cfg.ceiling_ms:
+        return "ceiling"
+    if probability is None:
+        needed = cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0)
+        return "silence" if silence_ms >= max(needed, cfg.model_after_ms + 200.0) else None
+    if unfinished:
+        return None
+    if probability >= cfg.finished_probability and silence_ms >= cfg.finished_silence_ms:
+        return "model_finished"
+    if probability >= cfg.unsure_probability and silence_ms >= cfg.unsure_silence_ms:
+        return "model_unsure"
+    return None
+
+
 @dataclass(frozen=True)
 class EndpointEvent:
     """A decision of the endpointer, at an absolute 16 kHz sample index."""
 
     kind: str
-    """"speech_start", "pause" (silence began `pause_ms` ago; the turn may end), "resume", "speech_end",
-    "released" (push-to-talk let go), "max_length" or "no_answer"."""
+    """"speech_start", "pause" (silence began `pause_ms` ago; the turn may end), "analyse" (ask the end-of-turn
+    model about the audio up to `sample`), "resume", "speech_end", "released" (push-to-talk let go),
+    "max_length" or "no_answer"."""
     sample: int
 
 
 class Endpointer:
     """Turns VAD probabilities into speech start, pause, end, max-length and no-answer decisions."""
 
-    def __init__(self, config: EndpointConfig = EndpointConfig(), answer_from: int | None = 0):
+    def __init__(self, config: EndpointConfig = EndpointConfig(), answer_from: int | None = 0, smart: bool = False):
         self.config = config
+        self.smart = smart
+        """Smart Turn answers are expected ("analyse" events); False: silence alone decides."""
         self.answer_from = answer_from
         """Where the no-answer timeout starts (the customer's line ended); None while they still talk."""
         self.speech_start: int | None = None
         self.speech_end: int | None = None
         self.unfinished = False
         """Set by the transcriber when the words so far stop mid-sentence (longer hangover)."""
+        self.words = ""
+        """The words so far (the newest partial or speculative final)."""
+        self.probability: float | None = None
+        """Smart Turn's answer for the current pause."""
+        self.model_ms: float | None = None
+        self.end_of_turn: dict | None = None
+        """Why the turn ended: rule, model probability, silence, last words (for the turn's timing)."""
+        self._asked = False
         self._candidate: int | None = None
         self._silence_from: int | None = None
         self._pause_sent = False
@@ -144,26 +197,53 @@ class Endpointer:
         if prob >= cfg.threshold or (self._silence_from is None and prob >= cfg.neg_threshold):
             if self._pause_sent:
                 events.append(EndpointEvent("resume", sample))
-            self._silence_from, self._pause_sent = None, False
+            self._silence_from, self._pause_sent, self._asked = None, False, False
+            self.probability = self.model_ms = None
         elif self._silence_from is None:
             self._silence_from = sample
         if self._silence_from is not None and not self._pause_sent and \
                 end - self._silence_from >= cfg.pause_ms / 1000.0 * SAMPLE_RATE:
             self._pause_sent = True
             events.append(EndpointEvent("pause", self._silence_from))
-        if self._silence_from is not None and not self.held:
-            needed = cfg.trailing_silence_ms + (cfg.hangover_ms if self.unfinished else 0.0)
-            if end - self._silence_from >= needed / 1000.0 * SAMPLE_RATE:
-                self.speech_end = self._silence_from
-                self.done = True
-                events.append(EndpointEvent("speech_end", self._silence_from))
-                return events
+        if self.smart and self._silence_from is not None and not self._asked and \
+                end - self._silence_from >= cfg.model_after_ms / 1000.0 * SAMPLE_RATE:
+            self._asked = True
+            events.append(EndpointEvent("analyse", end))
+        events += self.check(end)
+        if self.done:
+            return events
         if end - self.speech_start >= cfg.max_turn_s * SAMPLE_RATE:
             self.speech_end = end
             self.done = True
+            self.end_of_turn = {"detector": "smart_turn" if self.smart else "silence", "rule": "max_length",
+                                "last_words": " ".join(self.words.split()[-6:])}
             events.append(EndpointEvent("max_length", end))
         return events
 
+
+    def estimate(self, probability: float, end: int, took_ms: float | None = None) -> None:
+        """Smart Turn's answer for the audio up to `end`; kept when it belongs to the current pause."""
+        if self._silence_from is not None and end >= self._silence_from and not self.done:
+            self.probability, self.model_ms = probability, took_ms
+
+    def check(self, now: int) -> list[EndpointEvent]:
+        """Whether the pause in progress ends the turn at sample `now` (called per window, and when the model
+        answers between windows)."""
+        if self.done or self.held or self._silence_from is None or self.speech_start is None:
+            return []
+        silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
+        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart)
+        if rule is None:
+            return []
+        self.speech_end, self.done = self._silence_from, True
+        self.end_of_turn = {
+            "detector": "smart_turn" if self.smart else "silence", "rule": rule,
+            "probability": None if self.probability is None else round(self.probability, 3),
+            "model_ms": None if self.model_ms is None else round(self.model_ms, 1),
+            "silence_ms": round(silence_ms), "unfinished_words": self.unfinished,
+            "last_words": " ".join(self.words.split()[-6:]),
+        }
+        return [EndpointEvent("speech_end", self._silence_from)]
 
     def release(self, sample: int) -> list[EndpointEvent]:
         """Push-to-talk released at `sample`: a reply that began ends now ("released", where its silence began)."""
@@ -172,6 +252,8 @@ class Endpointer:
             return []
         self.speech_end = self._silence_from if self._silence_from is not None else sample
         self.done = True
+        self.end_of_turn = {"detector": "smart_turn" if self.smart else "silence", "rule": "released",
+                            "last_words": " ".join(self.words.split()[-6:])}
         return [EndpointEvent("released", self.speech_end)]
 
 

@@ -34,6 +34,8 @@ MODEL_PACKAGE_PATH = ("audio", "turn", "smart_turn", "data")
 MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
 """sha256 of smart-turn-v3.2-cpu.onnx as shipped in pipecat-ai 1.14.0 (8,679,182 bytes)."""
 SECONDS = 8
+PRE_SPEECH_S = 0.5
+"""Audio before the speech start given to the model (pipecat's pre_speech_ms)."""
 N_FFT, HOP, N_MELS = 400, 160, 80
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, sounds_unfinished
+from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, decide, sounds_unfinished
 
 MS_PER_WINDOW = 1000 * WINDOW / 16_000
 
@@ -103,3 +103,68 @@ def test_a_dip_between_words_is_not_announced_as_a_pause():
     decisions, _ = run([0.9] * 20 + [0.1] * 2 + [0.9] * 20 + [0.1] * windows(500), EndpointConfig(pause_ms=96))
     assert [k for k, _ in decisions] == ["speech_start", "pause", "speech_end"]
     assert decisions[1] == ("pause", 42)
+
+
+# -- end of turn from Smart Turn, words and silence (issue 11) -----------------------------------------------
+
+SMART = EndpointConfig()
+
+
+@pytest.mark.parametrize("silence_ms, probability, unfinished, rule", [
+    (96, 0.9, False, "model_finished"),      # finished: ends at a short pause
+    (60, 0.9, False, None),                  # too short even for a finished reply (a dip between words)
+    (96, 0.9, True, None),                   # "... and": the words say unfinished, whatever the model says
+    (1200, 0.9, True, None),                 # a long thinking pause after "and" still does not end it
+    (SMART.ceiling_ms, 0.9, True, "ceiling"),  # the learner simply stopped
+    (300, 0.05, False, None),                # the model hears an unfinished clause
+    (SMART.ceiling_ms, 0.05, False, "ceiling"),
+    (SMART.unsure_silence_ms, 0.3, False, "model_unsure"),
+    (SMART.unsure_silence_ms - 50, 0.3, False, None),
+    (200, None, False, None),                # the model has not answered yet
+    (SMART.trailing_silence_ms, None, False, "silence"),  # ... and is late: the old rule
+])
+def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
+    assert decide(SMART, silence_ms, probability, unfinished) == rule
+
+
+def test_without_the_model_silence_alone_decides():
+    assert decide(SMART, 300, 0.99, False, smart=False) == "silence"
+    assert decide(SMART, 200, 0.99, False, smart=False) is None
+    assert decide(SMART, 300 + 700, None, True, smart=False) is None
+    assert decide(SMART, 300 + 800, None, True, smart=False) == "silence"
+
+
+def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_windows():
+    endpointer = Endpointer(SMART, smart=True)
+    endpointer.words = "Yes, I can do that."
+    decisions = []
+    for i, prob in enumerate([0.9] * 20 + [0.05] * 3):
+        decisions += [(d.kind, d.sample // WINDOW) for d in endpointer.update(prob, i * WINDOW)]
+    assert [k for k, _ in decisions] == ["speech_start", "pause", "analyse"]
+    assert decisions[-1][1] == 22  # after 2 silent windows (64 ms >= model_after_ms)
+    assert not endpointer.done
+    endpointer.estimate(0.93, 22 * WINDOW, took_ms=55.0)
+    assert endpointer.check(22 * WINDOW + 300) == []  # 83 ms: not yet
+    [end] = endpointer.check(23 * WINDOW)
+    assert end.kind == "speech_end" and end.sample == 20 * WINDOW
+    reasons = endpointer.end_of_turn
+    assert reasons["rule"] == "model_finished" and reasons["probability"] == 0.93 and reasons["silence_ms"] == 96
+    assert reasons["last_words"] == "Yes, I can do that." and reasons["model_ms"] == 55.0
+
+
+def test_an_answer_for_an_earlier_pause_is_ignored_and_push_to_talk_holds():
+    endpointer = Endpointer(SMART, smart=True)
+    for i, prob in enumerate([0.9] * 20 + [0.05] * 3 + [0.9] * 10 + [0.05]):
+        endpointer.update(prob, i * WINDOW)
+    endpointer.estimate(0.99, 22 * WINDOW)  # about the first pause: speech resumed since
+    assert endpointer.probability is None
+    endpointer.estimate(0.99, 34 * WINDOW)
+    endpointer.held = True
+    assert endpointer.check(40 * WINDOW) == []
+    assert [d.kind for d in endpointer.release(40 * WINDOW)] == ["released"]
+    assert endpointer.end_of_turn["rule"] == "released"
+
+
+def test_config_with_the_detector_round_trips():
+    config = EndpointConfig(end_of_turn="silence", ceiling_ms=1800.0)
+    assert EndpointConfig.from_dict(config.to_dict()) == config

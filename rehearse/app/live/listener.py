@@ -18,7 +18,7 @@ import numpy as np
 
 from rehearse.app import events
 from rehearse.app.live.transcriber import IncrementalTranscriber, Result
-from rehearse.audio import meter
+from rehearse.audio import meter, turn_end
 from rehearse.audio.capture import SAMPLE_RATE, Capture, DeviceLostError
 from rehearse.audio.endpoint import (
     WINDOW,
@@ -86,6 +86,8 @@ class HeardTurn:
     """When the endpointer decided the reply had ended."""
     transcript_at: float | None = None
     """When the final transcript was ready (it may be ready before the decision: it starts at the pause)."""
+    end_of_turn: dict | None = None
+    """Why the endpointer ended the reply: detector, rule, Smart Turn's probability, silence, last words."""
 
 
 @dataclass
@@ -124,6 +126,10 @@ class Listener:
         self._vad = StreamingVad()
         self._results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._transcriber = IncrementalTranscriber(stt, capture.ring.slice, self._results.put)
+        self._estimates: queue.SimpleQueue[turn_end.Estimate] = queue.SimpleQueue()
+        model = turn_end.load() if config.end_of_turn == "smart_turn" else None
+        self._turn_end = None if model is None else \
+            turn_end.TurnEndWorker(model, capture.ring.slice, self._estimates.put)
         self._warm_up(stt)
 
     def _warm_up(self, stt: SpeechToText) -> None:
@@ -132,9 +138,18 @@ class Listener:
         self._vad.feed(noise)
         meter.read(noise[:FRAME], noise[:FRAME])
         stt.transcribe(noise)
+        if self._turn_end is not None:
+            self._turn_end.model.probability(noise)
+
+    @property
+    def detector(self) -> str:
+        """"smart_turn" or "silence": what ends a turn here."""
+        return "silence" if self._turn_end is None else "smart_turn"
 
     def close(self) -> None:
         self._transcriber.close()
+        if self._turn_end is not None:
+            self._turn_end.close()
 
     def _time_of(self, block, sample: int) -> float:
         return block.adc_time + (sample - block.start) / SAMPLE_RATE
@@ -160,7 +175,8 @@ class _Turn:
         self.l, self.line, self.interrupt, self.held = listener, line, interrupt, held
         ring = listener.capture.ring
         self.start = ring.end
-        self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start)
+        self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start,
+                                     smart=listener._turn_end is not None)
         listener._vad.reset()
         self.vad_next = self.start
         self.meter_next = self.start + int(meter.HOP_S * SAMPLE_RATE)
@@ -280,8 +296,13 @@ class _Turn:
             l._emit(events.SpeechStarted(at, barge_in))
         elif kind == "pause":
             self._request_final(sample + WINDOW)  # speculative: ready when the silence confirms the end
+        elif kind == "analyse":
+            begin = self.endpointer.speech_start - int(turn_end.PRE_SPEECH_S * SAMPLE_RATE)
+            l._turn_end.request(begin, sample)
         elif kind == "resume":
             l._transcriber.cancel_final()
+            if l._turn_end is not None:
+                l._turn_end.cancel()
             self.requested = None
         elif kind in ("speech_end", "released", "max_length"):
             self.end_at, self.decided_at = at, time.monotonic()
@@ -317,7 +338,20 @@ class _Turn:
             self.l._transcriber.partial(ring.end)
             self.partial_next = ring.end + int(PARTIAL_EVERY_S * SAMPLE_RATE)
 
+    def _estimates(self) -> None:
+        """Smart Turn's answers: each may end the pause in progress at once (between VAD windows)."""
+        while True:
+            try:
+                estimate = self.l._estimates.get_nowait()
+            except queue.Empty:
+                return
+            self.endpointer.estimate(estimate.probability, estimate.end, estimate.took_ms)
+            if self.block is not None:
+                for decision in self.endpointer.check(max(self.vad_next, estimate.end)):
+                    self._decide(decision.kind, decision.sample)
+
     def _results(self) -> None:
+        self._estimates()
         while True:
             try:
                 result = self.l._results.get_nowait()
@@ -328,17 +362,21 @@ class _Turn:
             if result.final:
                 if self.final_end is None:
                     self.tentative = result
-                    self.endpointer.unfinished = sounds_unfinished(result.transcript.text if result.transcript else "")
+                    self._words(result.transcript.text if result.transcript else "")
                 elif result.end == self.final_end:
                     self.final = result
                 continue
             if result.transcript is None:
                 continue
             words = result.transcript.words
-            self.endpointer.unfinished = sounds_unfinished(result.transcript.text)
+            self._words(result.transcript.text)
             recent = [w for w in words if words and w.end >= words[-1].end - WPM_WINDOW_S]
             self.wpm = measure(recent).wpm
             self.l._emit(events.Partial(result.transcript.text, self.wpm, result.ready_at))
+
+    def _words(self, text: str) -> None:
+        self.endpointer.words = text
+        self.endpointer.unfinished = sounds_unfinished(text)
 
     def _cue(self, reading: meter.Reading, at: float) -> None:
         """Feed the coach's live cue one meter reading; emit a `Cue` when what it shows changes."""
@@ -359,7 +397,14 @@ class _Turn:
         if self.final.transcript is not None:
             self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
         return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
-                         self.decided_at, self.final.ready_at)
+                         self.decided_at, self.final.ready_at, self._end_of_turn())
+
+    def _end_of_turn(self) -> dict | None:
+        reasons = self.endpointer.end_of_turn
+        if reasons is None:
+            return None
+        final = self.final.transcript.text if self.final and self.final.transcript else ""
+        return {**reasons, "final_words": " ".join(final.split()[-6:])}
 
     def _interrupted(self) -> HeardTurn:
         """Stopped or retaken mid-turn: the audio heard so far, untranscribed (nothing slow runs here)."""

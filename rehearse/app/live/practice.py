@@ -135,6 +135,10 @@ def timing(line: Playback | None, heard: HeardTurn) -> dict:
             out["barge_in_after_s"] = round(heard.barge_in_at - line.started_at, 3)
     if heard.speech_start_at is not None and heard.speech_end_at is not None:
         out["speaking_s"] = round(heard.speech_end_at - heard.speech_start_at, 3)
+    if heard.end_of_turn is not None:  # why the reply ended, for replay (issue 11)
+        out["end_of_turn"] = dict(heard.end_of_turn)
+        if heard.speech_end_at is not None and heard.decided_at is not None:
+            out["end_of_turn"]["decided_after_s"] = round(heard.decided_at - heard.speech_end_at, 3)
     return out
 
 
