@@ -1,10 +1,12 @@
 """Incremental transcription on its own thread: partials about every second, a fast final.
 
-Each partial transcribes only the audio after the words already committed: words that end at least
-`COMMIT_MARGIN_S` before the newest audio and are followed by a pause of `COMMIT_GAP_S` or more, so
-the next stretch starts in silence, never inside a word.
-The final therefore processes only the tail. A final is requested speculatively when a pause begins,
-so it is usually ready by the time the trailing silence confirms the end of the turn.
+Each partial transcribes only the audio after the words already committed. A word is committed when
+it is stable: two successive partial decodes agree on it (the same words from the committed point on,
+ending at least `AGREE_MARGIN_S` before the newest audio), or it ends at least `COMMIT_MARGIN_S` before
+the newest audio and a pause of `COMMIT_GAP_S` or more follows it. The next stretch starts at the
+quietest 10 ms between the last committed word and the next one, never inside a word.
+The final therefore processes only the uncommitted tail, on long replies too. A final is requested
+speculatively when a pause begins, so it is usually ready by the time the end of the turn is decided.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ _LOGGER = logging.getLogger(__name__)
 
 COMMIT_MARGIN_S = 1.0
 COMMIT_GAP_S = 0.2
+AGREE_MARGIN_S = 0.5
+"""Agreed words this close to the newest audio are not committed yet (the next word may still merge)."""
+CUT_SEARCH_S = 0.06
+"""How far outside the gap between two words the quietest cut point is looked for (Whisper's word
+times are ~50 ms off)."""
 PROMPT_WORDS = 40
+COMMIT_MODES = ("agree", "gap", "none")
 
 
 @dataclass(frozen=True)
@@ -43,8 +51,14 @@ class IncrementalTranscriber:
     """Transcribes one turn at a time; `audio(begin, end)` returns 16 kHz samples by absolute index."""
 
     def __init__(self, stt: SpeechToText, audio: Callable[[int, int], np.ndarray],
-                 on_result: Callable[[Result], None]):
-        self._stt, self._audio, self._on_result = stt, audio, on_result
+                 on_result: Callable[[Result], None], commit: str = "agree"):
+        """`commit`: "agree" (two successive partials agree, or a pause follows), "gap" (a pause follows:
+        the rule before issue 11) or "none" (every decode starts at the turn's origin), for the bench."""
+        if commit not in COMMIT_MODES:
+            raise ValueError(f"commit must be one of {COMMIT_MODES}")
+        self._stt, self._audio, self._on_result, self.commit = stt, audio, on_result, commit
+        self._previous: list[Word] = []
+        """The uncommitted words of the last partial (compared with the next one)."""
         self._lock = threading.Condition()
         self._partial: int | None = None
         self._final: int | None = None
@@ -62,6 +76,7 @@ class IncrementalTranscriber:
             self._turn += 1
             self._origin = self._committed_until = origin
             self._committed = []
+            self._previous = []
             self._partial = self._final = None
 
     def partial(self, end: int) -> None:
@@ -130,13 +145,45 @@ class IncrementalTranscriber:
         return Result(transcript, end, final, time.monotonic())
 
     def _commit(self, words: list[Word], end: int) -> None:
-        """Keep the words that are safely finished; later audio starts between the last kept word and the next."""
-        horizon = (end - self._origin) / SAMPLE_RATE - COMMIT_MARGIN_S
+        """Keep the words that are stable; later audio starts between the last kept word and the next."""
+        previous, self._previous = self._previous, words
+        if self.commit == "none":
+            return
+        now = (end - self._origin) / SAMPLE_RATE
         keep = 0
         for i in range(len(words) - 1):
-            if words[i].end <= horizon and words[i + 1].start - words[i].end >= COMMIT_GAP_S:
+            if words[i].end <= now - COMMIT_MARGIN_S and words[i + 1].start - words[i].end >= COMMIT_GAP_S:
                 keep = i + 1
+        if self.commit == "agree":
+            agreed = 0
+            while agreed < min(len(words) - 1, len(previous)) and \
+                    _norm(words[agreed].text) == _norm(previous[agreed].text) and \
+                    words[agreed].end <= now - AGREE_MARGIN_S:
+                agreed += 1
+            keep = max(keep, agreed)
         if keep:
-            cut = (words[keep - 1].end + words[keep].start) / 2.0
+            cut = self._cut(words[keep - 1], words[keep])
             self._committed.extend(words[:keep])
             self._committed_until = self._origin + int(cut * SAMPLE_RATE)
+            self._previous = words[keep:]
+
+    def _cut(self, before: Word, after: Word) -> float:
+        """The quietest 10 ms near the gap between two words (ties: nearest the gap's middle), in turn seconds."""
+        middle = (before.end + after.start) / 2.0
+        lo, hi = min(before.end, middle) - CUT_SEARCH_S, max(after.start, middle) + CUT_SEARCH_S
+        lo = max(lo, before.start + 0.5 * (before.end - before.start))
+        hi = min(hi, after.start + 0.5 * (after.end - after.start))
+        hop = SAMPLE_RATE // 100
+        begin = self._origin + int(lo * SAMPLE_RATE)
+        audio = self._audio(begin, self._origin + int(hi * SAMPLE_RATE))
+        if audio.size < 2 * hop:
+            return middle
+        frames = audio[: audio.size // hop * hop].reshape(-1, hop)
+        energy = np.mean(frames.astype(np.float64) ** 2, axis=1)
+        centres = lo + (np.arange(energy.size) + 0.5) * hop / SAMPLE_RATE
+        quiet = np.flatnonzero(energy <= energy.min() * 2.0 + 1e-10)
+        return float(centres[quiet[np.argmin(np.abs(centres[quiet] - middle))]])
+
+
+def _norm(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum() or c == "'")
