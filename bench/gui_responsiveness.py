@@ -19,7 +19,9 @@ import json
 import os
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +68,46 @@ class Heartbeat:
         return {"median": round(float(np.median(late)), 2), "p90": round(float(np.percentile(late, 90)), 2),
                 "p99": round(float(np.percentile(late, 99)), 2), "max": round(float(late.max()), 2),
                 "n": len(self.late_ms)}
+
+
+class StackSampler:
+    """A watchdog thread: when the GUI thread has not ticked for `after_ms`, it notes the GUI thread's stack
+    (once per stall, then again every `after_ms` while it lasts), so a late heartbeat comes with its cause."""
+
+    def __init__(self, heartbeat: Heartbeat, after_ms: float = 40.0):
+        self.heartbeat, self.after_s = heartbeat, after_ms / 1000
+        self.gui_thread = threading.get_ident()
+        self.samples: list[dict] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stack-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(1)
+
+    def _watch(self) -> None:
+        sampled_at = None
+        while not self._stop.wait(0.005):
+            last = self.heartbeat._last
+            if last is None:
+                continue
+            stalled = time.perf_counter() - last
+            if stalled < self.after_s + HEARTBEAT_MS / 1000 or sampled_at == last:
+                continue
+            sampled_at = last
+            frame = sys._current_frames().get(self.gui_thread)
+            if frame is None:
+                continue
+            stack = traceback.format_stack(frame, limit=14)
+            self.samples.append({"at_s": round(last - self.heartbeat.started, 2),
+                                 "stalled_ms": round(stalled * 1000, 1),
+                                 "stack": [line.strip().replace("\n", " | ") for line in stack[-8:]]})
+
+    def summary(self, limit: int = 12) -> list[dict]:
+        return self.samples[:limit]
 
 
 class ListeningClock:
@@ -116,12 +158,15 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
     page.model.ended.connect(lambda event: (ended.append(event), QTimer.singleShot(300, app.quit)))
     options = PracticeOptions(scenario=args.scenario, learner="bench", data_dir=tmp / "data", seed=args.seed,
                               model=args.model, rules_only=args.rules_only)
+    sampler = StackSampler(heartbeat)
     started = time.perf_counter()
     heartbeat.timer.start()
+    sampler.start()
     QTimer.singleShot(0, lambda: window.start_practice(options, "microphone"))
     QTimer.singleShot(int(args.max_s * 1000), page.stop)
     app.exec()
     heartbeat.timer.stop()
+    sampler.stop()
     elapsed = time.perf_counter() - started
     page.shutdown()
     window.close()
@@ -140,6 +185,7 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
         "replies_played": len(learner.spoken),
         "platform": QApplication.platformName(),
         "late_ticks": sorted(heartbeat.worst, key=lambda tick: -tick["late_ms"])[:10],
+        "stalls": sampler.summary(),
         "scenario": args.scenario,
         "model": args.model,
     }
@@ -151,6 +197,8 @@ def print_report(result: dict) -> None:
           f"p99 {late['p99']} ms, max {late['max']} ms over {late['n']} ticks (target: max <= 50 ms)")
     print(f"live trace: {result['meter_updates_per_s']} updates a second while the learner spoke "
           f"({result['learner_speaking_s']} s; target >= 20)")
+    for stall in result.get("stalls", [])[:5]:
+        print(f"  GUI thread busy {stall['stalled_ms']} ms at {stall['at_s']} s in: {stall['stack'][-1]}")
     print(f"session: {result['turns']} turns, {result['status']} ({result['outcome']}), {result['session_s']} s, "
           f"platform {result['platform']}")
 

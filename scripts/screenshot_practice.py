@@ -10,9 +10,9 @@ a fast reply that draws a live cue, and a next step). It saves the page at three
     practice-feedback-<scheme>.png    turn 1 with its two takes side by side
     practice-summary-<scheme>.png     the session summary
 
-scripts/screenshots.py calls it for each scheme; run alone (under Xvfb for the xcb platform):
+scripts/screenshots.py calls it for each scheme; run alone (under Xvfb for the xcb platform), one scheme:
 
-    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_practice.py OUT_DIR
+    xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python scripts/screenshot_practice.py OUT_DIR [light|dark]
 """
 
 from __future__ import annotations
@@ -53,17 +53,21 @@ def _wait(app, predicate, timeout: float = WAIT_S) -> bool:
     return True
 
 
-def _spoken_replies(folder: Path, tts) -> dict[str, Path]:
-    """The learner's replies spoken by Piper (deeper and quieter than the customer), as WAV files."""
+def spoken_replies(folder: Path, tts=None) -> dict[str, Path]:
+    """The learner's replies spoken by Piper (deeper and quieter than the customer), as WAV files in `folder`
+    (made once; an existing file is reused)."""
     import soundfile as sf
 
-    from rehearse.models.tts import VoiceStyle
+    from rehearse.models.tts import TextToSpeech, VoiceStyle
 
+    folder.mkdir(parents=True, exist_ok=True)
     out = {}
     for name, (text, rate) in SPOKEN_REPLIES.items():
-        audio, sample_rate = tts.synthesize(text, VoiceStyle(rate=rate, pitch_semitones=-3.0, level_db=-8.0))
         out[name] = folder / f"{name}.wav"
-        sf.write(out[name], audio, sample_rate)
+        if not out[name].is_file():
+            tts = tts or TextToSpeech()
+            audio, sample_rate = tts.synthesize(text, VoiceStyle(rate=rate, pitch_semitones=-3.0, level_db=-8.0))
+            sf.write(out[name], audio, sample_rate)
     return out
 
 
@@ -72,14 +76,17 @@ def _save(window, path: Path) -> Path:
     return path
 
 
-def capture(window, out_dir: Path, scheme: str) -> list[Path]:
-    """Run a live session in `window` and save the practice screens; returns the PNG paths."""
+def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None, server=None) -> list[Path]:
+    """Run a live session in `window` and save the practice screens; returns the PNG paths.
+
+    `server`: a started VirtualAudio (else one is started here); `replies_dir`: where the spoken replies are."""
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from rehearse.app import events
     from rehearse.app.options import PracticeOptions
     from rehearse.audio import devices
-    from rehearse.models.tts import TextToSpeech
+    from rehearse.audio.endpoint import EndpointConfig
     from tests.gui.practice_driver import HeadsetLearner
     from tests.integration.audio_server import VirtualAudio
 
@@ -90,39 +97,87 @@ def capture(window, out_dir: Path, scheme: str) -> list[Path]:
     shots: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="rehearse-shots-") as tmp:
         tmp = Path(tmp)
-        replies = _spoken_replies(tmp, TextToSpeech())
-        server = VirtualAudio(tmp / "pulse")
-        server.start()
+        replies = spoken_replies(replies_dir or tmp / "replies")
+        own_server = server is None
+        if own_server:
+            server = VirtualAudio(tmp / "pulse")
+            server.start()
+        learner = None
+
+        def retake_turn_one(event) -> None:
+            """Engine thread: ask for the retake as soon as turn 1 is judged, before the next line plays."""
+            if isinstance(event, events.Verdict) and event.turn.index == 1 and not retaken:
+                retaken.append(True)
+                page.bridge.retake(1)
+
+        retaken: list[bool] = []
         try:
             devices.refresh()
             learner = HeadsetLearner(server, [POOR_REPLY, replies["retake"], replies["fast"], replies["next"]])
             learner.attach(page.bridge)
+            page.bridge.event.connect(retake_turn_one, Qt.ConnectionType.DirectConnection)
             window.resize(1280, 800)
-            window.start_practice(PracticeOptions(scenario="internet-outage", learner="sam", seed=1,
-                                                  data_dir=tmp / "data"), "microphone")
+            # replies spoken with pauses between sentences: a longer trailing silence keeps them in one turn
+            options = PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=tmp / "data",
+                                      endpoint=EndpointConfig(trailing_silence_ms=900))
+            window.start_practice(options, "microphone")
             model = page.model
-            verdicts = lambda: len(learner.of(events.Verdict))  # noqa: E731
-            if not _wait(app, lambda: verdicts() >= 1):
-                raise RuntimeError("the first reply was not judged in time")
-            page.retake()
-            _wait(app, lambda: len(model.takes.get(1, [])) >= 2)
+            if not _wait(app, lambda: len(model.takes.get(1, [])) >= 2):
+                raise RuntimeError("turn 1 and its retake were not judged in time")
             _wait(app, lambda: all(c.plot is None or c.plot.measured for c in page.feedback.cards), 10)
+            _wait(app, lambda: False, 0.3)
             shots.append(_save(window, out_dir / f"practice-feedback-{scheme}.png"))
-            # mid-reply: the fast reply, once words and the cue are up
-            _wait(app, lambda: len(learner.spoken) >= 3 and model.partial_text and model.cue_text
-                  and len(model.meters) > 40, 60)
-            shots.append(_save(window, out_dir / f"practice-mid-reply-{scheme}.png"))
-            _wait(app, lambda: verdicts() >= 4 or model.end is not None)
+            shots.append(_mid_reply(app, window, model, learner, out_dir / f"practice-mid-reply-{scheme}.png"))
+            _wait(app, lambda: len(learner.of(events.Verdict)) >= 4 or model.end is not None)
             if model.end is None:
                 page.stop()
             _wait(app, lambda: model.end is not None, 30)
             _wait(app, lambda: page.summary.recommendation is not None, 20)
+            _wait(app, lambda: False, 0.3)
             shots.append(_save(window, out_dir / f"practice-summary-{scheme}.png"))
         finally:
             page.shutdown()
-            server.stop()
+            if learner is not None:
+                learner.cancel()
+                for receiver in (learner, retake_turn_one):
+                    try:
+                        page.bridge.event.disconnect(receiver)
+                    except (RuntimeError, TypeError):
+                        pass
+            if own_server:
+                server.stop()
             devices.refresh()
     return shots
+
+
+def _mid_reply(app, window, model, learner, path: Path) -> Path:
+    """The learner mid-reply (the fast reply): saved while the engine is still listening, once the traces
+    have a few seconds, words are up and the cue shows; without a cue, the frame with the most words."""
+    from PySide6.QtGui import QImage
+
+    fallback: list[QImage] = []
+
+    def listening() -> bool:
+        return model.phase_name == "listening" and len(learner.spoken) >= 3
+
+    def ready() -> bool:
+        if not listening() or len(model.meters) < 50 or len(model.partial_text.split()) < 5:
+            return False
+        if model.cue_text:
+            return True
+        if not fallback:
+            fallback.append(window.grab().toImage())
+        return False
+
+    if _wait(app, ready, 90):
+        _wait(app, lambda: False, 0.15)  # let the cue and the next frame paint
+        if listening():
+            window.grab().save(str(path))
+            return path
+    if fallback:
+        fallback[0].save(str(path))
+        return path
+    raise RuntimeError("the learner was never caught mid-reply")
 
 
 def main(argv: list[str]) -> int:
@@ -131,18 +186,18 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     out = Path(argv[0] if argv else "screenshots")
+    scheme = argv[1] if len(argv) > 1 else "light"
     os.environ.setdefault("XDG_CONFIG_HOME", tempfile.mkdtemp(prefix="rehearse-shots-config-"))
     app = QApplication.instance() or QApplication(["screenshot_practice"])
     from rehearse.app.gui import theme
     from rehearse.app.gui.main_window import MainWindow
 
-    for scheme in (argv[1:] or ["light", "dark"]):
-        theme.apply(app, scheme)
-        window = MainWindow()
-        window.show()
-        for path in capture(window, out, scheme):
-            print(path)
-        window.close()
+    theme.apply(app, scheme)
+    window = MainWindow()
+    window.show()
+    for path in capture(window, out, scheme):
+        print(path)
+    window.close()
     return 0
 
 

@@ -1,8 +1,11 @@
-"""Render the window's screens to PNG at 1280x800, light and dark, with real sessions (run by screenshots.sh).
+"""Render the window's screens to PNG at 1280x800 with real sessions (run by screenshots.sh).
 
-Sessions are played through the real engine pieces into a temporary data folder (Piper voices, Whisper,
-the coach); the audio set-up page listens to PulseAudio virtual devices while a real recording is played
-into the virtual microphone. `scripts/screenshot_practice.py`, when present, adds the practice screens.
+    scripts/screenshots.py prepare WORK                 saved sessions (WORK/data) and spoken replies (WORK/replies)
+    scripts/screenshots.py shoot OUT_DIR WORK SCHEME     one colour scheme ("light" or "dark"), in this process
+
+Sessions are played through the real engine pieces (Piper voices, Whisper, the coach); the audio set-up
+page listens to PulseAudio virtual devices while a real recording is played into the virtual microphone;
+scripts/screenshot_practice.py runs a real live session for the practice screens.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -47,30 +49,38 @@ def save(window, path: Path) -> Path:
     return path
 
 
-def main(out_dir: Path) -> int:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="rehearse-shots-"))
-    os.environ["REHEARSE_DATA_DIR"] = str(work / "data")
-    os.environ["XDG_CONFIG_HOME"] = str(work / "config")
-    os.environ.pop("REHEARSE_SCENARIOS", None)
-
+def prepare(work: Path) -> None:
+    """The saved sessions and the learner's spoken replies, made once for both schemes."""
     from rehearse.models.stt import SpeechToText
     from rehearse.models.tts import TextToSpeech
-    from tests.gui.real_sessions import LEARNER, record_sessions
+    from tests.gui.real_sessions import record_sessions
 
+    practice = _practice_module()
+    work.mkdir(parents=True, exist_ok=True)
+    tts = TextToSpeech()
     print("screenshots: recording sessions with the real models…")
-    ids = record_sessions(work / "data", SpeechToText("tiny.en", device="cpu"), TextToSpeech())
+    ids = record_sessions(work / "data", SpeechToText("tiny.en", device="cpu"), tts)
+    (work / "sessions.txt").write_text("\n".join(ids))
+    if practice is not None:
+        practice.spoken_replies(work / "replies", tts)
+
+
+def shoot(out_dir: Path, work: Path, scheme: str) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["REHEARSE_DATA_DIR"] = str(work / "data")
+    os.environ["XDG_CONFIG_HOME"] = str(work / f"config-{scheme}")
+    os.environ.pop("REHEARSE_SCENARIOS", None)
+    ids = (work / "sessions.txt").read_text().split()
+
+    from tests.gui.real_sessions import LEARNER
+    from tests.integration.audio_server import VirtualAudio
 
     audio = None
-    try:
-        from tests.integration.audio_server import VirtualAudio
-
-        if VirtualAudio.available() is None:
-            audio = VirtualAudio(work / "pulse")
-            audio.start()
-    except Exception as exc:  # the set-up page then shows "no microphone", which is also a real screen
-        print(f"screenshots: no virtual audio devices ({exc})", file=sys.stderr)
-        audio = None
+    if VirtualAudio.available() is None:
+        audio = VirtualAudio(work / f"pulse-{scheme}")
+        audio.start()
+    else:  # the set-up page then shows "no microphone", which is also a real screen
+        print(f"screenshots: no virtual audio devices ({VirtualAudio.available()})", file=sys.stderr)
 
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
@@ -85,14 +95,12 @@ def main(out_dir: Path) -> int:
     from rehearse.app.gui import theme
     from rehearse.app.gui.main_window import MainWindow
 
-    theme.apply(app, "light")
+    theme.apply(app, scheme)
     window = MainWindow()
     window.resize(*SIZE)
     window.show()
     wait(app, window.isVisible)
-    practice = _practice_capture()
-    for scheme in ("light", "dark"):
-        theme.apply(app, scheme)
+    try:
         window.show_page("home")
         wait(app, window.home.loaded)
         settle(app)
@@ -120,30 +128,35 @@ def main(out_dir: Path) -> int:
         page.seek((reply.words[3].start + reply.words[3].end) / 2)
         settle(app)
         save(window, out_dir / f"replay-{scheme}.png")
-        page.pitch_ready.disconnect()
 
+        practice = _practice_module()
         if practice is not None:
-            for path in practice(window, out_dir, scheme):
+            for path in practice.capture(window, out_dir, scheme, work / "replies", audio):
                 print(path)
-    window.close()
-    if audio is not None:
-        audio.stop()
-    sys.stdout.flush()
-    os._exit(0)  # skip the interpreter's teardown (PySide6 6.12 may abort while collecting at exit)
+    finally:
+        window.close()
+        if audio is not None:
+            audio.stop()
+    window.deleteLater()
+    settle(app, 0.2)
 
 
-def _practice_capture():
-    """`capture(window, out_dir, scheme)` from scripts/screenshot_practice.py, when it exists."""
+def _practice_module():
+    """scripts/screenshot_practice.py, when it exists."""
     path = ROOT / "scripts" / "screenshot_practice.py"
     if not path.is_file():
         return None
     spec = importlib.util.spec_from_file_location("screenshot_practice", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.capture
+    return module
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: scripts/screenshots.py OUT_DIR")
-    main(Path(sys.argv[1]))
+    usage = "usage: scripts/screenshots.py prepare WORK | shoot OUT_DIR WORK light|dark"
+    if len(sys.argv) == 3 and sys.argv[1] == "prepare":
+        prepare(Path(sys.argv[2]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "shoot" and sys.argv[4] in ("light", "dark"):
+        shoot(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
+    else:
+        sys.exit(usage)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 _LOGGER = logging.getLogger(__name__)
@@ -29,10 +28,6 @@ def main(argv: list[str] | None = None, scheme: str | None = None) -> int:
     window = MainWindow()
     window.show()
     code = app.exec()
-    # Leave without the interpreter's teardown: everything is saved by now, and PySide6 6.12 was seen to
-    # abort while its objects are garbage-collected at exit ("bool_dealloc").
     QSettings().sync()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    logging.shutdown()
-    os._exit(code)
+    window.deleteLater()
+    return code

@@ -68,9 +68,33 @@ class _Runner(QRunnable):
             result = task.fn(*task.args)
         except BaseException as exc:  # delivered to on_error; the worker thread must not die with it
             _LOGGER.debug("background task %s failed", getattr(task.fn, "__name__", task.fn), exc_info=True)
-            task.failed.emit(exc)
+            _emit(task, task.failed, exc)
         else:
-            task.done.emit(result)
+            _emit(task, task.done, result)
+
+
+def _emit(task: Task, signal, value) -> None:
+    """Deliver unless the application is already gone: at exit, PySide deletes the C++ side of every
+    QObject when the QApplication is destroyed, and a worker that finishes later must not emit from it
+    ("Signal source has been deleted")."""
+    from shiboken6 import isValid
+
+    if _closing or not isValid(task):
+        return
+    try:
+        signal.emit(value)
+    except RuntimeError:  # deleted between the check and the emit
+        _LOGGER.debug("background task finished after the window closed")
+
+
+_closing = False
+
+
+def _about_to_quit() -> None:
+    """The event loop is ending: give running tasks a moment to finish, and let later ones end silently."""
+    global _closing
+    pool().waitForDone(3000)
+    _closing = True
 
 
 def pool() -> QThreadPool:
@@ -81,10 +105,34 @@ def run_in_background(fn: Callable, *args, on_done: Callable | None = None, on_e
                       parent: QObject | None = None) -> Task:
     """Call `fn(*args)` on a pool thread; `on_done(result)` / `on_error(exc)` run on the GUI thread,
     unless `parent` was deleted meanwhile. Errors without `on_error` are logged."""
+    _watch_quit()
     task = Task(fn, args, parent, on_done, on_error)
     _RUNNING.add(task)
     pool().start(_Runner(task))
     return task
+
+
+_watching: object | None = None
+"""The application whose end is watched."""
+
+
+def _watch_quit() -> None:
+    global _watching, _closing
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    _closing = False
+    if app is not _watching:
+        app.aboutToQuit.connect(_about_to_quit)
+        app.destroyed.connect(_set_closing)
+        _watching = app
+
+
+def _set_closing(*_args) -> None:
+    global _closing
+    _closing = True
 
 
 def busy() -> int:

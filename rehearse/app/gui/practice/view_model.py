@@ -96,12 +96,22 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
+OCTAVE_JUMP = 1.7
+"""A reading this many times above (or below 1/this) the speaker's median pitch is a tracking error."""
+
+
 def clean_pitch(f0: np.ndarray, min_run: int = MIN_VOICED_RUN, window: int = PITCH_MEDIAN) -> np.ndarray:
-    """The pitch trace as shown: voiced runs shorter than `min_run` readings become gaps (NaN), and each
-    remaining run is smoothed by a running median of `window` readings (shrinking at the run's ends)."""
+    """The pitch trace as shown: readings an octave-ish away from the median of the voiced readings are
+    dropped (octave errors), voiced runs shorter than `min_run` readings become gaps (NaN), and each
+    remaining run is smoothed by a running median of `window` readings."""
     out = np.full(f0.shape, np.nan)
+    voiced = np.isfinite(f0)
+    if voiced.sum() >= 2 * min_run:
+        typical = np.median(f0[voiced])
+        with np.errstate(invalid="ignore"):
+            voiced &= (f0 < typical * OCTAVE_JUMP) & (f0 > typical / OCTAVE_JUMP)
     half = window // 2
-    for start, end in _runs(np.isfinite(f0)):
+    for start, end in _runs(voiced):
         if end - start < min_run:
             continue
         run = f0[start:end]
