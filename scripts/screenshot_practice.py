@@ -117,9 +117,10 @@ def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None,
             learner.attach(page.bridge)
             page.bridge.event.connect(retake_turn_one, Qt.ConnectionType.DirectConnection)
             window.resize(1280, 800)
-            # replies spoken with pauses between sentences: a longer trailing silence keeps them in one turn
+            # The replies pause between sentences ("I'm so sorry, Dana. This is…"): the end of a turn is decided
+            # by 900 ms of silence alone, so that Smart Turn does not end a take after its first sentence.
             options = PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=tmp / "data",
-                                      endpoint=EndpointConfig(trailing_silence_ms=900))
+                                      endpoint=EndpointConfig(end_of_turn="silence", trailing_silence_ms=900))
             window.start_practice(options, "microphone")
             model = page.model
             if not _wait(app, lambda: len(model.takes.get(1, [])) >= 2):
