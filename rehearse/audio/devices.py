@@ -15,6 +15,7 @@ from pathlib import Path
 import sounddevice as sd
 
 from rehearse.constants import data_dir
+from rehearse.privacy import private_file, private_folder
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -130,8 +131,9 @@ def remember(input_device: AudioDevice | None = None, output_device: AudioDevice
     if output_device is not None:
         choice["output"] = output_device.name
     path = _choice_file(folder)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     path.write_text(json.dumps(choice, indent=1), encoding="utf-8")
+    private_file(path)
 
 
 def close_stream(stream, what: str) -> None:

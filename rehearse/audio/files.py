@@ -10,6 +10,7 @@ import soundfile as sf
 import soxr
 
 from rehearse.constants import SAMPLE_RATE
+from rehearse.privacy import private_file
 
 
 class AudioFileError(ValueError):
@@ -53,5 +54,6 @@ def write_flac(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     sf.write(str(partial), np.clip(audio, -1.0, 1.0), sample_rate, format="FLAC", subtype="PCM_16")
+    private_file(partial)
     os.replace(partial, path)
     return path

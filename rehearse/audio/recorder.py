@@ -10,6 +10,7 @@ import numpy as np
 import soundfile as sf
 
 from rehearse.constants import SAMPLE_RATE
+from rehearse.privacy import private_file
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class FlacRecorder:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = sf.SoundFile(str(self.path), "w", samplerate=sample_rate, channels=1,
                                   format="FLAC", subtype="PCM_16")
+        private_file(self.path)
         self._flushed = time.monotonic()
         self.samples = 0
 

@@ -7,76 +7,26 @@ SQLAlchemy URL (e.g. PostgreSQL) also works. Turn audio lives beside it as FLAC 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Text, create_engine, event, insert, select, type_coerce, update
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from rehearse.audio.files import write_flac
 from rehearse.constants import data_dir
+from rehearse.privacy import private_file, private_folder
+from rehearse.store import recovery
+from rehearse.store.errors import StoreError, explain
+from rehearse.store.schema import NewerSchema, check_readable, create_or_upgrade, sessions, turns
 
-metadata = MetaData()
+_LOGGER = logging.getLogger(__name__)
 
-sessions = Table(
-    "sessions", metadata,
-    Column("id", String(36), primary_key=True),
-    Column("learner", String(200), nullable=False, index=True),
-    Column("scenario_id", String(200), nullable=False),
-    Column("seed", Integer, nullable=False),
-    Column("difficulty", Integer),  # the level played (None in databases from before it was recorded)
-    Column("status", String(20), nullable=False),  # in_progress, finished, unfinished, failed
-    Column("outcome", String(20)),  # resolved, escalated, hung_up (when finished)
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("ended_at", DateTime(timezone=True)),
-    Column("note", Text),
-)
-
-turns = Table(
-    "turns", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
-    Column("index", Integer, nullable=False),
-    Column("node_id", String(200), nullable=False),
-    Column("customer_line", Text, nullable=False),
-    Column("customer_mood", Float, nullable=False),
-    Column("transcript", Text, nullable=False),
-    Column("feedback", JSON, nullable=False),  # the verdict: Feedback.to_dict() without the transcript, + timing
-    Column("step", JSON),  # the branch taken (Step.to_dict()); null for a turn kept unjudged
-    Column("customer_audio", String(500)),
-    Column("learner_audio", String(500)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    # Added later (null in older databases: take 1, active, next line inside the feedback JSON)
-    Column("take", Integer),  # 1, or more for a retake of the same turn
-    Column("active", Boolean),  # false once a retake replaced this take (or an earlier turn was retaken)
-    Column("next_line", Text),  # what the customer said next
-    Column("outcome", String(20)),  # set when the next line ended the conversation
-)
-
-
-class StoreError(RuntimeError):
-    """The database or audio folder cannot be written or read; the message says what to do."""
+__all__ = ["SessionStore", "StoreError", "turn_record"]
 
 
 def _now() -> datetime:
@@ -84,41 +34,93 @@ def _now() -> datetime:
 
 
 class SessionStore:
-    """Sessions and turns in a database, audio in `<folder>/audio/<session>/`."""
+    """Sessions and turns in a database, audio in `<folder>/audio/<session>/`.
+
+    Opening it closes the sessions whose program died (`store.recovery`). A data folder that cannot be
+    written is opened read-only: replay and the other readers still work, writes say why they cannot."""
 
     def __init__(self, url: str | None = None, folder: Path | None = None):
         self.folder = data_dir(folder)
+        created = not self.folder.exists()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            if created or folder is None:
+                private_folder(self.folder)
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {self.folder}: {exc.strerror}") from exc
-        self.url = url or f"sqlite:///{self.folder / 'rehearse.db'}"
-        self._engine = create_engine(self.url)
-        if self._engine.dialect.name == "sqlite":
-            event.listen(self._engine, "connect", _sqlite_pragmas)
+        database = self.folder / "rehearse.db"
+        self.read_only = url is None and not os.access(self.folder, os.W_OK)
+        self.url = url or f"sqlite:///{database}"
+        self._running: dict[str, recovery.RunningLock] = {}
         try:
-            metadata.create_all(self._engine)
-            _add_missing_columns(self._engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the session database {self.url}: {exc.orig or exc}") from exc
+            if self.read_only:
+                self._engine = create_engine(f"sqlite:///file:{database}?mode=ro&immutable=1&uri=true")
+                check_readable(self._engine)
+                return
+            self._engine = create_engine(self.url)
+            if self._engine.dialect.name == "sqlite":
+                event.listen(self._engine, "connect", _sqlite_pragmas)
+            create_or_upgrade(self._engine)
+        except (ArgumentError, ImportError) as exc:
+            raise StoreError(f"cannot use the database URL {self.url!r}: {exc}") from exc
+        except (SQLAlchemyError, NewerSchema, OSError) as exc:
+            raise StoreError(f"cannot open the session database {self.url}: {explain(exc)}") from exc
+        if url is None and database.exists():
+            private_file(database)
+        self.close_abandoned()
 
     def _write(self, statement):
+        if self.read_only:
+            raise StoreError(f"cannot save to {self.folder}: the folder is read-only; check its permissions "
+                             f"or choose another --data-dir")
         try:
             with self._engine.begin() as conn:
                 return conn.execute(statement)
         except SQLAlchemyError as exc:
-            raise StoreError(f"could not save to {self.url}: {getattr(exc, 'orig', None) or exc}; "
-                             "check free disk space and permissions") from exc
+            raise StoreError(f"could not save to {self.url}: {explain(exc)}") from exc
+
+    def _read(self, query) -> list[dict]:
+        try:
+            with self._engine.connect() as conn:
+                return [dict(r) for r in conn.execute(query).mappings()]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the session database {self.url}: {explain(exc)}") from exc
 
     def start_session(self, learner: str, scenario_id: str, seed: int, difficulty: int | None = None) -> str:
+        """A new session row, held as running by this process until `end_session`."""
         session_id = str(uuid.uuid4())
         self._write(insert(sessions).values(id=session_id, learner=learner, scenario_id=scenario_id, seed=seed,
                                             difficulty=difficulty, status="in_progress", started_at=_now()))
+        try:
+            self._running[session_id] = recovery.RunningLock(self.folder, session_id)
+        except OSError as exc:  # no lock: the session still works, it is closed by its own end_session
+            _LOGGER.warning("cannot mark session %s as running: %s", session_id, exc)
         return session_id
 
     def end_session(self, session_id: str, status: str, outcome: str | None = None, note: str | None = None) -> None:
         self._write(update(sessions).where(sessions.c.id == session_id)
                     .values(status=status, outcome=outcome, ended_at=_now(), note=note))
+        lock = self._running.pop(session_id, None)
+        if lock is not None:
+            lock.release()
+
+    def close_abandoned(self) -> list[str]:
+        """Close as unfinished the sessions left `in_progress` by a program that died; remove their
+        unreferenced audio. Returns their ids."""
+        stale = [r["id"] for r in self._read(select(sessions.c.id).where(sessions.c.status == "in_progress"))
+                 if r["id"] not in self._running and recovery.is_abandoned(self.folder, r["id"])]
+        for session_id in stale:
+            referenced = {path for row in self._read(select(turns.c.customer_audio, turns.c.learner_audio)
+                                                     .where(turns.c.session_id == session_id))
+                          for path in row.values() if path}
+            removed = recovery.remove_orphan_audio(self.folder / "audio" / session_id, referenced)
+            self._write(update(sessions).where(sessions.c.id == session_id).values(
+                status="unfinished", ended_at=None,
+                note="the program stopped before the session was closed (killed, crashed or out of disk space); "
+                     "every saved turn is kept"))
+            _LOGGER.info("closed abandoned session %s (%d unreferenced audio file(s) removed)", session_id,
+                         len(removed))
+        return stale
 
     def audio_path(self, session_id: str, index: int, track: str, take: int = 1) -> Path:
         suffix = "" if take == 1 else f"-take{take}"
@@ -129,20 +131,28 @@ class SessionStore:
                  outcome: str | None, customer_audio: tuple[np.ndarray, int] | None,
                  learner_audio: tuple[np.ndarray, int] | None) -> int:
         """Write both audio tracks, then commit the turn row (each fact stored once). Returns the row id."""
-        paths = {}
-        for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
-            if audio is not None and audio[0].size:
-                path = self.audio_path(session_id, index, track, take)
-                try:
-                    write_flac(path, *audio)
-                except (OSError, RuntimeError) as exc:
-                    raise StoreError(f"could not write {path}: {exc}; check free disk space") from exc
-                paths[track] = str(path)
-        result = self._write(insert(turns).values(
-            session_id=session_id, index=index, take=take, active=True, node_id=node_id, customer_line=customer_line,
-            customer_mood=customer_mood, transcript=transcript, feedback=json.loads(json.dumps(verdict)), step=step,
-            next_line=next_line, outcome=outcome, customer_audio=paths.get("customer"),
-            learner_audio=paths.get("learner"), created_at=_now()))
+        if self.read_only:
+            self._write(None)  # says why nothing can be saved
+        paths: dict[str, str] = {}
+        try:
+            for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
+                if audio is not None and audio[0].size:
+                    path = self.audio_path(session_id, index, track, take)
+                    private_folder(path.parent)
+                    try:
+                        write_flac(path, *audio)
+                    except (OSError, RuntimeError) as exc:
+                        raise StoreError(f"could not write {path}: {explain(exc)}") from exc
+                    paths[track] = str(path)
+            result = self._write(insert(turns).values(
+                session_id=session_id, index=index, take=take, active=True, node_id=node_id,
+                customer_line=customer_line, customer_mood=customer_mood, transcript=transcript,
+                feedback=json.loads(json.dumps(verdict)), step=step, next_line=next_line, outcome=outcome,
+                customer_audio=paths.get("customer"), learner_audio=paths.get("learner"), created_at=_now()))
+        except StoreError:  # no row points to the audio written for this turn: remove it
+            for path in paths.values():
+                Path(path).unlink(missing_ok=True)
+            raise
         return int(result.inserted_primary_key[0])
 
     def retire_turns(self, session_id: str, from_index: int) -> None:
@@ -151,39 +161,81 @@ class SessionStore:
                     .values(active=False))
 
     def session(self, session_id: str) -> dict | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(select(sessions).where(sessions.c.id == session_id)).mappings().first()
-            return dict(row) if row else None
+        rows = self._sessions(select(*_SESSION_COLUMNS).where(sessions.c.id == session_id))
+        return rows[0] if rows else None
+
+    def _sessions(self, query) -> list[dict]:
+        return [_session_row(r) for r in self._read(query)]
 
     def turns(self, session_id: str, every_take: bool = False) -> list[dict]:
         """The session's turns in order: the active path, or with `every_take` also the takes a retake
         replaced (ordered by turn, then take). Each row's `feedback` is the whole turn record, shaped as
         `rehearse practice --json` prints it (`turn_record`)."""
-        query = select(turns).where(turns.c.session_id == session_id).order_by(turns.c.index, turns.c.id)
-        with self._engine.connect() as conn:
-            rows = [_with_defaults(dict(r)) for r in conn.execute(query).mappings()]
+        query = select(*_TURN_COLUMNS).where(turns.c.session_id == session_id).order_by(turns.c.index, turns.c.id)
+        rows = [_with_defaults(_turn_row(r)) for r in self._read(query)]
         for row in rows:
             row["feedback"] = turn_record(row)
         return rows if every_take else [r for r in rows if r["active"]]
 
     def find_session(self, key: str) -> dict | None:
         """A session by full id, unique id prefix, or "last" (the most recent); None when none matches."""
-        with self._engine.connect() as conn:
-            if key == "last":
-                query = select(sessions).order_by(sessions.c.started_at.desc()).limit(1)
-            else:
-                query = select(sessions).where(sessions.c.id.startswith(key, autoescape=True)).limit(2)
-            rows = [dict(r) for r in conn.execute(query).mappings()]
+        if key == "last":
+            query = select(*_SESSION_COLUMNS).order_by(sessions.c.started_at.desc()).limit(1)
+        else:
+            query = select(*_SESSION_COLUMNS).where(sessions.c.id.startswith(key, autoescape=True)).limit(2)
+        rows = self._sessions(query)
         if len(rows) > 1:
             raise StoreError(f"'{key}' matches several sessions; give more of the id")
         return rows[0] if rows else None
 
     def sessions(self, learner: str | None = None) -> list[dict]:
-        query = select(sessions).order_by(sessions.c.started_at)
+        query = select(*_SESSION_COLUMNS).order_by(sessions.c.started_at)
         if learner is not None:
             query = query.where(sessions.c.learner == learner)
-        with self._engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+        return self._sessions(query)
+
+
+def _as_text(table, *names):
+    """Columns read as stored text, parsed here: one damaged value spoils one field, not the whole query."""
+    return [type_coerce(table.c[name], Text).label(name) if name in names else table.c[name]
+            for name in table.columns.keys()]
+
+
+_SESSION_COLUMNS = _as_text(sessions, "started_at", "ended_at")
+_TURN_COLUMNS = _as_text(turns, "feedback", "step", "created_at")
+
+
+def _time(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _json(value, what: str):
+    if value is None or isinstance(value, dict | list):
+        return value
+    try:
+        return json.loads(value)
+    except (TypeError, ValueError):
+        _LOGGER.warning("a saved %s is damaged and was skipped", what)
+        return {"not_judged": [f"this turn's saved {what} is damaged and could not be read"]}
+
+
+def _session_row(row: dict) -> dict:
+    row["started_at"], row["ended_at"] = _time(row["started_at"]), _time(row["ended_at"])
+    return row
+
+
+def _turn_row(row: dict) -> dict:
+    row["feedback"] = _json(row["feedback"], "verdict") or {}
+    step = _json(row["step"], "branch")
+    row["step"] = step if step is None or "goto" in step else None
+    row["created_at"] = _time(row["created_at"])
+    return row
 
 
 def _with_defaults(row: dict) -> dict:
@@ -204,18 +256,6 @@ def turn_record(row: dict) -> dict:
                   customer_mood=row["customer_mood"], branch=row["step"], next_line=row["next_line"],
                   outcome=row["outcome"])
     return record
-
-
-def _add_missing_columns(engine) -> None:
-    """Add the nullable columns that newer versions defined to a database an older version created."""
-    existing = inspect(engine)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(engine.dialect)
-                with engine.begin() as conn:
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
