@@ -25,6 +25,7 @@ def _isolated_settings(tmp_path, monkeypatch, qapp):
     settings.clear()
     settings.setValue("setup/done", True)
     settings.setValue("learner", "sam")
+    settings.setValue("models/warm_up", False)  # each test's window would load Whisper and the wording models
     settings.sync()
     yield
 

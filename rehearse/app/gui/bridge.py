@@ -31,6 +31,9 @@ class EngineBridge(QObject):
         self.replies = None
         self.source: str | None = None
         self._launcher: threading.Thread | None = None
+        self._warming: threading.Thread | None = None
+        self._warm: dict = {}
+        """What `warm_up` loaded: {"stt": ((model, device), SpeechToText)}."""
         self._last_engine = None
         self._stop_asked = False
         self.models: dict = {}
@@ -55,7 +58,55 @@ class EngineBridge(QObject):
                                           name="rehearse-launch", daemon=True)
         self._launcher.start()
 
+    def warm_up(self, options=None) -> None:
+        """Load the models a session needs (speech-to-text, the wording models) on a helper thread while the
+        window is idle (Home), so that starting a session does not load them. Model loading holds Python's
+        GIL for long stretches in native code (dlopen, model construction), which stalls the GUI thread;
+        done here it happens once, before practice, not while the customer speaks."""
+        if self._warming is not None or self.running:
+            return
+        self._warming = threading.Thread(target=self._warm_up, args=(options,), name="rehearse-warm-up",
+                                         daemon=True)
+        self._warming.start()
+
+    @property
+    def warm(self) -> bool:
+        """The warm-up (if any) has finished."""
+        return self._warming is not None and not self._warming.is_alive()
+
+    def _warm_up(self, options) -> None:
+        from rehearse.app.gui.tasks import lower_priority
+
+        lower_priority()
+        if options is None:
+            from rehearse.app.options import PracticeOptions
+
+            options = PracticeOptions()
+        try:
+            from rehearse.models.stt import SpeechToText
+
+            self._warm["stt"] = ((options.model, options.device), SpeechToText(options.model, device=options.device))
+        except Exception as exc:  # the session then loads it and says why it failed
+            _LOGGER.info("warm-up: speech-to-text not loaded: %s", exc)
+        if not options.rules_only:
+            try:
+                from rehearse.coach import classifier
+
+                classifier.load_adapter(device=options.device)  # cached per process: the session reuses it
+            except Exception as exc:
+                _LOGGER.info("warm-up: wording models not loaded: %s", exc)
+        try:  # the engine's remaining native libraries (imports are cached per process)
+            import rehearse.app.engine  # noqa: F401
+            import rehearse.models.tts  # noqa: F401
+        except Exception as exc:
+            _LOGGER.info("warm-up: %s", exc)
+
     def _launch(self, options, source: str, replies) -> None:
+        from rehearse.app.gui.tasks import lower_priority
+
+        lower_priority()  # the engine thread and its workers start from here, and inherit it
+        if self._warming is not None:
+            self._warming.join()  # never two loads of the same model at once
         from rehearse.app import events
         from rehearse.app.engine import build_engine
         from rehearse.app.live.practice import Microphone
@@ -78,11 +129,13 @@ class EngineBridge(QObject):
 
     def _warm_models(self, options) -> dict:
         """The last session's speech-to-text model, when the next one asks for the same model."""
+        wanted = (options.model, options.device)
         last = self._last_engine
-        if last is None or getattr(last, "stt", None) is None:
-            return {}
-        same = (last.options.model, last.options.device) == (options.model, options.device)
-        return {"stt": last.stt} if same else {}
+        if last is not None and getattr(last, "stt", None) is not None:
+            if (last.options.model, last.options.device) == wanted:
+                return {"stt": last.stt}
+        key, stt = self._warm.get("stt", (None, None))
+        return {"stt": stt} if key == wanted else {}
 
     def _forward(self, event) -> None:
         """Engine thread: hand the event to Qt (no work here, the engine must not wait on the window)."""

@@ -34,12 +34,22 @@ def learner_name() -> str:
     return str(settings().value("learner", "learner") or "learner")
 
 
+WARM_UP_AFTER_MS = 800
+"""When the models start loading behind the window (after it has painted its first page)."""
+SWITCH_INTERVAL_S = 0.002
+"""How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). The engine's
+threads run Python code (the coach, imports); the GUI thread gets the interpreter back sooner."""
+
+
 class MainWindow(QMainWindow):
     """Holds the pages; the pages hold the views. No practice logic lives here."""
 
     learner_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
+        import sys
+
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         super().__init__(parent)
         self.setWindowTitle("Rehearse")
         self.setMinimumSize(1024, 680)
@@ -54,6 +64,9 @@ class MainWindow(QMainWindow):
         self._busy_timer.start()
         first_run = not flag("setup/done")
         self.show_page("setup" if first_run else str(settings().value("window/page", "home")))
+        if flag("models/warm_up", True) and hasattr(self.practice, "bridge"):
+            # the models load behind Home, not when the learner presses Start (see EngineBridge.warm_up)
+            QTimer.singleShot(WARM_UP_AFTER_MS, self, self.practice.bridge.warm_up)
 
     # -- building -----------------------------------------------------------------------------------
     def _build(self) -> None:

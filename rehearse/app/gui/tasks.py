@@ -63,6 +63,7 @@ class _Runner(QRunnable):
         self.task = task
 
     def run(self) -> None:
+        lower_priority()
         task = self.task
         try:
             result = task.fn(*task.args)
@@ -95,6 +96,28 @@ def _about_to_quit() -> None:
     global _closing
     pool().waitForDone(3000)
     _closing = True
+
+
+BACKGROUND_NICE = 5
+"""How much nicer than the GUI thread the engine's and the background tasks' threads are (Linux: per thread,
+inherited by the threads they start, e.g. the models' inference pools). On a busy machine the scheduler then
+runs the GUI thread first, and a heartbeat is not late because transcription or synthesis took the cores."""
+
+
+def lower_priority() -> None:
+    """Make the calling thread (and every thread it starts from now on) nicer than the GUI thread."""
+    import os
+    import threading
+
+    if not hasattr(os, "setpriority"):
+        return
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        if current < BACKGROUND_NICE:
+            os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
+    except OSError:  # not allowed here: keep the default priority
+        pass
 
 
 def pool() -> QThreadPool:

@@ -138,8 +138,13 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.level_plot.plot(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
         voiced = track.f0_hz[np.isfinite(track.f0_hz)]
         low, high = (voiced.min() - 20, voiced.max() + 20) if voiced.size else (60, 400)
-        self.pitch_plot.setYRange(max(50, low), high)
+        low = max(50.0, float(low))
+        self.pitch_plot.setYRange(low, high)
         self.level_plot.setYRange(-60, 0)
+        # two labelled ticks per small axis: four crowded labels overlapped each other
+        self.pitch_plot.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (10 * round(low / 10 + 0.5),
+                                                                              10 * round(high / 10 - 0.5))]])
+        self.level_plot.getAxis("left").setTicks([[(-60, "-60"), (0, "0")]])
         self.pitch_plot.setXRange(0, float(track.times[-1]) if track.times.size else 1.0)
 
 
