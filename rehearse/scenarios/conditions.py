@@ -16,6 +16,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+MAX_LENGTH = 1_000
+"""Longest condition, in characters."""
+MAX_NESTING = 30
+"""Most `not`s and brackets around one name."""
+MAX_NUMBER = 15
+"""Longest number in a comparison, in characters."""
+
 _TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d+)?)|(<=|>=|==|!=|<|>)|([A-Za-z_][A-Za-z_0-9]*)|(\()|(\)))")
 
 ALIASES = {
@@ -78,6 +85,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.pos = 0
+        self.depth = 0
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -110,18 +118,26 @@ class _Parser:
 
     def factor(self) -> Node:
         token = self.take()
-        if token == "not":
-            return Not(self.factor())
-        if token == "(":
-            node = self.expr()
-            if self.take() != ")":
-                raise ConditionError(f"missing ')' in {self.text!r}")
+        if token in ("not", "("):
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise ConditionError(f"more than {MAX_NESTING} 'not's and brackets nested; simplify the condition")
+            if token == "not":
+                node = Not(self.factor())
+            else:
+                node = self.expr()
+                if self.take() != ")":
+                    raise ConditionError(f"missing ')' in {self.text!r}")
+            self.depth -= 1
             return node
         if not re.fullmatch(r"[A-Za-z_]\w*", token) or token in ("and", "or"):
             raise ConditionError(f"expected a name, 'not' or '(' but found {token!r} in {self.text!r}")
         if self.peek() in ("<", "<=", ">", ">=", "==", "!="):
             op = self.take()
             value = self.take()
+            if len(value) > MAX_NUMBER:
+                raise ConditionError(f"the number after {token} {op} is too long ({len(value):,} characters; "
+                                     f"at most {MAX_NUMBER})")
             try:
                 return Compare(canonical(token), op, float(value))
             except ValueError:
@@ -133,6 +149,8 @@ def parse(text: str) -> Node:
     """Parse a condition; raises `ConditionError` with the reason."""
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("a condition must be non-empty text")
+    if len(text) > MAX_LENGTH:
+        raise ConditionError(f"a condition may be at most {MAX_LENGTH:,} characters long, not {len(text):,}")
     return _Parser(text).parse()
 
 

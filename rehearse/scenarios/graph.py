@@ -45,6 +45,23 @@ def check(scenario: Scenario, problems: Problems) -> None:
     if not scenario.endings():
         problems.add(("nodes",), "missing endings: add nodes with 'outcome: resolved', 'escalated' or 'hung_up'")
         return
+    ends = _can_end(scenario)
     for nid in sorted(seen):
-        if not nodes[nid].is_ending and not any(nodes[r].is_ending for r in _reachable(scenario, nid)):
+        if nid not in ends:
             problems.add(("nodes", nid), "dead end: no path from here reaches an ending")
+
+
+def _can_end(scenario: Scenario) -> set[str]:
+    """The nodes from which some path reaches an ending (one walk backwards from the endings)."""
+    into: dict[str, list[str]] = {}
+    for node in scenario.nodes.values():
+        for branch in node.branches:
+            into.setdefault(branch.goto, []).append(node.id)
+    done = set()
+    todo = [n.id for n in scenario.endings()]
+    while todo:
+        nid = todo.pop()
+        if nid not in done:
+            done.add(nid)
+            todo.extend(into.get(nid, ()))
+    return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from importlib import resources
@@ -74,14 +75,38 @@ def _check_file(path: Path) -> Entry:
         return Entry(path, load(path))
     except ScenarioError as exc:
         return Entry(path, None, tuple(exc.problems))
-    except Exception as exc:  # a bug in validation must not take the library down with it
-        _LOGGER.exception("validating %s failed", path)
-        return Entry(path, None, (f"{path}:1: (file): could not be checked: {type(exc).__name__}: {exc}",))
+    except Exception as exc:  # a bug in validation must not take the library down with it, nor print a traceback
+        _LOGGER.debug("validating %s failed", path, exc_info=True)
+        reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return Entry(path, None, (f"{path}:1: (file): could not be checked: {type(exc).__name__}: {reason}",))
 
 
 def user_dirs() -> list[Path]:
     """Folders of the user's own scenarios, from `REHEARSE_SCENARIOS` (separated like PATH)."""
     return [Path(p) for p in os.environ.get("REHEARSE_SCENARIOS", "").split(os.pathsep) if p]
+
+
+def _files(folder: Path) -> list[Path]:
+    try:
+        return sorted([*Path(folder).glob("*.yaml"), *Path(folder).glob("*.yml")])
+    except OSError:  # an unreadable user folder holds no scenarios
+        return []
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*(?P<q>[\"']?)(?P<id>[A-Za-z0-9_.-]+)(?P=q)[ \t\r]*(?:#.*)?$", re.MULTILINE)
+_ID_PEEK = 65_536
+
+
+def declared_id(path: Path) -> str | None:
+    """The id a file gives on a plain top-level `id:` line, read from its start without parsing it (None when
+    there is no such line or the file cannot be read): looking up one id need not parse every file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_ID_PEEK).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = _ID_LINE.findall(head)
+    return found[0][1] if len(found) == 1 else None
 
 
 def entries(folders: list[Path] | None = None) -> list[Entry]:
@@ -91,7 +116,7 @@ def entries(folders: list[Path] | None = None) -> list[Entry]:
     out: list[Entry] = []
     seen: dict[str, Path] = {}
     for folder in [library_dir(), *user_dirs(), *(folders or [])]:
-        for path in sorted([*Path(folder).glob("*.yaml"), *Path(folder).glob("*.yml")]):
+        for path in _files(folder):
             entry = check_file(path)
             if entry.scenario and entry.id in seen:
                 entry = Entry(path, None, (f"{path}:1: id: {entry.id!r} is already used by {seen[entry.id]}",))
@@ -114,11 +139,17 @@ def find(scenario_id: str) -> Scenario:
         if entry.scenario is None:
             raise ScenarioError(list(entry.problems))
         return entry.scenario
+    # Only files that may hold the id are parsed: those named after it, those that declare it on an `id:` line,
+    # and those whose id cannot be seen without parsing. The first one whose id it is wins, as in `entries()`.
+    for folder in [library_dir(), *user_dirs()]:
+        for path in _files(folder):
+            if path.stem != scenario_id and declared_id(path) not in (scenario_id, None):
+                continue
+            entry = check_file(path)
+            if entry.id == scenario_id:
+                if entry.scenario is None:
+                    raise ScenarioError(list(entry.problems))
+                return entry.scenario
     available = entries()
-    for entry in available:
-        if entry.id == scenario_id:
-            if entry.scenario is None:
-                raise ScenarioError(list(entry.problems))
-            return entry.scenario
     names = ", ".join(e.id for e in available if e.scenario)
     raise UnknownScenario(f"unknown scenario '{scenario_id}'; available: {names}")

@@ -101,12 +101,25 @@ def _voice(raw, folder: Path, problems: Problems) -> VoicePreset:
 
 
 def _voice_file(raw: str, folder: Path, path: tuple, problems: Problems) -> str:
-    file = (folder / Path(raw).expanduser()).resolve()
-    if not file.is_file():
+    try:
+        file = (folder / Path(raw).expanduser()).resolve()
+        found = file.is_file()
+    except (OSError, RuntimeError, ValueError) as exc:  # ~nosuchuser, a name too long for the file system, ...
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        problems.add(path, f"cannot use the voice path {raw!r}: {reason}")
+        return raw
+    if not found:
         problems.add(path, f"voice file not found: {file}")
-    elif not Path(f"{file}.json").is_file():
+    elif not _is_file(Path(f"{file}.json")):
         problems.add(path, f"the Piper voice {file.name} needs its config {file.name}.json beside it")
     return str(file)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def parse_persona(raw: dict, folder: Path, problems: Problems) -> Persona:

@@ -206,6 +206,7 @@ def _node(nid: str, raw, problems: Problems) -> Node:
     outcome = raw.get("outcome")
     if outcome is not None and outcome not in OUTCOMES:
         problems.add(path + ("outcome",), f"must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+        outcome = "invalid"  # still an ending for the checks that follow, and hashable whatever was written
     raw_branches = raw.get("branches") or []
     if not isinstance(raw_branches, list):
         problems.add(path + ("branches",), "must be a list of branches (when, goto, mood)")
