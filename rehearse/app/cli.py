@@ -12,6 +12,7 @@ import os
 import sys
 
 from rehearse import __version__
+from rehearse.app.errors import UserError
 from rehearse.audio.files import AudioFileError
 from rehearse.models.errors import ModelLoadError
 from rehearse.scenarios.library import UnknownScenario
@@ -19,7 +20,7 @@ from rehearse.scenarios.schema import ScenarioError
 from rehearse.store import StoreError
 
 COMMANDS = ("app", "practice", "score", "say", "demo", "replay", "scenarios", "next", "models", "doctor")
-USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError)
+USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError, UserError)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,21 +43,46 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
+        if getattr(args, "db", None):
+            from rehearse.app.runtime import check_db_url
+
+            check_db_url(args.db)
         return int(args.run(args) or 0)
     except USER_ERRORS as exc:
         if args.debug:
             raise
-        first, *rest = str(exc).splitlines() or [type(exc).__name__]
-        print(f"rehearse: error: {first}", file=sys.stderr)
-        for line in rest:
-            print(f"  {line}", file=sys.stderr)
-        return 2
+        return _report(str(exc) or type(exc).__name__)
+    except Exception as exc:
+        reason = _database_url_error(exc)
+        if reason is None or args.debug:
+            raise
+        return _report(reason)
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         print("rehearse: stopped", file=sys.stderr)
         return 130
+
+
+def _report(message: str) -> int:
+    """Print a user error as one `rehearse: error:` line (further lines of a list indented) and return 2."""
+    first, *rest = message.splitlines() or [message]
+    print(f"rehearse: error: {first}", file=sys.stderr)
+    for line in rest:
+        print(f"  {line}", file=sys.stderr)
+    return 2
+
+
+def _database_url_error(exc: Exception) -> str | None:
+    """What to tell the user when SQLAlchemy refused a --db URL that got past `check_db_url` (None: not that)."""
+    kind = type(exc)
+    if kind.__module__.startswith("sqlalchemy") and kind.__name__ in ("ArgumentError", "NoSuchModuleError"):
+        return f"cannot use that database URL: {str(exc).splitlines()[0]}; {_DB_HINT}"
+    return None
+
+
+_DB_HINT = "give --db like sqlite:////path/to/rehearse.db or postgresql+psycopg://user@host/name, or leave it out"
 
 
 def entry() -> None:

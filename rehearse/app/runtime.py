@@ -36,7 +36,38 @@ def load_tts(voice: str | None):
 def open_store(args: argparse.Namespace):
     from rehearse.store import SessionStore
 
+    if args.db:
+        check_db_url(args.db)
     return SessionStore(url=args.db, folder=args.data_dir)
+
+
+def check_db_url(url: str) -> None:
+    """Raise `UserError` unless `url` is a database URL whose dialect and driver are installed (before any
+    model loads, and instead of SQLAlchemy's tracebacks)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from rehearse.app.errors import UserError
+
+    hint = "or leave --db out to keep sessions in SQLite in the data folder"
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        shown = url if "@" not in url else "the value given"
+        raise UserError(f"--db: {shown!r} is not a database URL; give one like sqlite:////path/to/rehearse.db or "
+                        f"postgresql+psycopg://user@host/name, {hint}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:
+        raise UserError(f"--db {shown}: unknown kind of database '{parsed.drivername}'; use sqlite:// or "
+                        f"postgresql+psycopg://, {hint}") from None
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        driver = exc.name or parsed.get_driver_name()
+        raise UserError(f"--db {shown}: its Python database driver (the module {driver}) is not installed; "
+                        f"install it, {hint}") from None
 
 
 

@@ -117,8 +117,8 @@ def conversation_audio(turns: list[dict], rate: int = EXPORT_RATE) -> tuple[np.n
 
 
 def write_wav(path: Path, audio: np.ndarray, rate: int) -> None:
-    import soundfile as sf
+    """Write the conversation atomically (an existing file is replaced only by a complete one); raises
+    `AudioFileError` saying what went wrong."""
+    from rehearse.audio.output import write_audio
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), audio, rate, subtype="PCM_16")
+    write_audio(path, audio, rate)

@@ -41,6 +41,7 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     from rehearse.app.engine import build_engine
+    from rehearse.app.errors import UserError
     from rehearse.app.live.console import Printer, read_stdin_into, run_in_terminal
     from rehearse.app.replies import RecordedReplies, TypedReplies
     from rehearse.audio.devices import NoDeviceError
@@ -48,7 +49,8 @@ def run(args) -> int:
     if args.list_devices:
         return list_devices(args.data_dir)
     if not args.scenario:
-        raise SystemExit("rehearse practice: choose a scenario with --scenario ID (see `rehearse scenarios list`)")
+        raise UserError("choose a scenario with --scenario ID (`rehearse scenarios list` lists them), "
+                        "e.g. rehearse practice --scenario internet-outage")
     options = practice_options(args)
     engine = build_engine(options, replies := _replies(args, options), scenario=runtime.scenario(options))
     engine.subscribe(Printer(engine.scenario.persona.name, args.json))
@@ -59,8 +61,8 @@ def run(args) -> int:
     try:
         code = run_in_terminal(engine)
     except NoDeviceError as exc:
-        raise SystemExit(f"rehearse practice: {exc}.\n  To practise without a microphone, type your replies: "
-                         f"rehearse practice --scenario {args.scenario} --type") from exc
+        raise UserError(f"{exc}; to practise without a microphone, type your replies: "
+                        f"rehearse practice --scenario {args.scenario} --type") from exc
     if isinstance(replies, RecordedReplies):
         for note in replies.notes:
             print(f"note: {note} (--max-turn-s changes it)", file=sys.stderr)

@@ -13,7 +13,8 @@ def add_parser(sub) -> None:
     parser.add_argument("session", nargs="?", help="session id, a unique prefix of it, or 'last'; omit to list sessions")
     parser.add_argument("--learner", help="only this learner's sessions (when listing)")
     parser.add_argument("--play", action="store_true", help="play both voices through the default output device")
-    parser.add_argument("--export", type=Path, metavar="WAV", help="write the whole conversation to one WAV file")
+    parser.add_argument("--export", type=Path, metavar="WAV",
+                        help="write the whole conversation to one audio file (.wav, .flac or .ogg)")
     parser.add_argument("--json", action="store_true")
     runtime.add_store_options(parser)
     parser.set_defaults(run=run)
@@ -22,6 +23,10 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from rehearse.store import StoreError
 
+    if args.export:
+        from rehearse.audio.output import check_output
+
+        check_output(args.export)  # before anything is read
     store = runtime.open_store(args)
     if not args.session:
         return _list(store, args)
@@ -88,6 +93,7 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
         ]
         if fb.get("tip"):
             lines.append(f"  tip:    {fb['tip']}")
+        lines += [f"  note:   {reason}" for reason in fb.get("not_judged") or []]
         branch = turn.get("step") or {}
         if branch:
             lines.append(f"  branch: {branch.get('condition')} -> {branch.get('goto')} "

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+CHECK_LINES = 30
+"""Most problems `check` prints for one file."""
+
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("scenarios", help="list, check or show scenario files")
@@ -49,7 +52,9 @@ def run_check(args) -> int:
     for entry in results:
         if entry.problems:
             bad += 1
-            print("\n".join(entry.problems))
+            shown = entry.problems[:CHECK_LINES]
+            more = len(entry.problems) - len(shown)
+            print("\n".join(shown + ((f"{entry.path}: ... and {more} more problems",) if more else ())))
         else:
             print(f"{entry.path}: ok")
     return 1 if bad else 0

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from rehearse.app import runtime
+from rehearse.app.errors import UserError
 from rehearse.app.report import feedback_lines
 
 
@@ -32,8 +33,12 @@ def _texts(args) -> list[str]:
         return [args.text]
     try:
         lines = args.texts.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SystemExit(f"rehearse score: cannot read {args.texts}: {exc}") from exc
+    except OSError as exc:
+        raise UserError(f"--texts: cannot read {args.texts}: {exc.strerror or exc}; give a text file with one "
+                        "reply per line") from exc
+    except UnicodeDecodeError as exc:
+        raise UserError(f"--texts: {args.texts} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                        "save it as UTF-8 text with one reply per line") from exc
     return [line for line in lines if line.strip()]
 
 
@@ -61,9 +66,11 @@ def run(args) -> int:
 
     sources = sum((bool(args.reply), args.text is not None, args.texts is not None))
     if sources != 1:
-        raise SystemExit('rehearse score: give reply audio files, --text "..." or --texts FILE (one of them)')
+        raise UserError('give reply audio files, --text "..." or --texts FILE (one of them), '
+                        'e.g. rehearse score --text "I am sorry, let me fix that"')
     if args.baseline and not args.reply:
-        raise SystemExit("rehearse score: --baseline needs reply audio files")
+        raise UserError("--baseline needs reply audio files (it calibrates pitch, loudness and pace, which "
+                        "text does not have); drop --baseline or score audio files")
     semantic = not args.no_paraphrases
     if args.reply:
         verdicts = _audio_verdicts(args, semantic)
