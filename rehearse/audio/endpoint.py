@@ -76,6 +76,8 @@ class EndpointConfig:
     unsure_probability: float = 0.15
     """Between this and `finished_probability`, the turn ends after `unsure_silence_ms`."""
     unsure_silence_ms: float = 700.0
+    model_wait_ms: float = 500.0
+    """Silence after which a turn ends on the old silence rule when Smart Turn has not answered (a busy CPU)."""
     ceiling_ms: float = 1600.0
     """Silence that ends a turn whatever the model and the words say (the learner simply stopped)."""
     max_turn_s: float = 60.0
@@ -108,8 +110,8 @@ def decide(config: EndpointConfig, silence_ms: float, probability: float | None,
 
     `probability` is Smart Turn's answer for this pause (None while it has not answered); `unfinished`
     says the words so far stop mid-clause. Rules, first that applies:
-    "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer: the old rule, trailing silence plus
-    the hangover after unfinished words), "model_finished" (finished words, probability high, a short
+    "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer after `model_wait_ms`: the old rule,
+    trailing silence plus the hangover after unfinished words), "model_finished" (finished words, probability high, a short
     silence), "model_unsure" (finished words, probability in between, a longer silence)."""
     cfg = config
     if not smart:
@@ -118,7 +120,7 @@ def decide(config: EndpointConfig, silence_ms: float, probability: float | None,
         return "ceiling"
     if probability is None:
         needed = cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0)
-        return "silence" if silence_ms >= max(needed, cfg.model_after_ms + 200.0) else None
+        return "silence" if silence_ms >= max(needed, cfg.model_wait_ms) else None
     if unfinished:
         return None
     if probability >= cfg.finished_probability and silence_ms >= cfg.finished_silence_ms:

@@ -121,7 +121,8 @@ SMART = EndpointConfig()
     (SMART.unsure_silence_ms, 0.3, False, "model_unsure"),
     (SMART.unsure_silence_ms - 50, 0.3, False, None),
     (200, None, False, None),                # the model has not answered yet
-    (SMART.trailing_silence_ms, None, False, "silence"),  # ... and is late: the old rule
+    (SMART.trailing_silence_ms, None, False, None),
+    (SMART.model_wait_ms, None, False, "silence"),  # ... and is late (a busy CPU): the old rule
 ])
 def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
     assert decide(SMART, silence_ms, probability, unfinished) == rule
