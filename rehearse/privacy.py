@@ -11,9 +11,16 @@ FILE_MODE = 0o600
 
 
 def private_folder(path: Path) -> Path:
-    """Create `path` (and its parents) if needed; the folder itself is made owner-only."""
+    """Create `path` and any missing parents owner-only; an existing `path` is made owner-only too."""
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        os.chmod(folder, FOLDER_MODE)  # mkdir's mode is reduced by the umask
     if path.stat().st_mode & 0o777 != FOLDER_MODE:
         os.chmod(path, FOLDER_MODE)
     return path

@@ -41,11 +41,11 @@ class SessionStore:
 
     def __init__(self, url: str | None = None, folder: Path | None = None):
         self.folder = data_dir(folder)
-        created = not self.folder.exists()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            if created or folder is None:
+            if not self.folder.is_dir():
                 private_folder(self.folder)
+            elif folder is None and os.access(self.folder, os.W_OK):
+                private_folder(self.folder)  # the default folder, perhaps made by an older version
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {self.folder}: {exc.strerror}") from exc
         database = self.folder / "rehearse.db"
@@ -77,7 +77,7 @@ class SessionStore:
             with self._engine.begin() as conn:
                 return conn.execute(statement)
         except SQLAlchemyError as exc:
-            raise StoreError(f"could not save to {self.url}: {explain(exc)}") from exc
+            raise StoreError(f"could not save to {self.url}: {explain(exc, self.folder)}") from exc
 
     def _read(self, query) -> list[dict]:
         try:
@@ -85,6 +85,10 @@ class SessionStore:
                 return [dict(r) for r in conn.execute(query).mappings()]
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read the session database {self.url}: {explain(exc)}") from exc
+
+    def close(self) -> None:
+        """Close the database connections (the store can be opened again)."""
+        self._engine.dispose()
 
     def start_session(self, learner: str, scenario_id: str, seed: int, difficulty: int | None = None) -> str:
         """A new session row, held as running by this process until `end_session`."""
@@ -142,7 +146,7 @@ class SessionStore:
                     try:
                         write_flac(path, *audio)
                     except (OSError, RuntimeError) as exc:
-                        raise StoreError(f"could not write {path}: {explain(exc)}") from exc
+                        raise StoreError(f"could not write {path}: {explain(exc, path.parent)}") from exc
                     paths[track] = str(path)
             result = self._write(insert(turns).values(
                 session_id=session_id, index=index, take=take, active=True, node_id=node_id,

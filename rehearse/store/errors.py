@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import shutil
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
@@ -11,11 +13,16 @@ class StoreError(RuntimeError):
     """The database or audio folder cannot be written or read; the message says what to do."""
 
 
-def explain(exc: BaseException) -> str:
-    """What went wrong with the store, and what to do about it (one sentence)."""
-    detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+LOW_SPACE_BYTES = 1 << 20
+"""Less free space than this where a write failed: the disk is full (libsndfile says only "System error")."""
+
+
+def explain(exc: BaseException, folder: Path | None = None) -> str:
+    """What went wrong with the store, and what to do about it (one sentence). `folder`: where the write was."""
+    detail = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
     lowered = detail.lower()
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in lowered or "no space" in lowered:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in lowered or "no space" in lowered \
+            or folder is not None and _low_on_space(folder):
         return f"the disk is full ({detail}); free some space and try again"
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
             or "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
@@ -31,3 +38,10 @@ def explain(exc: BaseException) -> str:
     if isinstance(exc, SQLAlchemyError | OSError | ValueError):
         return f"{detail}"
     return f"{type(exc).__name__}: {detail}"
+
+
+def _low_on_space(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
