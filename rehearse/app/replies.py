@@ -81,15 +81,19 @@ class RecordedReplies(ReplySource):
         """What the learner should know about their files (one cut at the turn limit, ...)."""
 
     def open(self, engine: PracticeEngine) -> None:
-        from rehearse.audio.files import load_reply
+        from rehearse.audio.files import ends_early, load_reply
 
         limit = engine.options.endpoint.max_turn_s if self._max_turn_s is None else self._max_turn_s
         self._audio = []
         for given in self._given:
             audio = given if isinstance(given, np.ndarray) else load_reply(given)
+            note = None if isinstance(given, np.ndarray) else ends_early(given)
+            if note:
+                self.notes.append(note)
             if audio.size > limit * SAMPLE_RATE:  # as in a live call, the customer cuts in at the turn limit
                 self.notes.append(f"{given} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the "
-                                  f"first {limit:.0f} s are judged (the customer cuts in there)")
+                                  f"first {limit:.0f} s are judged (the customer cuts in there; --max-turn-s "
+                                  f"changes it)")
                 audio = audio[: int(limit * SAMPLE_RATE)]
             self._audio.append(audio)
 

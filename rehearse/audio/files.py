@@ -57,3 +57,42 @@ def write_flac(path: Path, audio: np.ndarray, sample_rate: int) -> Path:
     private_file(partial)
     os.replace(partial, path)
     return path
+
+
+def ends_early(path: str | os.PathLike) -> str | None:
+    """A note when a WAV file holds less audio than its header promises (cut off while it was copied or
+    recorded), else None. The part that is there can still be used."""
+    try:
+        declared = _declared_wav_frames(Path(path))
+        held = sf.info(str(path)).frames if declared is not None else None
+    except (OSError, RuntimeError, sf.LibsndfileError):
+        return None
+    if declared is None or held is None or held >= declared * 0.99:
+        return None
+    rate = sf.info(str(path)).samplerate
+    return (f"{path} ends early: its header promises {declared / rate:.1f} s but it holds {held / rate:.1f} s "
+            f"(cut off while it was copied or recorded?); only what is there is judged")
+
+
+def _declared_wav_frames(path: Path) -> int | None:
+    """Frames the RIFF/WAVE header declares, or None for other formats (or a header that cannot tell)."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        block_align = None
+        while True:
+            chunk = handle.read(8)
+            if len(chunk) < 8:
+                return None
+            kind, size = chunk[:4], int.from_bytes(chunk[4:], "little")
+            if kind == b"fmt ":
+                fmt = handle.read(size)
+                block_align = int.from_bytes(fmt[12:14], "little") if len(fmt) >= 14 else None
+                handle.seek(size % 2, 1)
+            elif kind == b"data":
+                if not block_align or size in (0, 0xFFFFFFFF):  # streamed WAVs leave the size unset
+                    return None
+                return size // block_align
+            else:
+                handle.seek(size + size % 2, 1)

@@ -86,12 +86,13 @@ class SpeechToText:
             self._model = self._load(path, self.choice, allow_download)
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0,
-                   vad: bool = True) -> Transcript:
+                   vad: bool = True, on_progress=None) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; word times are shifted by `offset` seconds.
 
         With `vad` (the default), Silero VAD skips non-speech first: silence and noise give an empty
         transcript instead of Whisper's invented words, for ~3 ms per second of audio. Pass
-        `vad=False` for audio an endpointer has already cut to speech.
+        `vad=False` for audio an endpointer has already cut to speech. `on_progress(done_s, total_s)` is
+        called as each segment is transcribed (for long files).
         """
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         started = time.perf_counter()
@@ -110,5 +111,7 @@ class SpeechToText:
             texts.append(segment.text.strip())
             for word in segment.words or ():
                 words.append(Word(word.word.strip(), word.start + offset, word.end + offset, word.probability))
+            if on_progress is not None:
+                on_progress(segment.end, len(audio) / SAMPLE_RATE)
         _LOGGER.debug("transcribed %.2f s in %.0f ms", len(audio) / SAMPLE_RATE, 1000 * (time.perf_counter() - started))
         return Transcript(" ".join(t for t in texts if t), tuple(words), info.language, len(audio) / SAMPLE_RATE)

@@ -48,3 +48,19 @@ def test_flac_round_trip_is_atomic(tmp_path):
     back, rate = sf.read(path, dtype="float32")
     assert rate == 16_000 and np.allclose(back, audio, atol=1e-4)
     assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_a_wav_cut_short_is_noticed_and_a_whole_one_is_not(tmp_path):
+    import soundfile as sf
+
+    from rehearse.audio.files import ends_early
+
+    whole = tmp_path / "whole.wav"
+    sf.write(whole, np.zeros(32_000, np.float32), 16_000, subtype="PCM_16")
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(whole.read_bytes()[: 44 + 32_000])  # half of the samples
+    flac = tmp_path / "whole.flac"
+    sf.write(flac, np.zeros(16_000, np.float32), 16_000)
+    assert ends_early(whole) is None and ends_early(flac) is None
+    note = ends_early(cut)
+    assert "promises 2.0 s but it holds 1.0 s" in note

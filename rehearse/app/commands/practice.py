@@ -65,7 +65,7 @@ def run(args) -> int:
                         f"rehearse practice --scenario {args.scenario} --type") from exc
     if isinstance(replies, RecordedReplies):
         for note in replies.notes:
-            print(f"note: {note} (--max-turn-s changes it)", file=sys.stderr)
+            print(f"note: {note}", file=sys.stderr)
     if (args.input_device or args.output_device) and getattr(replies, "devices", None) is not None:
         from rehearse.audio import devices
 

@@ -5,9 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import sys
+
 from rehearse.app import runtime
 from rehearse.app.errors import UserError
 from rehearse.app.report import feedback_lines
+from rehearse.audio.endpoint import EndpointConfig
+from rehearse.constants import SAMPLE_RATE
+
+MAX_REPLY_S = EndpointConfig().max_turn_s
+"""A reply is judged like a live turn: the customer would have cut in after this long."""
+PROGRESS_FROM_S = 30.0
+"""Transcribing a reply longer than this shows progress."""
 
 
 def add_parser(sub) -> None:
@@ -23,6 +32,9 @@ def add_parser(sub) -> None:
                         help="transcribe with a prompt that keeps um/uh (Whisper tends to drop them)")
     parser.add_argument("--no-paraphrases", action="store_true",
                         help="phrase rules only: skip the sentence-embedding model (saves ~5 s of loading)")
+    parser.add_argument("--max-s", type=float, default=MAX_REPLY_S,
+                        help=f"judge at most this many seconds of each reply (default {MAX_REPLY_S:.0f}, the longest "
+                             "live turn; 0 judges all of it)")
     parser.add_argument("--json", action="store_true", help="print each verdict as one line of JSON")
     runtime.add_model_options(parser, tts=False)
     parser.set_defaults(run=run)
@@ -54,8 +66,12 @@ def _audio_verdicts(args, semantic: bool):
         calm = load_reply(args.baseline)
         baseline = measure_baseline(stt.transcribe(calm, prompt=prompt), calm)
     for i, path in enumerate(args.reply):
-        audio = load_reply(path)
-        transcript = stt.transcribe(audio, prompt=prompt)
+        audio = _within_limit(path, load_reply(path), args.max_s)
+        seconds = audio.size / SAMPLE_RATE
+        progress = _Progress(path) if seconds > PROGRESS_FROM_S else None
+        transcript = stt.transcribe(audio, prompt=prompt, on_progress=progress)
+        if progress is not None:
+            progress.done()
         if args.baseline == "first" and i == 0:
             baseline = measure_baseline(transcript, audio)
         yield judge(transcript, audio, baseline=baseline, semantic=semantic, customer_name=args.name)
@@ -89,3 +105,37 @@ def run(args) -> int:
             print(f'Customer: "{args.after}"')
         print("\n".join(feedback_lines(feedback, indent="")))
     return 0
+
+
+def _within_limit(path, audio, max_s: float):
+    """The reply as judged: cut at `max_s` (said on stderr), with a note when the file ends early."""
+    from rehearse.audio.files import ends_early
+
+    note = ends_early(path)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    if max_s and audio.size > max_s * SAMPLE_RATE:
+        print(f"note: {path} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "
+              f"{max_s:.0f} s are judged (--max-s 0 judges all of it, which takes longer)", file=sys.stderr)
+        return audio[: int(max_s * SAMPLE_RATE)]
+    return audio
+
+
+class _Progress:
+    """Transcription progress of a long reply on stderr: one updating line on a terminal, else every quarter."""
+
+    def __init__(self, path):
+        self.name, self.tty, self.shown = path, sys.stderr.isatty(), 0.0
+
+    def __call__(self, done_s: float, total_s: float) -> None:
+        share = min(1.0, done_s / total_s) if total_s else 1.0
+        if self.tty:
+            print(f"\rtranscribing {self.name}: {share:4.0%} ({done_s:.0f}/{total_s:.0f} s)", end="",
+                  file=sys.stderr, flush=True)
+        elif share - self.shown >= 0.25:
+            self.shown = share
+            print(f"transcribing {self.name}: {share:.0%}", file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.tty:
+            print(file=sys.stderr)
