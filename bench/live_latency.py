@@ -1,13 +1,16 @@
 """Live latency through real (virtual) audio devices, as a learner with a headset meets it.
 
 Starts a private PulseAudio server (virtual microphone and speaker), runs live practice sessions
-back to back for `--duration-s` (at least `--turns` replies), and after each customer line plays the
-next recorded reply into the virtual microphone. For each reply it measures, from the true end of
-the learner's speech (found by aligning the file with the captured track):
-  (a) -> final transcript, (b) -> scores ready (turn judged and saved), (c) -> the customer's next
-  line audibly starting (device time), plus mic -> meter lag and input overflows over the run.
+back to back for `--duration-s` (at least `--turns` replies, and every reply file at least once), and
+after each customer line plays the next recorded reply into the virtual microphone. For each reply it
+measures, from the true end of the learner's speech (found by aligning the file with the captured track):
+  (a) -> end decided, (b) -> final transcript, (c) -> scores ready (turn judged and saved), (d) -> the
+  customer's next line audibly starting (device time), plus mic -> meter lag and input overflows.
+No reply is left out: one whose turn ended at a pause inside it counts as a cut-off (its timings are
+not latencies). `--endpointer old new` measures today's end of turn and the old 300 ms silence rule
+one after the other in the same run, on the same server and models.
 
-    python bench/live_latency.py [--replies DIR_OR_FILES ...] [--duration-s 300] [--json OUT.json]
+    python bench/live_latency.py [--replies DIR_OR_FILES ...] [--endpointer new old] [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -81,17 +85,15 @@ def stats(values: list[float]) -> dict:
 class Driver:
     """Answers each customer line with the next reply file and records what happened when."""
 
-    def __init__(self, audio: VirtualAudio, files: list[Path], max_pause_ms: float):
+    def __init__(self, audio: VirtualAudio, files: list[Path]):
         from rehearse.audio.files import load_reply
 
         self.audio, self.files = audio, files
         self.clips = {f: load_reply(f) for f in files}
         self.spans = {f: speech_span(a) for f, a in self.clips.items()}
-        self.files = [f for f in files if self.spans[f][2] < max_pause_ms and self.spans[f][1] > 0]
-        for f in sorted(set(files) - set(self.files)):
-            print(f"note: {f.name} left out: it pauses {self.spans[f][2]:.0f} ms inside, long enough to end a turn")
-        if not self.files:
-            raise SystemExit("no usable replies")
+        silent = [f for f in files if self.spans[f][1] == 0]
+        if silent:
+            raise SystemExit(f"no speech found in {', '.join(f.name for f in silent)}")
         self.next = 0
         self.engine = None
         self.overflows = 0
@@ -117,10 +119,11 @@ class Driver:
             self.pending = {"file": path, "ring_end": self.engine.replies.capture.ring.end}
             threading.Timer(PAUSE_BEFORE_REPLY_S, self.audio.play, args=(path,)).start()
         elif isinstance(event, events.SpeechEnded):
-            if self.pending is not None:
+            if self.pending is not None and "decided_at" not in self.pending:
                 self.pending["decided_at"] = now
+                self.pending["speech_ended"] = event.reason
         elif isinstance(event, events.FinalTranscript):
-            if self.pending is not None:
+            if self.pending is not None and "transcript_at" not in self.pending:
                 self.pending["transcript_at"] = event.at
         elif isinstance(event, events.Verdict) and self.pending is not None:
             self._finish(event)
@@ -137,10 +140,14 @@ class Driver:
         onset = begin + locate(recorded, clip)
         true_end = capture.time_at(onset + self.spans[pending["file"]][1])
         heard = event.turn
+        decided = pending.get("decided_at")
         self.turns.append({
             "file": pending["file"].name, "transcript": heard.feedback.transcript,
-            "true_end": true_end, "decided_at": pending.get("decided_at"),
+            "true_end": true_end, "decided_at": decided,
             "transcript_at": pending.get("transcript_at"), "scores_at": event.at,
+            "cut_off": decided is None or decided < true_end,
+            "pause_inside_ms": round(self.spans[pending["file"]][2]),
+            "end_of_turn": (heard.timing or {}).get("end_of_turn"),
             "ended_session": heard.next_line.outcome is not None,
         })
 
@@ -149,8 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replies", nargs="+", metavar="DIR_OR_FILES",
                         help="recorded replies (default: the realspeech asr clips)")
-    parser.add_argument("--turns", type=int, default=10, help="replies to measure at least (default 10)")
-    parser.add_argument("--duration-s", type=float, default=300.0, help="continuous run length (default 300)")
+    parser.add_argument("--turns", type=int, default=0, help="replies to measure at least per end-of-turn "
+                        "detector (default: each reply file once)")
+    parser.add_argument("--duration-s", type=float, default=0.0, help="continuous run length per detector "
+                        "(default 0: as long as the replies take)")
+    parser.add_argument("--endpointer", nargs="+", choices=("new", "old"), default=["new", "old"],
+                        help="new: Smart Turn + words + silence; old: 300 ms of silence (default: both, in turn)")
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--scenario", default="internet-outage")
     parser.add_argument("--trailing-silence-ms", type=float, default=None)
@@ -166,16 +177,21 @@ def main(argv: list[str] | None = None) -> int:
         server = VirtualAudio(Path(tmp) / "pulse")
         server.start()
         try:
-            result = run(args, files, server, Path(tmp))
+            result = {"load_avg_1m": round(os.getloadavg()[0], 2)}
+            for name in args.endpointer:
+                result[name] = run(args, files, server, Path(tmp) / name, name)
+            result["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
         finally:
             server.stop()
-    print_report(result)
+    for name in args.endpointer:
+        print_report(result[name])
+    print(f"load average (1 min): {result['load_avg_1m']} at start, {result['load_avg_1m_at_end']} at end")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 
-def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
+def run(args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: str = "new") -> dict:
     """Live sessions through the engine, one after another (the customer's ending starts the next)."""
     from rehearse.app.engine import build_engine
     from rehearse.app.live.practice import Microphone
@@ -191,12 +207,15 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
     stt, tts = SpeechToText(args.model, device="cpu"), TextToSpeech()
     store = SessionStore(folder=tmp / "store")
     scenario = find(args.scenario)
-    config = EndpointConfig.from_dict({} if args.trailing_silence_ms is None
-                                      else {"trailing_silence_ms": args.trailing_silence_ms})
-    driver = Driver(server, files, config.trailing_silence_ms)
+    chosen = {"end_of_turn": "smart_turn" if endpointer == "new" else "silence"}
+    if args.trailing_silence_ms is not None:
+        chosen["trailing_silence_ms"] = args.trailing_silence_ms
+    config = EndpointConfig.from_dict(chosen)
+    driver = Driver(server, files)
     started, seed, overflows = time.monotonic(), 0, 0
     driver.until = started + args.duration_s
-    while time.monotonic() - started < args.duration_s or len(driver.turns) < args.turns:
+    wanted = max(args.turns, len(files))
+    while time.monotonic() - started < args.duration_s or len(driver.turns) < wanted:
         options = PracticeOptions(scenario=args.scenario, seed=seed, rules_only=args.rules_only, endpoint=config)
         driver.engine = build_engine(options, Microphone(), stt=stt, tts=tts, store=store, scenario=scenario)
         driver.engine.subscribe(driver.on_event)
@@ -204,21 +223,24 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path) -> dict:
         if driver.engine.error is not None:
             raise SystemExit(f"live session failed: {driver.engine.error}")
         overflows, driver.overflows, seed = overflows + driver.overflows, 0, seed + 1
-    return summarize(driver, overflows, time.monotonic() - started, args, seed)
+    return summarize(driver, overflows, time.monotonic() - started, args, seed, endpointer)
 
 
-def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int) -> dict:
-    # A reply the endpointer ended early (at a pause inside it) is not timed: its rest became the next turn.
-    turns = [t for t in driver.turns if t["decided_at"] is not None and t["decided_at"] > t["true_end"]]
+def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int, endpointer: str = "new") -> dict:
+    # A reply the endpointer ended early (at a pause inside it) is a cut-off: its timings are not latencies.
+    turns = [t for t in driver.turns if not t["cut_off"]]
 
     def to_ms(key: str) -> list[float]:
         return [1000 * (t[key] - t["true_end"]) for t in turns if t.get(key) is not None]
 
     return {
+        "endpointer": endpointer,
         "model": args.model,
         "wording": "phrase rules" if args.rules_only else "all layers",
         "turns": len(turns),
-        "ended_early": len(driver.turns) - len(turns),
+        "cut_offs": len(driver.turns) - len(turns),
+        "cut_off_files": sorted({t["file"] for t in driver.turns if t["cut_off"]}),
+        "files_measured": sorted({t["file"] for t in turns}),
         "sessions": sessions,
         "run_s": round(seconds, 1),
         "end_to_decision_ms": stats(to_ms("decided_at")),
@@ -232,14 +254,14 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
 
 def print_report(result: dict) -> None:
-    print(f"{result['turns']} replies over {result['run_s']} s ({result['sessions']} session(s)), "
-          f"model {result['model']}, wording by {result['wording']}")
+    print(f"[{result['endpointer']} end of turn] {result['turns']} replies ({len(result['files_measured'])} files) "
+          f"over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}, "
+          f"wording by {result['wording']}")
     for key in ("end_to_decision_ms", "end_to_transcript_ms", "end_to_scores_ms", "end_to_customer_ms", "meter_lag_ms"):
         value = result[key]
         print(f"  {key:22s} median {value['median']} ms   p90 {value['p90']} ms   (n={value['n']})")
     print(f"  overflows              {result['overflows']}")
-    if result["ended_early"]:
-        print(f"  ({result['ended_early']} reply(ies) ended early at a pause inside them, not timed)")
+    print(f"  cut-offs               {result['cut_offs']} {result['cut_off_files'] or ''}")
 
 
 if __name__ == "__main__":
