@@ -129,7 +129,8 @@ def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None,
             _wait(app, lambda: False, 0.3)
             shots.append(_save(window, out_dir / f"practice-feedback-{scheme}.png"))
             shots.append(_mid_reply(app, window, model, learner, out_dir / f"practice-mid-reply-{scheme}.png"))
-            _wait(app, lambda: len(learner.of(events.Verdict)) >= 4 or model.end is not None)
+            # the summary after turn 2 (three verdicts with the retake): the trend then has both turns
+            _wait(app, lambda: len(learner.of(events.Verdict)) >= 3 or model.end is not None)
             if model.end is None:
                 page.stop()
             _wait(app, lambda: model.end is not None, 30)

@@ -116,8 +116,9 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
         else:
             settle(app, 1.0)
         save(window, out_dir / f"setup-{scheme}.png")
-        if feeding is not None:
-            feeding.wait(timeout=15)
+        if feeding is not None:  # the level has been seen: no need to hear the rest of the recording
+            feeding.terminate()
+            feeding.wait(timeout=5)
 
         page = window.replay
         loaded = []

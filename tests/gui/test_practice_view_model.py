@@ -134,3 +134,23 @@ def test_highlighting_escapes_the_text_and_skips_overlaps():
     out = highlighted_html(text, spans, {"own": "#0f0", "apologize": "#ff0"})
     assert out.count("<span") == 2 and "&lt;really&gt;" in out
     assert 'title="apologize">am sorry</span>' in out
+
+
+def test_errors_device_pauses_and_gain_tips_have_their_own_banners(qtbot):
+    from rehearse.app.gui.practice.page import PracticePage
+
+    page = PracticePage()
+    qtbot.addWidget(page)
+    page.show()
+    model = page.model
+    model.handle(events.GainTip("Turn the microphone up a little"))
+    assert page.tip_banner.isVisible() and "microphone up" in page.tip_banner.text.text()
+    assert not page.banner.isVisible()
+    model.handle(events.Error("the microphone stopped"))
+    assert page.banner.isVisible() and page.banner.kind == "error"
+    assert "What to do" in page.banner.text.text() and page.tip_banner.isVisible()
+    page.tip_banner.close_button.click()
+    assert not page.tip_banner.isVisible() and page.banner.isVisible()
+    model.handle(events.DevicePaused("Reconnect 'Headset' to go on"))
+    assert page.banner.kind == "device" and "Reconnect" in page.banner.text.text()
+    assert page.phase_label.text() == "paused"

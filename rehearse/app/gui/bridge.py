@@ -19,6 +19,10 @@ from PySide6.QtCore import QObject, Signal, Slot
 _LOGGER = logging.getLogger(__name__)
 
 
+WARM_UP_JOIN_S = 60.0
+"""Longest wait for the model being loaded when the window closes during the warm-up."""
+
+
 class EngineBridge(QObject):
     """Runs one practice session at a time and re-emits its events on the GUI thread."""
 
@@ -82,13 +86,15 @@ class EngineBridge(QObject):
             from rehearse.app.options import PracticeOptions
 
             options = PracticeOptions()
+        if self._stop_asked:
+            return
         try:
             from rehearse.models.stt import SpeechToText
 
             self._warm["stt"] = ((options.model, options.device), SpeechToText(options.model, device=options.device))
         except Exception as exc:  # the session then loads it and says why it failed
             _LOGGER.info("warm-up: speech-to-text not loaded: %s", exc)
-        if not options.rules_only:
+        if not options.rules_only and not self._stop_asked:
             try:
                 from rehearse.coach import classifier
 
@@ -175,8 +181,12 @@ class EngineBridge(QObject):
             self.replies.submit(text)
 
     def shutdown(self, timeout: float = 5.0) -> None:
-        """Stop the session and wait for the engine thread (window close)."""
+        """Stop the session and wait for the engine thread and the warm-up (window close). A model still
+        loading in native code when the interpreter exits aborts the process ("terminate called without
+        an active exception"), so the warm-up is waited for (it stops between models)."""
         self._stop_asked = True
+        if self._warming is not None:
+            self._warming.join(WARM_UP_JOIN_S)
         if self._launcher is not None:
             self._launcher.join(timeout)
         if self.engine is not None:

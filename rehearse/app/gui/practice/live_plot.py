@@ -15,7 +15,8 @@ from rehearse.app.gui.practice.view_model import PACE_BAND, SILENCE_DB, TRACE_S,
 
 _LOGGER = logging.getLogger(__name__)
 
-PITCH_RANGE_HZ = (60.0, 400.0)
+PITCH_RANGE_HZ = (50.0, 300.0)
+"""Speaking voices (a low male voice near 80 Hz is not squashed onto the floor)."""
 LEVEL_RANGE_DB = (-60.0, 0.0)
 
 

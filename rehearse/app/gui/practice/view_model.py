@@ -341,9 +341,9 @@ class PracticeViewModel(QObject):
             case events.DevicesOpened(input_name=microphone, output_name=headphones):
                 self.devices.emit(f"Microphone: {microphone} · Customer plays on: {headphones}")
             case events.DeviceResumed(message=message):
-                self.banner.emit(message, "device")
                 if self.phase_name == "paused":
                     self._phase(self._before_pause)
+                self.banner.emit(message, "device")  # after the phase: "back" banners then hide after a while
             case events.Error(message=message):
                 self.banner.emit(message, "error")
             case events.SessionEnded():
