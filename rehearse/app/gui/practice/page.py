@@ -295,7 +295,7 @@ class PracticePage(QWidget):
             return
         self.typed.clear()
         self._stop_customer()
-        self.partial.setText(text)
+        self.partial.setText(_tail(text))
         self.bridge.submit_text(text)
 
     def _practise_next(self, scenario_id: str) -> None:
@@ -347,7 +347,7 @@ class PracticePage(QWidget):
             self.you_label.setText("You (listening…)" if phase == "listening" else "You")
 
     def _on_partial(self, text: str, wpm) -> None:
-        self.partial.setText(text)
+        self.partial.setText(_tail(text))
         self.wpm.set_wpm(wpm)
 
     def _on_cue(self, text: str) -> None:
@@ -444,3 +444,14 @@ def _close_later(player) -> None:
 
     player.pause()
     tasks.run_in_background(player.close)
+
+
+PARTIAL_CHARS = 110
+"""The live transcript shows its newest words (two lines or so): the card does not grow while one speaks."""
+
+
+def _tail(text: str, limit: int = PARTIAL_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    return "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
