@@ -146,66 +146,69 @@ def test_a_retake_rewinds_to_the_branch_point_and_keeps_both_takes(stt, tts, sto
     assert "Turn 2 (take 1, replaced by a retake)" in out and "Turn 2 (take 2)" in out
 
 
+def stop_once(virtual_audio, stt, tts, store, clip, attempt: int, pause_s: float) -> tuple[float, str, bool]:
+    """One live session stopped `pause_s` into a moment: the customer's line, the learner's reply, or the
+    wait for an answer (by `attempt`), after a completed turn on odd attempts. Returns the seconds from
+    `stop()` to the session saved, the moment, and whether a turn was completed first."""
+    moment = ("line", "reply", "waiting")[attempt % 3]
+    complete_first = attempt % 2 == 1
+    endpoint = EndpointConfig(no_answer_s=30, trailing_silence_ms=1000)  # the clip pauses inside (issue 11)
+    engine = build_engine(options(seed=attempt, endpoint=endpoint), Microphone(), stt=stt, tts=tts, store=store)
+    ended = threading.Event()
+    asked: list[float] = []
+    playing = []
+    state = {"phase": "answer" if complete_first else "stop"}
+
+    def stop() -> None:
+        asked.append(time.monotonic())
+        engine.stop()
+
+    def on_event(event) -> None:
+        if isinstance(event, events.Verdict):
+            state["phase"] = "stop"
+        if isinstance(event, events.SessionEnded):
+            asked.append(time.monotonic())
+            ended.set()
+        if state["phase"] == "answer" and isinstance(event, events.CustomerDone):
+            state["phase"] = "answering"  # a turn that completes
+            threading.Timer(0.3, lambda: playing.append(virtual_audio.play(clip))).start()
+        elif state["phase"] == "stop" and moment == "line" and isinstance(event, events.CustomerSpeaking):
+            state["phase"] = "stopping"
+            threading.Timer(pause_s, stop).start()
+        elif state["phase"] == "stop" and moment != "line" and isinstance(event, events.CustomerDone):
+            state["phase"] = "stopping"
+            if moment == "reply":
+                playing.append(virtual_audio.play(clip))
+            threading.Timer(1.0 + pause_s, stop).start()
+
+    engine.subscribe(on_event)
+    engine.start()
+    assert ended.wait(120) and engine.wait(30)
+    for speaking in playing:  # the next session starts in silence
+        speaking.wait(30)
+    assert engine.error is None, engine.error
+    session = store.session(engine.session_id)
+    assert session["status"] == "unfinished"
+    rows = store.turns(engine.session_id)
+    judged = [r for r in rows if r["step"] is not None]
+    assert len(judged) == (1 if complete_first else 0)  # every completed turn intact
+    assert all(r["feedback"]["scores"] for r in judged)
+    kept = [r for r in rows if r["step"] is None]
+    if moment == "reply":  # what was said before the stop is kept, unjudged
+        [partial] = kept
+        assert sf.info(partial["learner_audio"]).duration > 0.5
+    else:
+        assert not kept
+    return asked[1] - asked[0], moment, complete_first
+
+
 @pytest.mark.audio
 def test_stop_at_any_moment_saves_the_session_at_once(virtual_audio, stt, tts, store, realspeech):
     """Ten live sessions, each stopped at a random moment: while the customer speaks, while the learner
     answers, or while the engine waits for an answer."""
     rng = random.Random(7)
     clip = realspeech / "asr" / "asr_librivox_sense_0870.wav"  # 7 s of speech
-    delays = []
-    for attempt in range(10):
-        moment = ("line", "reply", "waiting")[attempt % 3]
-        complete_first = attempt % 2 == 1
-        endpoint = EndpointConfig(no_answer_s=30, trailing_silence_ms=1000)  # the clip pauses inside (issue 11)
-        engine = build_engine(options(seed=attempt, endpoint=endpoint), Microphone(),
-                              stt=stt, tts=tts, store=store)
-        ended = threading.Event()
-        asked: list[float] = []
-        playing = []
-        state = {"turn": 1 if not complete_first else 0}
-
-        def stop_later(seconds: float) -> None:
-            def stop() -> None:
-                asked.append(time.monotonic())
-                engine.stop()
-            threading.Timer(seconds, stop).start()
-
-        def on_event(event, moment=moment) -> None:
-            if isinstance(event, events.Verdict):
-                state["turn"] = 1
-            if isinstance(event, events.SessionEnded):
-                asked.append(time.monotonic())
-                ended.set()
-            if state["turn"] == 0 and isinstance(event, events.CustomerDone):
-                state["turn"] = -1  # a turn that completes
-                threading.Timer(0.3, lambda: playing.append(virtual_audio.play(clip))).start()
-            elif state["turn"] == 1 and moment == "line" and isinstance(event, events.CustomerSpeaking):
-                state["turn"] = 2
-                stop_later(rng.uniform(0.3, 2.0))
-            elif state["turn"] == 1 and moment in ("reply", "waiting") and isinstance(event, events.CustomerDone):
-                state["turn"] = 2
-                if moment == "reply":
-                    playing.append(virtual_audio.play(clip))
-                stop_later(rng.uniform(1.5, 4.0))
-
-        engine.subscribe(on_event)
-        engine.start()
-        assert ended.wait(120) and engine.wait(30)
-        for speaking in playing:  # the next session starts in silence
-            speaking.wait(30)
-        assert engine.error is None, engine.error
-        delays.append(asked[1] - asked[0])
-        session = store.session(engine.session_id)
-        assert session["status"] == "unfinished"
-        rows = store.turns(engine.session_id)
-        judged = [r for r in rows if r["step"] is not None]
-        assert len(judged) == (1 if complete_first else 0)  # every completed turn intact
-        assert all(r["feedback"]["scores"] for r in judged)
-        kept = [r for r in rows if r["step"] is None]
-        if moment == "reply":  # what was said before the stop is kept, unjudged
-            [partial] = kept
-            assert sf.info(partial["learner_audio"]).duration > 0.5
-        else:
-            assert not kept
+    delays = [stop_once(virtual_audio, stt, tts, store, clip, attempt, rng.uniform(0.3, 2.5))[0]
+              for attempt in range(10)]
     print(f"stop -> saved: median {1000 * np.median(delays):.0f} ms, max {1000 * max(delays):.0f} ms")
-    assert max(delays) < 0.5  # the target is 100 ms (measured above); a loaded CI machine gets headroom
+    assert max(delays) < 0.5  # the target is 100 ms (printed above); a loaded CI machine gets headroom
