@@ -174,6 +174,9 @@ class PracticeEngine:
                     self.emit(events.ModelLoading(name, "failed", done / len(needed), str(exc)))
                     raise
             self.emit(events.ModelLoading(name, "ready", (done + 1) / len(needed)))
+        from rehearse.coach.feedback import warm_up
+
+        warm_up()
         baseline = None
         if options.baseline is not None and self.stt is not None:
             from rehearse.audio.files import load_reply

@@ -8,6 +8,7 @@ not_judged[...] (what could not be judged and why), words[[text, start_s, end_s]
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import asdict, dataclass, field
@@ -267,3 +268,14 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
         baseline=baseline, words=words,
     )
+
+
+@functools.cache
+def warm_up() -> None:
+    """Judge a made-up reply once per process, so that the first real verdict does not pay the first-call
+    costs (module imports, compiled kernels: about 1.5 s on a 2-core CPU, most of it holding Python's GIL,
+    which would stall a window's thread while the learner waits)."""
+    noise = np.random.default_rng(0).normal(0.0, 0.01, prosody.SAMPLE_RATE).astype(np.float32)
+    words = (Word("I'm", 0.1, 0.3, 0.9), Word("sorry", 0.3, 0.7, 0.9))
+    judge(Transcript("I'm sorry", words, "en", 1.0), noise)
+    judge_text("I'm sorry, I'll fix that today.")

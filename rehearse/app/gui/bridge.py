@@ -101,9 +101,12 @@ class EngineBridge(QObject):
                 classifier.load_adapter(device=options.device)  # cached per process: the session reuses it
             except Exception as exc:
                 _LOGGER.info("warm-up: wording models not loaded: %s", exc)
-        try:  # the engine's remaining native libraries (imports are cached per process)
+        try:  # the engine's remaining native libraries and first-call costs (cached per process)
             import rehearse.app.engine  # noqa: F401
             import rehearse.models.tts  # noqa: F401
+            from rehearse.coach.feedback import warm_up
+
+            warm_up()
         except Exception as exc:
             _LOGGER.info("warm-up: %s", exc)
 
