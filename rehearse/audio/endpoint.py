@@ -68,7 +68,12 @@ class EndpointConfig:
     hangover_ms: float = 800.0
     """Extra silence required when the words so far stop mid-sentence ("and", "because", "um")."""
     model_after_ms: float = 60.0
-    """Silence after which Smart Turn is asked whether the turn is finished (once per pause)."""
+    """Silence after which Smart Turn is first asked whether the turn is finished."""
+    model_again_ms: float = 200.0
+    """Silence after which it is asked again (it was trained on pauses of about 200 ms; its early answers are less
+    sure)."""
+    early_probability: float = 0.8
+    """Probability an answer about less than `model_again_ms` of silence needs to end the turn."""
     finished_probability: float = 0.5
     """Smart Turn's probability at or above which a pause whose words do not stop mid-clause ends the turn."""
     finished_silence_ms: float = 90.0
@@ -105,11 +110,11 @@ def sounds_unfinished(text: str) -> bool:
 
 
 def decide(config: EndpointConfig, silence_ms: float, probability: float | None, unfinished: bool,
-           smart: bool = True) -> str | None:
+           smart: bool = True, heard_ms: float | None = None) -> str | None:
     """Whether a pause of `silence_ms` ends the turn, and by which rule (None: keep listening).
 
-    `probability` is Smart Turn's answer for this pause (None while it has not answered); `unfinished`
-    says the words so far stop mid-clause. Rules, first that applies:
+    `probability` is Smart Turn's newest answer for this pause (None while it has not answered), about
+    `heard_ms` of its silence; `unfinished` says the words so far stop mid-clause. Rules, first that applies:
     "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer after `model_wait_ms`: the old rule,
     trailing silence plus the hangover after unfinished words), "model_finished" (finished words, probability high, a short
     silence), "model_unsure" (finished words, probability in between, a longer silence)."""
@@ -123,8 +128,12 @@ def decide(config: EndpointConfig, silence_ms: float, probability: float | None,
         return "silence" if silence_ms >= max(needed, cfg.model_wait_ms) else None
     if unfinished:
         return None
-    if probability >= cfg.finished_probability and silence_ms >= cfg.finished_silence_ms:
+    early = heard_ms is not None and heard_ms < cfg.model_again_ms
+    needed = cfg.early_probability if early else cfg.finished_probability
+    if probability >= needed and silence_ms >= cfg.finished_silence_ms:
         return "model_finished"
+    if early:
+        return None  # wait for the answer about a longer silence
     if probability >= cfg.unsure_probability and silence_ms >= cfg.unsure_silence_ms:
         return "model_unsure"
     return None
@@ -161,7 +170,9 @@ class Endpointer:
         self.model_ms: float | None = None
         self.end_of_turn: dict | None = None
         """Why the turn ended: rule, model probability, silence, last words (for the turn's timing)."""
-        self._asked = False
+        self._asked = 0
+        self.heard_ms: float | None = None
+        """How much of the pause Smart Turn's newest answer heard."""
         self._candidate: int | None = None
         self._silence_from: int | None = None
         self._pause_sent = False
@@ -199,17 +210,18 @@ class Endpointer:
         if prob >= cfg.threshold or (self._silence_from is None and prob >= cfg.neg_threshold):
             if self._pause_sent:
                 events.append(EndpointEvent("resume", sample))
-            self._silence_from, self._pause_sent, self._asked = None, False, False
-            self.probability = self.model_ms = None
+            self._silence_from, self._pause_sent, self._asked = None, False, 0
+            self.probability = self.model_ms = self.heard_ms = None
         elif self._silence_from is None:
             self._silence_from = sample
         if self._silence_from is not None and not self._pause_sent and \
                 end - self._silence_from >= cfg.pause_ms / 1000.0 * SAMPLE_RATE:
             self._pause_sent = True
             events.append(EndpointEvent("pause", self._silence_from))
-        if self.smart and self._silence_from is not None and not self._asked and \
-                end - self._silence_from >= cfg.model_after_ms / 1000.0 * SAMPLE_RATE:
-            self._asked = True
+        asks = (cfg.model_after_ms, cfg.model_again_ms)
+        if self.smart and self._silence_from is not None and self._asked < len(asks) and \
+                end - self._silence_from >= asks[self._asked] / 1000.0 * SAMPLE_RATE:
+            self._asked += 1
             events.append(EndpointEvent("analyse", end))
         events += self.check(end)
         if self.done:
@@ -226,7 +238,9 @@ class Endpointer:
     def estimate(self, probability: float, end: int, took_ms: float | None = None) -> None:
         """Smart Turn's answer for the audio up to `end`; kept when it belongs to the current pause."""
         if self._silence_from is not None and end >= self._silence_from and not self.done:
-            self.probability, self.model_ms = probability, took_ms
+            heard = 1000.0 * (end - self._silence_from) / SAMPLE_RATE
+            if self.heard_ms is None or heard >= self.heard_ms:
+                self.probability, self.model_ms, self.heard_ms = probability, took_ms, heard
 
     def check(self, now: int) -> list[EndpointEvent]:
         """Whether the pause in progress ends the turn at sample `now` (called per window, and when the model
@@ -234,7 +248,7 @@ class Endpointer:
         if self.done or self.held or self._silence_from is None or self.speech_start is None:
             return []
         silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
-        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart)
+        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms)
         if rule is None:
             return []
         self.speech_end, self.done = self._silence_from, True
@@ -242,6 +256,7 @@ class Endpointer:
             "detector": "smart_turn" if self.smart else "silence", "rule": rule,
             "probability": None if self.probability is None else round(self.probability, 3),
             "model_ms": None if self.model_ms is None else round(self.model_ms, 1),
+            "model_heard_ms": None if self.heard_ms is None else round(self.heard_ms),
             "silence_ms": round(silence_ms), "unfinished_words": self.unfinished,
             "last_words": " ".join(self.words.split()[-6:]),
         }

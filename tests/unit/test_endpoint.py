@@ -128,6 +128,13 @@ def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
     assert decide(SMART, silence_ms, probability, unfinished) == rule
 
 
+def test_early_answers_need_more_certainty():
+    assert decide(SMART, 96, 0.7, False, heard_ms=64) is None  # about 64 ms of silence: must be surer
+    assert decide(SMART, 96, 0.85, False, heard_ms=64) == "model_finished"
+    assert decide(SMART, 700, 0.3, False, heard_ms=64) is None  # waits for the answer about 200 ms
+    assert decide(SMART, 700, 0.3, False, heard_ms=200) == "model_unsure"
+
+
 def test_without_the_model_silence_alone_decides():
     assert decide(SMART, 300, 0.99, False, smart=False) == "silence"
     assert decide(SMART, 200, 0.99, False, smart=False) is None
@@ -141,10 +148,11 @@ def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_
     decisions = []
     for i, prob in enumerate([0.9] * 20 + [0.05] * 3):
         decisions += [(d.kind, d.sample // WINDOW) for d in endpointer.update(prob, i * WINDOW)]
-    assert [k for k, _ in decisions] == ["speech_start", "pause", "analyse"]
+    assert [k for k, _ in decisions] == ["speech_start", "pause", "analyse"]  # the second ask comes at 200 ms
     assert decisions[-1][1] == 22  # after 2 silent windows (64 ms >= model_after_ms)
     assert not endpointer.done
     endpointer.estimate(0.93, 22 * WINDOW, took_ms=55.0)
+    assert endpointer.heard_ms == 64
     assert endpointer.check(22 * WINDOW + 300) == []  # 83 ms: not yet
     [end] = endpointer.check(23 * WINDOW)
     assert end.kind == "speech_end" and end.sample == 20 * WINDOW
