@@ -14,6 +14,7 @@ Creating an engine opens no device, writes no row and starts no thread. Models t
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -201,9 +202,7 @@ class PracticeEngine:
             from rehearse.models.stt import SpeechToText
 
             return SpeechToText(self.options.model, device=self.options.device)
-        from rehearse.models.tts import TextToSpeech
-
-        return TextToSpeech(self.options.voice or self.scenario.persona.voice or DEFAULT_VOICE)
+        return voice_model(self.options.voice or self.scenario.persona.voice or DEFAULT_VOICE)
 
     def _announce_wording(self) -> None:
         self.emit(events.ModelLoading("wording model", "loading", 0.0))
@@ -307,6 +306,17 @@ class PracticeEngine:
                                          session.conversation.line().text)
         self.emit(self.ended)
         return self.ended
+
+
+@functools.cache
+def voice_model(voice: str):
+    """The Piper voice, loaded once per process (sessions in one window share it; each session serializes
+    its own use, and sessions run one at a time). Its first sentence is synthesized here, off the clock."""
+    from rehearse.models.tts import TextToSpeech
+
+    tts = TextToSpeech(voice)
+    tts.synthesize("Hello.")
+    return tts
 
 
 def load_scenario(key: str, difficulty: int | None = None) -> Scenario:

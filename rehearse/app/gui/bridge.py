@@ -104,9 +104,12 @@ class EngineBridge(QObject):
         try:  # the engine's remaining native libraries and first-call costs (cached per process)
             import rehearse.app.engine  # noqa: F401
             import rehearse.models.tts  # noqa: F401
+            from rehearse.app.engine import voice_model
             from rehearse.coach.feedback import warm_up
+            from rehearse.models.registry import DEFAULT_VOICE
 
             warm_up()
+            voice_model(options.voice or DEFAULT_VOICE)
         except Exception as exc:
             _LOGGER.info("warm-up: %s", exc)
 
