@@ -137,7 +137,8 @@ class Words:
         key = end // 3200  # 200 ms buckets: old and new runs share decodes
         if key not in self.cache:
             began = time.perf_counter()
-            text = self.stt.transcribe(self.audio[: max(key * 3200, 3200)]).text
+            end = max(key * 3200, 3200)
+            text = self.stt.transcribe(self.audio[max(0, end - 20 * SR):end]).text  # the app's tail: ~20 s at most
             self.cache[key] = (text, time.perf_counter() - began)
         return self.cache[key]
 
@@ -290,12 +291,18 @@ def main(argv: list[str] | None = None) -> int:
     new_config = EndpointConfig()
     old_config = replace(EndpointConfig(), end_of_turn="silence")
     rows = {"new": [], "old": []}
-    for clip in clips:
+    for n, clip in enumerate(clips, 1):
         words, probs = Words(stt, clip.audio), Probabilities(model, clip.audio)
         rows["new"].append(simulate(clip, new_config, True, words, probs))
         rows["old"].append(simulate(clip, old_config, False, words, None))
-    finished = [c for c in clips if c.group != "piper hesitation"]
-    decided = {r["clip"]: r["end_to_decision_ms"] or 0.0 for r in rows["new"]}
+        new = rows["new"][-1]
+        print(f"  [{n}/{len(clips)}] {clip.name}: new {new['end_to_decision_ms']} ms ({new['rule']}, "
+              f"p={new['probability']}, silence {new['silence_ms']} ms, {new['last_words']!r}), "
+              f"old {rows['old'][-1]['end_to_decision_ms']} ms", flush=True)
+    # finished replies the new end of turn did not cut (the 60 s disfluent meeting excerpts are not replies)
+    cut = {r["clip"] for r in rows["new"] if r["cut_off"] or r["end_to_decision_ms"] is None}
+    finished = [c for c in clips if c.group in ("real asr", "piper complete") and c.name not in cut]
+    decided = {r["clip"]: r["end_to_decision_ms"] for r in rows["new"]}
     steps = final_transcript_steps(stt, finished, decided)
     report = {"model": args.model, "load_avg_1m_at_start": round(load[0], 2),
               "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "run_s": round(time.monotonic() - began, 1),

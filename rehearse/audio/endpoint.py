@@ -99,7 +99,11 @@ class EndpointConfig:
         return asdict(self)
 
 
-_MID_SENTENCE = re.compile(r"\b(and|but|or|so|because|um+|uh+|er+|the|a|an|to|of|if|with|then|which)[\s,-]*$", re.I)
+_MID_SENTENCE = re.compile(
+    r"\b(and|but|or|so|because|um+|uh+|er+|hmm+|the|a|an|to|of|if|with|then|which|that's|is|are|was|were|am|"
+    r"will|would|could|should|for|from|at|by|my|your|our|their|its|into|than|i|we|they)[\s,-]*$", re.I)
+"""Words a reply does not end on: conjunctions, fillers, articles, prepositions, auxiliaries, possessives, pronouns
+("So what I can do is ...", "I'll send it to your ...")."""
 
 
 def sounds_unfinished(text: str) -> bool:
@@ -116,8 +120,8 @@ def decide(config: EndpointConfig, silence_ms: float, probability: float | None,
     `probability` is Smart Turn's newest answer for this pause (None while it has not answered), about
     `heard_ms` of its silence; `unfinished` says the words so far stop mid-clause. Rules, first that applies:
     "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer after `model_wait_ms`: the old rule,
-    trailing silence plus the hangover after unfinished words), "model_finished" (finished words, probability high, a short
-    silence), "model_unsure" (finished words, probability in between, a longer silence)."""
+    trailing silence plus the hangover after unfinished words), "model_finished" (finished words, probability
+    high, a short silence), "model_unsure" (finished words, probability in between, a longer silence)."""
     cfg = config
     if not smart:
         return "silence" if silence_ms >= cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0) else None

@@ -70,7 +70,9 @@ def test_a_turn_is_cut_at_the_maximum_length():
 
 @pytest.mark.parametrize("text, unfinished", [("I will check that and", True), ("so um", True),
                                               ("and then the...", True),
-                                              ("I'm sorry about that.", False), ("Let me fix it", False)])
+                                              ("I'm sorry about that.", False), ("Let me fix it", False),
+                                              ("So what I can do is", True), ("I'll send it to your", True),
+                                              ("Yes, I can", False), ("Thank you", False)])
 def test_sounds_unfinished(text, unfinished):
     assert sounds_unfinished(text) is unfinished
 
