@@ -78,6 +78,10 @@ class EndpointConfig:
     """Smart Turn's probability at or above which a pause whose words do not stop mid-clause ends the turn."""
     finished_silence_ms: float = 90.0
     """Least silence before a turn the model calls finished ends (a dip between words is shorter)."""
+    short_reply_ms: float = 1000.0
+    """Speech shorter than this before a pause ("Yes, ...", "Okay, so ...") needs `short_silence_ms` to end on the
+    model: such a start is often finished-sounding and followed by more."""
+    short_silence_ms: float = 350.0
     unsure_probability: float = 0.15
     """Between this and `finished_probability`, the turn ends after `unsure_silence_ms`."""
     unsure_silence_ms: float = 700.0
@@ -114,7 +118,7 @@ def sounds_unfinished(text: str) -> bool:
 
 
 def decide(config: EndpointConfig, silence_ms: float, probability: float | None, unfinished: bool,
-           smart: bool = True, heard_ms: float | None = None) -> str | None:
+           smart: bool = True, heard_ms: float | None = None, speech_ms: float | None = None) -> str | None:
     """Whether a pause of `silence_ms` ends the turn, and by which rule (None: keep listening).
 
     `probability` is Smart Turn's newest answer for this pause (None while it has not answered), about
@@ -134,7 +138,8 @@ def decide(config: EndpointConfig, silence_ms: float, probability: float | None,
         return None
     early = heard_ms is not None and heard_ms < cfg.model_again_ms
     needed = cfg.early_probability if early else cfg.finished_probability
-    if probability >= needed and silence_ms >= cfg.finished_silence_ms:
+    short = speech_ms is not None and speech_ms < cfg.short_reply_ms
+    if probability >= needed and silence_ms >= (cfg.short_silence_ms if short else cfg.finished_silence_ms):
         return "model_finished"
     if early:
         return None  # wait for the answer about a longer silence
@@ -252,7 +257,8 @@ class Endpointer:
         if self.done or self.held or self._silence_from is None or self.speech_start is None:
             return []
         silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
-        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms)
+        speech_ms = 1000.0 * (self._silence_from - self.speech_start) / SAMPLE_RATE
+        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms, speech_ms)
         if rule is None:
             return []
         self.speech_end, self.done = self._silence_from, True

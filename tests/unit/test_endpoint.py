@@ -130,6 +130,12 @@ def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
     assert decide(SMART, silence_ms, probability, unfinished) == rule
 
 
+def test_a_very_short_start_needs_a_longer_pause():
+    assert decide(SMART, 200, 0.95, False, speech_ms=600) is None  # "Yes, ..." may go on
+    assert decide(SMART, 350, 0.95, False, speech_ms=600) == "model_finished"
+    assert decide(SMART, 200, 0.95, False, speech_ms=1500) == "model_finished"
+
+
 def test_early_answers_need_more_certainty():
     assert decide(SMART, 96, 0.7, False, heard_ms=64) is None  # about 64 ms of silence: must be surer
     assert decide(SMART, 96, 0.85, False, heard_ms=64) == "model_finished"
@@ -148,16 +154,16 @@ def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_
     endpointer = Endpointer(SMART, smart=True)
     endpointer.words = "Yes, I can do that."
     decisions = []
-    for i, prob in enumerate([0.9] * 20 + [0.05] * 3):
+    for i, prob in enumerate([0.9] * 40 + [0.05] * 3):
         decisions += [(d.kind, d.sample // WINDOW) for d in endpointer.update(prob, i * WINDOW)]
     assert [k for k, _ in decisions] == ["speech_start", "pause", "analyse"]  # the second ask comes at 200 ms
-    assert decisions[-1][1] == 22  # after 2 silent windows (64 ms >= model_after_ms)
+    assert decisions[-1][1] == 42  # after 2 silent windows (64 ms >= model_after_ms)
     assert not endpointer.done
-    endpointer.estimate(0.93, 22 * WINDOW, took_ms=55.0)
+    endpointer.estimate(0.93, 42 * WINDOW, took_ms=55.0)
     assert endpointer.heard_ms == 64
-    assert endpointer.check(22 * WINDOW + 300) == []  # 83 ms: not yet
-    [end] = endpointer.check(23 * WINDOW)
-    assert end.kind == "speech_end" and end.sample == 20 * WINDOW
+    assert endpointer.check(42 * WINDOW + 300) == []  # 83 ms: not yet
+    [end] = endpointer.check(43 * WINDOW)
+    assert end.kind == "speech_end" and end.sample == 40 * WINDOW
     reasons = endpointer.end_of_turn
     assert reasons["rule"] == "model_finished" and reasons["probability"] == 0.93 and reasons["silence_ms"] == 96
     assert reasons["last_words"] == "Yes, I can do that." and reasons["model_ms"] == 55.0
