@@ -98,7 +98,8 @@ class Driver:
         self.engine = None
         self.overflows = 0
         self.until = float("inf")
-        """Monotonic time after which the session is stopped at its next verdict."""
+        """Monotonic time after which the session is stopped at its next verdict (once `wanted` replies are in)."""
+        self.wanted = 0
         self.pending: dict | None = None
         self.turns: list[dict] = []
         self.lags: list[float] = []
@@ -127,7 +128,7 @@ class Driver:
                 self.pending["transcript_at"] = event.at
         elif isinstance(event, events.Verdict) and self.pending is not None:
             self._finish(event)
-            if now > self.until:
+            if now > self.until and len(self.turns) >= self.wanted:
                 self.engine.stop()
 
     def _finish(self, event) -> None:
@@ -214,7 +215,7 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: st
     driver = Driver(server, files)
     started, seed, overflows = time.monotonic(), 0, 0
     driver.until = started + args.duration_s
-    wanted = max(args.turns, len(files))
+    wanted = driver.wanted = max(args.turns, len(files))
     while time.monotonic() - started < args.duration_s or len(driver.turns) < wanted:
         options = PracticeOptions(scenario=args.scenario, seed=seed, rules_only=args.rules_only, endpoint=config)
         driver.engine = build_engine(options, Microphone(), stt=stt, tts=tts, store=store, scenario=scenario)
