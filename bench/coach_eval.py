@@ -64,11 +64,16 @@ def tension(stt, folder, manifest):
             bare = judge(text[label], audio[label]).scores["calm"]
             raw.append(bare if bare is not None else 50.0)
     # calm should be higher for neutral: AUC of "neutral scores above angry"
-    row("vocal tension: AUC of scores.calm, neutral vs angry (speaker's neutral = baseline)",
-        f"{auc(neutral, angry):.3f} ({len(angry)} pairs)", ">= 0.85")
+    row(
+        "vocal tension: AUC of scores.calm, neutral vs angry (speaker's neutral = baseline)",
+        f"{auc(neutral, angry):.3f} ({len(angry)} pairs)",
+        ">= 0.85",
+    )
     row("vocal tension: same AUC without any baseline", f"{auc(neutral_raw, angry_raw):.3f}", "(info)")
-    row("  calm scores angry / neutral (with baseline)",
-        f"{', '.join(f'{s:.0f}' for s in angry)} / {', '.join(f'{s:.0f}' for s in neutral)}")
+    row(
+        "  calm scores angry / neutral (with baseline)",
+        f"{', '.join(f'{s:.0f}' for s in angry)} / {', '.join(f'{s:.0f}' for s in neutral)}",
+    )
 
 
 def pace(stt, folder, manifest):
@@ -83,9 +88,13 @@ def pace(stt, folder, manifest):
         reference = 60.0 * len(r["label"].split()) / (span[1] - span[0])
         errors.append(abs(ours / reference - 1.0) * 100.0)
     within = sum(e <= 10.0 for e in errors)
-    row("pace: metrics.wpm within 10% of reference word count / voiced span (asr clips)",
+    row(
+        "pace: metrics.wpm within 10% of reference word count / voiced span (asr clips)",
         f"{within}/{len(errors)} (median error {np.median(errors):.1f}%, max {max(errors):.1f}%)"
-        if errors else "no clip", "all within 10%")
+        if errors
+        else "no clip",
+        "all within 10%",
+    )
     _skipped_row("pace", skipped)
 
 
@@ -121,15 +130,27 @@ def pitch(folder, manifest):
             both = (f0ref > 0) & (ours_at_ref > 0)
             gross = float(np.mean(np.abs(ours_at_ref[both] / f0ref[both] - 1.0) > 0.2)) * 100.0
             laryngograph.append((abs(ours / float(np.median(f0ref[f0ref > 0])) - 1.0) * 100.0, gross))
-    row("pitch: median F0 within 5% of full-resolution pyin (read speech: asr + pitch clips)",
-        f"{sum(e <= 5 for e in rel)}/{len(rel)} (max error {max(rel):.1f}%)", "all within 5%")
-    row("pitch: same on acted emotion clips (shouted anger included)",
-        f"{sum(e <= 5 for e in rel_emotion)}/{len(rel_emotion)} (max error {max(rel_emotion):.1f}%)", "(info)")
-    row("pitch: vs FDA laryngograph: median error / frames off by >20% (jointly voiced)",
+    row(
+        "pitch: median F0 within 5% of full-resolution pyin (read speech: asr + pitch clips)",
+        f"{sum(e <= 5 for e in rel)}/{len(rel)} (max error {max(rel):.1f}%)",
+        "all within 5%",
+    )
+    row(
+        "pitch: same on acted emotion clips (shouted anger included)",
+        f"{sum(e <= 5 for e in rel_emotion)}/{len(rel_emotion)} (max error {max(rel_emotion):.1f}%)",
+        "(info)",
+    )
+    row(
+        "pitch: vs FDA laryngograph: median error / frames off by >20% (jointly voiced)",
         f"max {max(e for e, _ in laryngograph):.1f}% / max {max(g for _, g in laryngograph):.1f}% "
-        f"over {len(laryngograph)} clips", "(info)")
-    row("pitch: cost of all prosody per second of audio",
-        f"{1000 * cost / seconds:.1f} ms (pyin full resolution here: {1000 * pyin_cost / seconds:.0f} ms)", "<= 20 ms")
+        f"over {len(laryngograph)} clips",
+        "(info)",
+    )
+    row(
+        "pitch: cost of all prosody per second of audio",
+        f"{1000 * cost / seconds:.1f} ms (pyin full resolution here: {1000 * pyin_cost / seconds:.0f} ms)",
+        "<= 20 ms",
+    )
     _skipped_row("pitch", skipped)
 
 
@@ -145,8 +166,10 @@ def wording_rows():
     classifier.load_adapter()
     load_s = time.perf_counter() - started
     started = time.perf_counter()
-    both = {name: [[h.move for h in wording.detect(c["text"], semantic=True)] for c in cases]
-            for name, cases in sets.items()}
+    both = {
+        name: [[h.move for h in wording.detect(c["text"], semantic=True)] for c in cases]
+        for name, cases in sets.items()
+    }
     both_ms = 1000 * (time.perf_counter() - started) / len(everything)
     started = time.perf_counter()
     learned = {name: [[h.move for h in classifier.detect(c["text"])] for c in cases] for name, cases in sets.items()}
@@ -162,15 +185,24 @@ def wording_rows():
             tag, target = "rules tuned on it; learned layer fitted on it", "(regression)"
         else:
             tag, target = "rules never saw it; learned layer fitted on it", "(regression)"
-        row(f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + learned",
-            " | ".join(scores), target)
+        row(
+            f"wording {name} ({len(cases)} replies, {tag}): P / R / F1 rules | + examples | + learned",
+            " | ".join(scores),
+            target,
+        )
     cases = sets[HELD_OUT]
     per_move, _ = move_agreement(zip((c["moves"] for c in cases), learned[HELD_OUT], strict=True), VOCABULARY)
     for m in per_move:
-        row(f"  {m.move} ({HELD_OUT}, all layers)", f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
-            f"F1 {m.f1 or 0:.2f} (tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})")
-    row("wording: cost per reply, rules / + examples / + examples + learned layer",
-        f"{rule_ms:.1f} ms / {both_ms:.1f} ms / {learned_ms:.1f} ms (+{load_s:.1f} s once to load the models)", "")
+        row(
+            f"  {m.move} ({HELD_OUT}, all layers)",
+            f"P {m.precision or 0:.2f} R {m.recall or 0:.2f} "
+            f"F1 {m.f1 or 0:.2f} (tp {m.true_pos} fp {m.false_pos} fn {m.false_neg})",
+        )
+    row(
+        "wording: cost per reply, rules / + examples / + examples + learned layer",
+        f"{rule_ms:.1f} ms / {both_ms:.1f} ms / {learned_ms:.1f} ms (+{load_s:.1f} s once to load the models)",
+        "",
+    )
     row("wording: leave-one-set-out cross-validation of the learned layer", "python bench/train_wording_classifier.py")
 
 
@@ -182,9 +214,11 @@ def fillers(stt, folder, manifest):
         heard = filled_pauses(audio, prosody.track(audio), plain.words)
         ref = count_fillers(r["label"])
         fmt = lambda d: ", ".join(f"{k} {v}" for k, v in sorted(d.items())) or "none"  # noqa: E731
-        row(f"fillers {r['speaker']}: reference / plain / prompt / acoustic",
+        row(
+            f"fillers {r['speaker']}: reference / plain / prompt / acoustic",
             f"{fmt(ref)} / {fmt(measure(plain.words).fillers)} / {fmt(measure(prompted.words).fillers)} / "
-            f"{len(heard)} filled pause(s) at {', '.join(f'{p.start:.1f}s' for p in heard) or '-'}")
+            f"{len(heard)} filled pause(s) at {', '.join(f'{p.start:.1f}s' for p in heard) or '-'}",
+        )
 
 
 def main() -> int:

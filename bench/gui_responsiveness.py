@@ -63,15 +63,20 @@ class Heartbeat:
             late = max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS)
             self.late_ms.append(late)
             if late > NOTE_LATE_MS:
-                self.worst.append({"at_s": round(self._last - self.started, 2), "late_ms": round(late, 1),
-                                   "during": self.context()})
+                self.worst.append(
+                    {"at_s": round(self._last - self.started, 2), "late_ms": round(late, 1), "during": self.context()}
+                )
         self._last = now
 
     def summary(self, start: int = 0, end: int | None = None) -> dict:
         late = np.array(self.late_ms[start:end] or [0.0])
-        return {"median": round(float(np.median(late)), 2), "p90": round(float(np.percentile(late, 90)), 2),
-                "p99": round(float(np.percentile(late, 99)), 2), "max": round(float(late.max()), 2),
-                "n": len(self.late_ms[start:end])}
+        return {
+            "median": round(float(np.median(late)), 2),
+            "p90": round(float(np.percentile(late, 90)), 2),
+            "p99": round(float(np.percentile(late, 99)), 2),
+            "max": round(float(late.max()), 2),
+            "n": len(self.late_ms[start:end]),
+        }
 
 
 class StackSampler:
@@ -112,12 +117,17 @@ class StackSampler:
                 if ident in (self.gui_thread, threading.get_ident()):
                     continue
                 top = traceback.extract_stack(other, limit=3)
-                others[names.get(ident, str(ident))] = " < ".join(f"{f.name} ({Path(f.filename).name}:{f.lineno})"
-                                                                  for f in reversed(top))
-            self.samples.append({"at_s": round(last - self.heartbeat.started, 2),
-                                 "stalled_ms": round(stalled * 1000, 1),
-                                 "stack": [line.strip().replace("\n", " | ") for line in stack[-8:]],
-                                 "other_threads": others})
+                others[names.get(ident, str(ident))] = " < ".join(
+                    f"{f.name} ({Path(f.filename).name}:{f.lineno})" for f in reversed(top)
+                )
+            self.samples.append(
+                {
+                    "at_s": round(last - self.heartbeat.started, 2),
+                    "stalled_ms": round(stalled * 1000, 1),
+                    "stack": [line.strip().replace("\n", " | ") for line in stack[-8:]],
+                    "other_threads": others,
+                }
+            )
 
     def summary(self, limit: int = 12) -> list[dict]:
         return self.samples[:limit]
@@ -169,8 +179,14 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
     heartbeat = Heartbeat(lambda: " > ".join(type(e).__name__ for e in learner.seen[-3:]))
     ended: list = []
     page.model.ended.connect(lambda event: (ended.append(event), QTimer.singleShot(300, app.quit)))
-    options = PracticeOptions(scenario=args.scenario, learner="bench", data_dir=tmp / "data", seed=args.seed,
-                              model=args.model, rules_only=args.rules_only)
+    options = PracticeOptions(
+        scenario=args.scenario,
+        learner="bench",
+        data_dir=tmp / "data",
+        seed=args.seed,
+        model=args.model,
+        rules_only=args.rules_only,
+    )
     sampler = StackSampler(heartbeat)
     opened = time.perf_counter()
     heartbeat.timer.start()
@@ -188,8 +204,9 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
 
     if args.no_warm_up:
         page.bridge._warming = None
-        QTimer.singleShot(0, lambda: (marks.update(tick=0, at=time.perf_counter()),
-                                      window.start_practice(options, "microphone")))
+        QTimer.singleShot(
+            0, lambda: (marks.update(tick=0, at=time.perf_counter()), window.start_practice(options, "microphone"))
+        )
         QTimer.singleShot(int(args.max_s * 1000), page.stop)
     else:
         page.bridge.warm_up(options)
@@ -226,18 +243,26 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
 
 def print_report(result: dict) -> None:
     late = result["heartbeat_late_ms"]
-    print(f"GUI heartbeat (every {HEARTBEAT_MS} ms) late by: median {late['median']} ms, p90 {late['p90']} ms, "
-          f"p99 {late['p99']} ms, max {late['max']} ms over {late['n']} ticks (target: max <= 50 ms)")
+    print(
+        f"GUI heartbeat (every {HEARTBEAT_MS} ms) late by: median {late['median']} ms, p90 {late['p90']} ms, "
+        f"p99 {late['p99']} ms, max {late['max']} ms over {late['n']} ticks (target: max <= 50 ms)"
+    )
     if result.get("startup_heartbeat_late_ms"):
         start = result["startup_heartbeat_late_ms"]
-        print(f"  before the session (window open, models warming up behind Home for {result['startup_s']} s): "
-              f"median {start['median']} ms, p90 {start['p90']} ms, max {start['max']} ms")
-    print(f"live trace: {result['meter_updates_per_s']} updates a second while the learner spoke "
-          f"({result['learner_speaking_s']} s; target >= 20)")
+        print(
+            f"  before the session (window open, models warming up behind Home for {result['startup_s']} s): "
+            f"median {start['median']} ms, p90 {start['p90']} ms, max {start['max']} ms"
+        )
+    print(
+        f"live trace: {result['meter_updates_per_s']} updates a second while the learner spoke "
+        f"({result['learner_speaking_s']} s; target >= 20)"
+    )
     for stall in result.get("stalls", [])[:5]:
         print(f"  GUI thread busy {stall['stalled_ms']} ms at {stall['at_s']} s in: {stall['stack'][-1]}")
-    print(f"session: {result['turns']} turns, {result['status']} ({result['outcome']}), {result['session_s']} s, "
-          f"platform {result['platform']}")
+    print(
+        f"session: {result['turns']} turns, {result['status']} ({result['outcome']}), {result['session_s']} s, "
+        f"platform {result['platform']}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,8 +272,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--rules-only", action="store_true", help="judge wording with the phrase rules alone")
-    parser.add_argument("--no-warm-up", action="store_true",
-                        help="start the session at once, models loading during it (no warm-up behind Home)")
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="start the session at once, models loading during it (no warm-up behind Home)",
+    )
     parser.add_argument("--max-s", type=float, default=240.0, help="stop the session after this long (default 240)")
     args = parser.parse_args(argv)
     problem = VirtualAudio.available()

@@ -61,7 +61,7 @@ def speech_span(audio: np.ndarray) -> tuple[int, int, float]:
     speech = np.flatnonzero(probs >= 0.5)
     if not speech.size:
         return 0, 0, 0.0
-    quiet = np.concatenate([[0], (probs[speech[0]:speech[-1] + 1] < 0.35).astype(int), [0]])
+    quiet = np.concatenate([[0], (probs[speech[0] : speech[-1] + 1] < 0.35).astype(int), [0]])
     edges = np.flatnonzero(np.diff(quiet))
     longest = max((b - a for a, b in zip(edges[::2], edges[1::2], strict=False)), default=0)
     return int(speech[0] * WINDOW), int((speech[-1] + 1) * WINDOW), 1000.0 * longest * WINDOW / 16_000
@@ -78,8 +78,11 @@ def locate(recorded: np.ndarray, clip: np.ndarray) -> int:
 def stats(values: list[float]) -> dict:
     if not values:
         return {"median": None, "p90": None, "n": 0}
-    return {"median": round(float(np.median(values)), 1), "p90": round(float(np.percentile(values, 90)), 1),
-            "n": len(values)}
+    return {
+        "median": round(float(np.median(values)), 1),
+        "p90": round(float(np.percentile(values, 90)), 1),
+        "n": len(values),
+    }
 
 
 class Driver:
@@ -142,33 +145,54 @@ class Driver:
         true_end = capture.time_at(onset + self.spans[pending["file"]][1])
         heard = event.turn
         decided = pending.get("decided_at")
-        self.turns.append({
-            "file": pending["file"].name, "transcript": heard.feedback.transcript,
-            "true_end": true_end, "decided_at": decided,
-            "transcript_at": pending.get("transcript_at"), "scores_at": event.at,
-            "cut_off": decided is None or decided < true_end,
-            "pause_inside_ms": round(self.spans[pending["file"]][2]),
-            "end_of_turn": (heard.timing or {}).get("end_of_turn"),
-            "ended_session": heard.next_line.outcome is not None,
-        })
+        self.turns.append(
+            {
+                "file": pending["file"].name,
+                "transcript": heard.feedback.transcript,
+                "true_end": true_end,
+                "decided_at": decided,
+                "transcript_at": pending.get("transcript_at"),
+                "scores_at": event.at,
+                "cut_off": decided is None or decided < true_end,
+                "pause_inside_ms": round(self.spans[pending["file"]][2]),
+                "end_of_turn": (heard.timing or {}).get("end_of_turn"),
+                "ended_session": heard.next_line.outcome is not None,
+            }
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replies", nargs="+", metavar="DIR_OR_FILES",
-                        help="recorded replies (default: the realspeech asr clips)")
-    parser.add_argument("--turns", type=int, default=0, help="replies to measure at least per end-of-turn "
-                        "detector (default: each reply file once)")
-    parser.add_argument("--duration-s", type=float, default=0.0, help="continuous run length per detector "
-                        "(default 0: as long as the replies take)")
-    parser.add_argument("--endpointer", nargs="+", choices=("new", "old"), default=["new", "old"],
-                        help="new: Smart Turn + words + silence; old: 300 ms of silence (default: both, in turn)")
+    parser.add_argument(
+        "--replies", nargs="+", metavar="DIR_OR_FILES", help="recorded replies (default: the realspeech asr clips)"
+    )
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=0,
+        help="replies to measure at least per end-of-turn detector (default: each reply file once)",
+    )
+    parser.add_argument(
+        "--duration-s",
+        type=float,
+        default=0.0,
+        help="continuous run length per detector (default 0: as long as the replies take)",
+    )
+    parser.add_argument(
+        "--endpointer",
+        nargs="+",
+        choices=("new", "old"),
+        default=["new", "old"],
+        help="new: Smart Turn + words + silence; old: 300 ms of silence (default: both, in turn)",
+    )
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--scenario", default="internet-outage")
     parser.add_argument("--trailing-silence-ms", type=float, default=None)
-    parser.add_argument("--rules-only", action="store_true",
-                        help="judge wording with the phrase rules alone, as `practice --rules-only` "
-                             "(default: all layers)")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="judge wording with the phrase rules alone, as `practice --rules-only` (default: all layers)",
+    )
     parser.add_argument("--json", type=Path, metavar="OUT.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -255,9 +279,11 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
 
 def print_report(result: dict) -> None:
-    print(f"[{result['endpointer']} end of turn] {result['turns']} replies ({len(result['files_measured'])} files) "
-          f"over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}, "
-          f"wording by {result['wording']}")
+    print(
+        f"[{result['endpointer']} end of turn] {result['turns']} replies ({len(result['files_measured'])} files) "
+        f"over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}, "
+        f"wording by {result['wording']}"
+    )
     for key in ("end_to_decision_ms", "end_to_transcript_ms", "end_to_scores_ms", "end_to_customer_ms", "meter_lag_ms"):
         value = result[key]
         print(f"  {key:22s} median {value['median']} ms   p90 {value['p90']} ms   (n={value['n']})")

@@ -41,8 +41,12 @@ from tests.agreement import move_agreement  # noqa: E402
 
 LABELED = ROOT / "tests" / "data"
 FIRST_SCORED_WITH = {  # the commit that added the blind set, whose rules had never seen it
-    "coach_replies_blind": "daab4a5", "coach_replies_blind2": "9ab4da1", "coach_replies_blind3": "2b1b3c2",
-    "coach_replies_blind4": "4b19394", "coach_replies_blind5": "41c8502", "coach_replies_blind6": "93abc60",
+    "coach_replies_blind": "daab4a5",
+    "coach_replies_blind2": "9ab4da1",
+    "coach_replies_blind3": "2b1b3c2",
+    "coach_replies_blind4": "4b19394",
+    "coach_replies_blind5": "41c8502",
+    "coach_replies_blind6": "93abc60",
     "coach_replies_blind7": "c5f77a5",
 }
 TUNING_SET = "coach_replies"
@@ -71,8 +75,11 @@ def rules_at(commit: str) -> types.ModuleType:
     name = f"_wording_{commit}"
     module = types.ModuleType(name)
     sys.modules[name] = module
-    show = lambda path: subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True,  # noqa: E731
-                                       capture_output=True, text=True).stdout
+
+    def show(path: str) -> str:
+        command = ["git", "show", f"{commit}:{path}"]
+        return subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
     exec(compile(show("rehearse/coach/wording.py"), name, "exec"), module.__dict__)
     rules_yaml = yaml.safe_load(show("rehearse/coach/data/moves.yaml"))
     module._read_yaml = lambda: rules_yaml
@@ -104,7 +111,7 @@ def flattened(text: str) -> str:
 def lower_states(texts: list[str], k: int):
     """States entering the top `k` layers for every reply, padded to one length, and the mask."""
     torch = classifier._torch()
-    parts = [classifier.lower_states(texts[i:i + 64], k) for i in range(0, len(texts), 64)]
+    parts = [classifier.lower_states(texts[i : i + 64], k) for i in range(0, len(texts), 64)]
     length = max(mask.shape[1] for _, mask in parts)
 
     def pad(t):
@@ -144,8 +151,13 @@ def train(data: Corpus, rows: np.ndarray, k: int, epochs: int, seed: int = 0):
     model = classifier.top_model(k)
     n, states, mask = len(data.texts), data.states, data.mask
     rules_t, y_t = torch.tensor(data.rules, dtype=torch.float32), torch.tensor(data.y, dtype=torch.float32)
-    optimizer = torch.optim.AdamW([{"params": model.layers.parameters(), "lr": LEARNING_RATE},
-                                   {"params": model.head.parameters(), "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.layers.parameters(), "lr": LEARNING_RATE},
+            {"params": model.head.parameters(), "lr": HEAD_LEARNING_RATE},
+        ],
+        weight_decay=0.01,
+    )
     positive = y_t[rows].mean(0).clamp(0.02, 0.5)
     loss_of = torch.nn.BCEWithLogitsLoss(pos_weight=((1 - positive) / positive).sqrt())
     model.train()
@@ -153,7 +165,7 @@ def train(data: Corpus, rows: np.ndarray, k: int, epochs: int, seed: int = 0):
         shuffled = order.permutation(rows)
         shuffled = shuffled + n * (order.random(len(shuffled)) < 0.5)
         for start in range(0, len(rows), BATCH):
-            batch = shuffled[start:start + BATCH]
+            batch = shuffled[start : start + BATCH]
             length = int(mask[batch].sum(1).max())
             loss = loss_of(model(states[batch, :length], mask[batch, :length], rules_t[batch]), y_t[batch % n])
             optimizer.zero_grad()
@@ -185,8 +197,10 @@ def cross_validate(k: int, epochs: int, seeds: int, held_out: list[str]) -> None
     data = corpus(k)
     n, labels, groups, rules = len(data.texts), data.labels, data.groups, data.rules
     print(f"\nleave-one-set-out, top {k} layers, {epochs} epochs, {seeds} seeds; micro P / R / F1 on the held-out set")
-    print(f"{'held-out set':<22} {'n':>4}  {'rules':<19} {'rules OR learned':<19} {'learned alone':<19}"
-          f" {'flattened: rules OR learned':<19}")
+    print(
+        f"{'held-out set':<22} {'n':>4}  {'rules':<19} {'rules OR learned':<19} {'learned alone':<19}"
+        f" {'flattened: rules OR learned':<19}"
+    )
     rows, pooled = [], []
     for name in held_out:
         test = np.flatnonzero(groups == SETS.index(name))
@@ -194,19 +208,31 @@ def cross_validate(k: int, epochs: int, seeds: int, held_out: list[str]) -> None
         models = train_seeds(data, np.flatnonzero(groups != SETS.index(name)), k, epochs, seeds)
         p, p_flat = predict(models, data, test), predict(models, data, test + n)
         held = [labels[i] for i in test]
-        row = [scores(held, rules[test]), scores(held, rules[test] | classifier.learned(p)),
-               scores(held, classifier.learned(p)), scores(held, rules[test + n] | classifier.learned(p_flat))]
+        row = [
+            scores(held, rules[test]),
+            scores(held, rules[test] | classifier.learned(p)),
+            scores(held, classifier.learned(p)),
+            scores(held, rules[test + n] | classifier.learned(p_flat)),
+        ]
         rows.append(row)
         pooled.append((held, rules[test], p))
         cells = ["{:.2f} / {:.2f} / {:.3f}".format(*r) for r in row]
-        print(f"{name:<22} {len(test):>4}  " + " ".join(f"{c:<19}" for c in cells)
-              + f" ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"{name:<22} {len(test):>4}  "
+            + " ".join(f"{c:<19}" for c in cells)
+            + f" ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     means = np.mean([[r[2] for r in row] for row in rows], axis=0)
     print(f"{'mean F1':<28}" + "".join(f"{m:.3f}{'':<16}" for m in means))
     held = [s for h, _, _ in pooled for s in h]
     hits, p = np.concatenate([r for _, r, _ in pooled]), np.concatenate([q for _, _, q in pooled])
-    print("pooled F1, rules OR learned, by threshold: " + "  ".join(
-        f"{t:.2f}: {scores(held, hits | classifier.learned(p, t))[2]:.3f}" for t in np.arange(0.3, 0.91, 0.1)))
+    print(
+        "pooled F1, rules OR learned, by threshold: "
+        + "  ".join(
+            f"{t:.2f}: {scores(held, hits | classifier.learned(p, t))[2]:.3f}" for t in np.arange(0.3, 0.91, 0.1)
+        )
+    )
 
 
 def save(models: list, k: int, path, fitted_on: list[str]) -> None:
@@ -222,8 +248,9 @@ def save(models: list, k: int, path, fitted_on: list[str]) -> None:
                 arrays[f"q:{key}"] = np.round(value / scale).astype(np.int8)
                 arrays[f"s:{key}"] = scale.astype(np.float32)
             else:
-                arrays[f"f:{key}"] = value.astype(np.float16 if value.ndim == 1 and not name.startswith("head.")
-                                                  else np.float32)
+                arrays[f"f:{key}"] = value.astype(
+                    np.float16 if value.ndim == 1 and not name.startswith("head.") else np.float32
+                )
     np.savez_compressed(path, **arrays)
 
 
@@ -239,10 +266,22 @@ def main() -> int:
     parser.add_argument("--fit", action="store_true", help="fit on every set but HELD_OUT and write the weights")
     parser.add_argument("--k", type=int, default=K, help="top layers to fine-tune")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--hold", nargs="+", choices=FRESH, default=list(FRESH), metavar="SET",
-                        help="fresh sets to hold out in turn (default: all; ~20 min each)")
-    parser.add_argument("--leave-out", nargs="+", choices=SETS, default=[HELD_OUT], metavar="SET",
-                        help=f"with --fit: sets the fit never sees (default: {HELD_OUT})")
+    parser.add_argument(
+        "--hold",
+        nargs="+",
+        choices=FRESH,
+        default=list(FRESH),
+        metavar="SET",
+        help="fresh sets to hold out in turn (default: all; ~20 min each)",
+    )
+    parser.add_argument(
+        "--leave-out",
+        nargs="+",
+        choices=SETS,
+        default=[HELD_OUT],
+        metavar="SET",
+        help=f"with --fit: sets the fit never sees (default: {HELD_OUT})",
+    )
     parser.add_argument("--seeds", type=int, default=SEEDS, help="copies fine-tuned from different seeds, averaged")
     parser.add_argument("--out", type=Path, default=Path(classifier.weights_path()), help="with --fit: where to write")
     args = parser.parse_args()

@@ -69,8 +69,10 @@ def measure(model: str, clips, repeats: int, device: str) -> dict:
         "device": stt.choice.device,
         "device_reason": stt.choice.reason,
         "load_ms": round(load_ms, 1),
-        "turn_ms": {"median": round(statistics.median(per_clip.values()), 1),
-                    "p90": round(_p90(list(per_clip.values())), 1)},
+        "turn_ms": {
+            "median": round(statistics.median(per_clip.values()), 1),
+            "p90": round(_p90(list(per_clip.values())), 1),
+        },
         "turn_ms_up_to_10s": {"median": round(statistics.median(short), 1), "p90": round(_p90(short), 1)},
         "turn_ms_rules_only": {"median": round(statistics.median(rules_only.values()), 1)},
         "per_clip_ms": {cid: round(ms, 1) for cid, ms in per_clip.items()},
@@ -92,12 +94,16 @@ def main() -> int:
         return 2
     clips = _clips(args.realspeech)
     results = [measure(m, clips, args.repeats, args.device) for m in args.models]
-    print(f"{'model':<8} {'device':<6} {'load ms':>8} {'turn median':>12} {'p90':>8} {'<=10 s median':>14}"
-          f" {'rules-only median':>18} {'WER':>6}")
+    print(
+        f"{'model':<8} {'device':<6} {'load ms':>8} {'turn median':>12} {'p90':>8} {'<=10 s median':>14}"
+        f" {'rules-only median':>18} {'WER':>6}"
+    )
     for r in results:
-        print(f"{r['model']:<8} {r['device']:<6} {r['load_ms']:>8.0f} {r['turn_ms']['median']:>12.0f} "
-              f"{r['turn_ms']['p90']:>8.0f} {r['turn_ms_up_to_10s']['median']:>14.0f}"
-              f" {r['turn_ms_rules_only']['median']:>18.0f} {r['wer']:>6.1%}")
+        print(
+            f"{r['model']:<8} {r['device']:<6} {r['load_ms']:>8.0f} {r['turn_ms']['median']:>12.0f} "
+            f"{r['turn_ms']['p90']:>8.0f} {r['turn_ms_up_to_10s']['median']:>14.0f}"
+            f" {r['turn_ms_rules_only']['median']:>18.0f} {r['wer']:>6.1%}"
+        )
     if len(results) > 1:
         base = results[0]["turn_ms"]["median"]
         for r in results[1:]:

@@ -79,12 +79,13 @@ def energy_end(audio: np.ndarray) -> int:
 def trim(audio: np.ndarray) -> np.ndarray:
     frames = audio[: audio.size // 80 * 80].reshape(-1, 80)
     active = np.flatnonzero(10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12) > -50)
-    return audio[active[0] * 80:(active[-1] + 1) * 80] if active.size else audio
+    return audio[active[0] * 80 : (active[-1] + 1) * 80] if active.size else audio
 
 
 def padded(audio: np.ndarray) -> tuple[np.ndarray, int]:
-    out = np.concatenate([np.zeros(int(LEAD_S * SR), np.float32), audio.astype(np.float32),
-                          np.zeros(int(TAIL_S * SR), np.float32)])
+    out = np.concatenate(
+        [np.zeros(int(LEAD_S * SR), np.float32), audio.astype(np.float32), np.zeros(int(TAIL_S * SR), np.float32)]
+    )
     noise = np.random.default_rng(0).normal(0, 3e-4, out.size).astype(np.float32)  # a quiet room, not digital zero
     return out + noise, int(LEAD_S * SR)
 
@@ -115,15 +116,17 @@ def build_set(quick: bool) -> list[Clip]:
         for i, text in enumerate(COMPLETE):
             speech = say(text, voice)
             audio, lead = padded(speech)
-            clips.append(Clip(f"complete{i}-v{v} ({speech.size / SR:.1f} s)", "piper complete", audio,
-                              lead + energy_end(speech)))
+            clips.append(
+                Clip(f"complete{i}-v{v} ({speech.size / SR:.1f} s)", "piper complete", audio, lead + energy_end(speech))
+            )
         for i, (first, second, kind) in enumerate(HESITATIONS[:3] if quick else HESITATIONS):
             a, b = say(first, voice), say(second, voice)
             for pause in PAUSES_S[1::2] if quick else PAUSES_S:
                 speech = np.concatenate([a, np.zeros(int(pause * SR), np.float32), b])
                 audio, lead = padded(speech)
-                clips.append(Clip(f"hes{i}-{pause:.1f}s-v{v}", "piper hesitation", audio, lead + energy_end(speech),
-                                  pause, kind))
+                clips.append(
+                    Clip(f"hes{i}-{pause:.1f}s-v{v}", "piper hesitation", audio, lead + energy_end(speech), pause, kind)
+                )
     return clips
 
 
@@ -138,7 +141,7 @@ class Words:
         if key not in self.cache:
             began = time.perf_counter()
             end = max(key * 3200, 3200)
-            text = self.stt.transcribe(self.audio[max(0, end - 20 * SR):end]).text  # the app's tail: ~20 s at most
+            text = self.stt.transcribe(self.audio[max(0, end - 20 * SR) : end]).text  # the app's tail: ~20 s at most
             self.cache[key] = (text, time.perf_counter() - began)
         return self.cache[key]
 
@@ -150,7 +153,7 @@ class Probabilities:
     def at(self, begin: int, end: int) -> tuple[float, float]:
         if (begin, end) not in self.cache:
             began = time.perf_counter()
-            p = self.model.probability(self.audio[max(0, begin, end - 8 * SR):end])
+            p = self.model.probability(self.audio[max(0, begin, end - 8 * SR) : end])
             self.cache[(begin, end)] = (p, time.perf_counter() - began)
         return self.cache[(begin, end)]
 
@@ -203,11 +206,16 @@ def result(clip: Clip, endpointer, decided_s: float | None) -> dict:
     true_end = clip.speech_end / SR
     reasons = endpointer.end_of_turn or {}
     return {
-        "clip": clip.name, "group": clip.group, "pause_s": clip.pause_s, "pause_kind": clip.pause_kind,
+        "clip": clip.name,
+        "group": clip.group,
+        "pause_s": clip.pause_s,
+        "pause_kind": clip.pause_kind,
         "cut_off": decided_s is not None and decided_s < true_end,
         "end_to_decision_ms": None if decided_s is None else round(1000 * (decided_s - true_end)),
-        "rule": reasons.get("rule"), "probability": reasons.get("probability"),
-        "silence_ms": reasons.get("silence_ms"), "last_words": reasons.get("last_words"),
+        "rule": reasons.get("rule"),
+        "probability": reasons.get("probability"),
+        "silence_ms": reasons.get("silence_ms"),
+        "last_words": reasons.get("last_words"),
     }
 
 
@@ -223,9 +231,13 @@ def summarize(rows: list[dict]) -> dict:
     by_group = {}
     for group in sorted({r["group"] for r in rows}):
         mine = [r for r in rows if r["group"] == group]
-        by_group[group] = {"cut_offs": sum(r["cut_off"] for r in mine), "n": len(mine),
-                           "end_to_decision_ms": stats([r["end_to_decision_ms"] for r in mine if not r["cut_off"]
-                                                        and r["end_to_decision_ms"] is not None])}
+        by_group[group] = {
+            "cut_offs": sum(r["cut_off"] for r in mine),
+            "n": len(mine),
+            "end_to_decision_ms": stats(
+                [r["end_to_decision_ms"] for r in mine if not r["cut_off"] and r["end_to_decision_ms"] is not None]
+            ),
+        }
     return {
         "replies": len(rows),
         "cut_offs": sum(r["cut_off"] for r in rows),
@@ -247,8 +259,9 @@ def final_transcript_steps(stt, clips: list[Clip], decided_ms: dict[str, float])
         waits_pause, waits_decision, tails = [], [], []
         for clip in clips:
             audio = clip.audio
-            transcriber = IncrementalTranscriber(stt, lambda b, e, a=audio: a[max(b, 0):e], lambda r: None,
-                                                 commit=mode)
+            transcriber = IncrementalTranscriber(
+                stt, lambda b, e, a=audio: a[max(b, 0) : e], lambda r: None, commit=mode
+            )
             transcriber.close()  # its thread is not needed: decodes run here, one after another
             origin = int((LEAD_S - 0.4) * SR)
             transcriber.begin(origin)
@@ -265,8 +278,11 @@ def final_transcript_steps(stt, clips: list[Clip], decided_ms: dict[str, float])
             pause_delay = 1000 * 2 * 512 / SR  # the pause is announced when the first silent windows are seen
             waits_pause.append(max(0.0, pause_delay + took - decided))
             waits_decision.append(took)
-        out[mode] = {"tail_s": round(float(np.median(tails)), 2), "final_ms": stats(waits_decision),
-                     "after_decision_if_started_at_pause_ms": stats(waits_pause)}
+        out[mode] = {
+            "tail_s": round(float(np.median(tails)), 2),
+            "final_ms": stats(waits_decision),
+            "after_decision_if_started_at_pause_ms": stats(waits_pause),
+        }
     return out
 
 
@@ -296,18 +312,27 @@ def main(argv: list[str] | None = None) -> int:
         rows["new"].append(simulate(clip, new_config, True, words, probs))
         rows["old"].append(simulate(clip, old_config, False, words, None))
         new = rows["new"][-1]
-        print(f"  [{n}/{len(clips)}] {clip.name}: new {new['end_to_decision_ms']} ms ({new['rule']}, "
-              f"p={new['probability']}, silence {new['silence_ms']} ms, {new['last_words']!r}), "
-              f"old {rows['old'][-1]['end_to_decision_ms']} ms", flush=True)
+        print(
+            f"  [{n}/{len(clips)}] {clip.name}: new {new['end_to_decision_ms']} ms ({new['rule']}, "
+            f"p={new['probability']}, silence {new['silence_ms']} ms, {new['last_words']!r}), "
+            f"old {rows['old'][-1]['end_to_decision_ms']} ms",
+            flush=True,
+        )
     # finished replies the new end of turn did not cut (the 60 s disfluent meeting excerpts are not replies)
     cut = {r["clip"] for r in rows["new"] if r["cut_off"] or r["end_to_decision_ms"] is None}
     finished = [c for c in clips if c.group in ("real asr", "piper complete") and c.name not in cut]
     decided = {r["clip"]: r["end_to_decision_ms"] for r in rows["new"]}
     steps = final_transcript_steps(stt, finished, decided)
-    report = {"model": args.model, "load_avg_1m_at_start": round(load[0], 2),
-              "load_avg_1m_at_end": round(os.getloadavg()[0], 2), "run_s": round(time.monotonic() - began, 1),
-              "new": summarize(rows["new"]), "old": summarize(rows["old"]), "final_transcript": steps,
-              "per_reply": {"new": rows["new"], "old": rows["old"]}}
+    report = {
+        "model": args.model,
+        "load_avg_1m_at_start": round(load[0], 2),
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
+        "run_s": round(time.monotonic() - began, 1),
+        "new": summarize(rows["new"]),
+        "old": summarize(rows["old"]),
+        "final_transcript": steps,
+        "per_reply": {"new": rows["new"], "old": rows["old"]},
+    }
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
@@ -315,26 +340,34 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(report: dict) -> None:
-    print(f"turn-taking: {report['new']['replies']} replies, {report['run_s']} s, "
-          f"load {report['load_avg_1m_at_start']} -> {report['load_avg_1m_at_end']}")
+    print(
+        f"turn-taking: {report['new']['replies']} replies, {report['run_s']} s, "
+        f"load {report['load_avg_1m_at_start']} -> {report['load_avg_1m_at_end']}"
+    )
     for name, label in (("old", "old: 300 ms silence"), ("new", "new: Smart Turn + words + silence")):
         s = report[name]
         e = s["end_to_decision_ms"]
-        print(f"  {label:36s} cut-offs {s['cut_offs']}/{s['replies']} "
-              f"(after unfinished clause, pause <= 1.2 s: {s['cut_offs_unfinished_pause_le_1_2s']}/"
-              f"{s['unfinished_pauses_le_1_2s']}); end of speech -> end decided median {e['median']} ms, "
-              f"p90 {e['p90']} ms (n={e['n']})")
+        print(
+            f"  {label:36s} cut-offs {s['cut_offs']}/{s['replies']} "
+            f"(after unfinished clause, pause <= 1.2 s: {s['cut_offs_unfinished_pause_le_1_2s']}/"
+            f"{s['unfinished_pauses_le_1_2s']}); end of speech -> end decided median {e['median']} ms, "
+            f"p90 {e['p90']} ms (n={e['n']})"
+        )
         for group, g in s["by_group"].items():
-            print(f"      {group:18s} cut-offs {g['cut_offs']}/{g['n']}  median {g['end_to_decision_ms']['median']} ms"
-                  f"  p90 {g['end_to_decision_ms']['p90']} ms")
+            print(
+                f"      {group:18s} cut-offs {g['cut_offs']}/{g['n']}  median {g['end_to_decision_ms']['median']} ms"
+                f"  p90 {g['end_to_decision_ms']['p90']} ms"
+            )
         print(f"      rules: {s['rules']}")
     print("  final transcript (finished replies):")
     for mode, m in report["final_transcript"].items():
-        print(f"      commit {mode:6s} uncommitted tail {m['tail_s']} s; final decode median "
-              f"{m['final_ms']['median']} ms (p90 {m['final_ms']['p90']}); waited after the decision when "
-              f"started at the pause: median "
-              f"{m['after_decision_if_started_at_pause_ms']['median']} ms (p90 "
-              f"{m['after_decision_if_started_at_pause_ms']['p90']})")
+        print(
+            f"      commit {mode:6s} uncommitted tail {m['tail_s']} s; final decode median "
+            f"{m['final_ms']['median']} ms (p90 {m['final_ms']['p90']}); waited after the decision when "
+            f"started at the pause: median "
+            f"{m['after_decision_if_started_at_pause_ms']['median']} ms (p90 "
+            f"{m['after_decision_if_started_at_pause_ms']['p90']})"
+        )
 
 
 if __name__ == "__main__":

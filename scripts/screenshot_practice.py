@@ -31,13 +31,21 @@ _LOGGER = logging.getLogger(__name__)
 REALSPEECH = ROOT.parent / "shared" / "realspeech"
 POOR_REPLY = REALSPEECH / "asr" / "asr_librivox_sense_0930.wav"
 SPOKEN_REPLIES = {
-    "retake": ("I'm so sorry Dana, this is your third call this week and that is not okay, "
-               "I will take care of this myself", 1.0),
-    "fast": ("I completely understand how frustrating this is when you work from home and the line keeps dropping "
-             "every single evening so let me check the line test right now and see exactly what is going on at "
-             "the street cabinet for you", 1.6),
-    "next": ("Here is what happens next, a technician will come tomorrow between eight and twelve "
-             "and I have added a three day credit to your account", 1.0),
+    "retake": (
+        "I'm so sorry Dana, this is your third call this week and that is not okay, I will take care of this myself",
+        1.0,
+    ),
+    "fast": (
+        "I completely understand how frustrating this is when you work from home and the line keeps dropping "
+        "every single evening so let me check the line test right now and see exactly what is going on at "
+        "the street cabinet for you",
+        1.6,
+    ),
+    "next": (
+        "Here is what happens next, a technician will come tomorrow between eight and twelve "
+        "and I have added a three day credit to your account",
+        1.0,
+    ),
 }
 WAIT_S = 120.0
 
@@ -119,8 +127,13 @@ def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None,
             window.resize(1280, 800)
             # The replies pause between sentences ("I'm so sorry, Dana. This is…"): the end of a turn is decided
             # by 900 ms of silence alone, so that Smart Turn does not end a take after its first sentence.
-            options = PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=tmp / "data",
-                                      endpoint=EndpointConfig(end_of_turn="silence", trailing_silence_ms=900))
+            options = PracticeOptions(
+                scenario="internet-outage",
+                learner="sam",
+                seed=1,
+                data_dir=tmp / "data",
+                endpoint=EndpointConfig(end_of_turn="silence", trailing_silence_ms=900),
+            )
             window.start_practice(options, "microphone")
             model = page.model
             if not _wait(app, lambda: len(model.takes.get(1, [])) >= 2):

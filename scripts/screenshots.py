@@ -107,8 +107,15 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
         save(window, out_dir / f"home-{scheme}.png")
 
         window.show_page("setup")
-        wait(app, lambda: window.setup.input_combo.count() > 0 and window.setup.monitor is not None or
-             window.setup.no_mic.isVisible(), 20)
+        wait(
+            app,
+            lambda: (
+                window.setup.input_combo.count() > 0
+                and window.setup.monitor is not None
+                or window.setup.no_mic.isVisible()
+            ),
+            20,
+        )
         feeding = audio.play(SPEECH) if audio and SPEECH.is_file() else None
         if feeding is not None:
             wait(app, lambda: (window.setup.level_db() or -120) > -35, 10)

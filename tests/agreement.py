@@ -31,8 +31,9 @@ class MoveAgreement:
         return 2 * self.true_pos / total if total else None
 
 
-def move_agreement(pairs: Iterable[tuple[Iterable[str], Iterable[str]]], vocabulary: Sequence[str]
-                   ) -> tuple[list[MoveAgreement], MoveAgreement]:
+def move_agreement(
+    pairs: Iterable[tuple[Iterable[str], Iterable[str]]], vocabulary: Sequence[str]
+) -> tuple[list[MoveAgreement], MoveAgreement]:
     """Per-move counts and the micro-averaged total over (labeled, detected) pairs."""
     counts = {m: [0, 0, 0] for m in vocabulary}
     for labeled, detected in pairs:

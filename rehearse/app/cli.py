@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["app"]
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         if getattr(args, "db", None):
             from rehearse.app.runtime import check_db_url

@@ -34,16 +34,31 @@ from rehearse.store import SessionStore, StoreError
 
 _LOGGER = logging.getLogger(__name__)
 
-USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError, NoDeviceError,
-               DeviceLostError)
+USER_ERRORS = (
+    AudioFileError,
+    ModelLoadError,
+    ScenarioError,
+    UnknownScenario,
+    StoreError,
+    NoDeviceError,
+    DeviceLostError,
+)
 """Errors a user can act on: the engine reports them as an `Error` event (and `error`), never a traceback."""
 
 
 class PracticeEngine:
     """Runs one practice session on its own thread; see the module docstring. Build it with `build_engine`."""
 
-    def __init__(self, options: PracticeOptions, replies: ReplySource, *, scenario: Scenario | None = None,
-                 stt=None, tts=None, store: SessionStore | None = None):
+    def __init__(
+        self,
+        options: PracticeOptions,
+        replies: ReplySource,
+        *,
+        scenario: Scenario | None = None,
+        stt=None,
+        tts=None,
+        store: SessionStore | None = None,
+    ):
         self.options, self.replies = options, replies
         self.scenario, self.stt, self.tts, self.store = scenario, stt, tts, store
         self.session: Session | None = None
@@ -185,15 +200,26 @@ class PracticeEngine:
 
             calm = load_reply(options.baseline)
             baseline = measure_baseline(self.stt.transcribe(calm), calm)
-        self.session = Session(self.scenario, self.stt, self.tts, self.store, learner=options.learner,
-                               seed=options.seed, baseline=baseline, paraphrases=not options.rules_only,
-                               device=options.device)
+        self.session = Session(
+            self.scenario,
+            self.stt,
+            self.tts,
+            self.store,
+            learner=options.learner,
+            seed=options.seed,
+            baseline=baseline,
+            paraphrases=not options.rules_only,
+            device=options.device,
+        )
         self.replies.open(self)
         self.session.start()
         if not options.rules_only:
             threading.Thread(target=self._announce_wording, name="rehearse-wording", daemon=True).start()
-        self.emit(events.SessionStarted(self.session.id, self.scenario.id, self.scenario.title, options.learner,
-                                        self.replies.kind))
+        self.emit(
+            events.SessionStarted(
+                self.session.id, self.scenario.id, self.scenario.title, options.learner, self.replies.kind
+            )
+        )
 
     def _load(self, attribute: str):
         from rehearse.models.registry import DEFAULT_VOICE
@@ -209,9 +235,15 @@ class PracticeEngine:
         if self.session.wait_for_wording():
             self.emit(events.ModelLoading("wording model", "ready", 1.0))
         else:
-            self.emit(events.ModelLoading("wording model", "failed", 1.0,
-                                          "wording is judged by the phrase rules alone; reinstall Rehearse "
-                                          "(`bash scripts/setup.sh`) to restore the wording model"))
+            self.emit(
+                events.ModelLoading(
+                    "wording model",
+                    "failed",
+                    1.0,
+                    "wording is judged by the phrase rules alone; reinstall Rehearse "
+                    "(`bash scripts/setup.sh`) to restore the wording model",
+                )
+            )
 
     def _turns(self) -> str:
         """Turn after turn until the conversation ends, the replies run out, or `stop()`. Returns why it ended."""
@@ -265,8 +297,11 @@ class PracticeEngine:
             self.emit(events.CustomerLine(session.turn_index, session.take, line.text, line.mood, line.band))
             return Reply("ran_out")
         spoken = session.customer_line()
-        self.emit(events.CustomerLine(session.turn_index, session.take, line.text, line.mood, line.band,
-                                      spoken.audio, spoken.sample_rate))
+        self.emit(
+            events.CustomerLine(
+                session.turn_index, session.take, line.text, line.mood, line.band, spoken.audio, spoken.sample_rate
+            )
+        )
         reply = self.replies.reply(self)
         if reply.status == "reply":
             duration = None if reply.audio is None else round(reply.audio.size / SAMPLE_RATE, 3)
@@ -277,8 +312,13 @@ class PracticeEngine:
         if reply.text is not None:
             turn = self.session.answer_text(reply.text)
         else:
-            turn = self.session.answer(reply.audio, interrupted=reply.interrupted, transcript=reply.transcript,
-                                       timing=reply.timing, talk_over_s=reply.talk_over_s)
+            turn = self.session.answer(
+                reply.audio,
+                interrupted=reply.interrupted,
+                transcript=reply.transcript,
+                timing=reply.timing,
+                talk_over_s=reply.talk_over_s,
+            )
         self.emit(events.Verdict(turn, time.monotonic()))
 
     def _closing_line(self) -> None:
@@ -301,9 +341,15 @@ class PracticeEngine:
         except StoreError as exc:
             self.emit(events.Error(str(exc)))
             status = "in_progress"
-        self.ended = events.SessionEnded(session.id, status, session.conversation.outcome, len(session.turns),
-                                         self.store.url, "" if session.finished else (why or "stopped"),
-                                         session.conversation.line().text)
+        self.ended = events.SessionEnded(
+            session.id,
+            status,
+            session.conversation.outcome,
+            len(session.turns),
+            self.store.url,
+            "" if session.finished else (why or "stopped"),
+            session.conversation.line().text,
+        )
         self.emit(self.ended)
         return self.ended
 

@@ -175,7 +175,8 @@ class GainTip(Event):
 class SpeechEnded(Event):
     at: float
     reason: str
-    """"silence" (trailing silence after speech), "max_length", "released" (push-to-talk), "device_lost" or "stopped"."""
+    """"silence" (trailing silence after speech), "max_length", "released" (push-to-talk), "device_lost"
+    or "stopped"."""
 
 
 @dataclass(frozen=True)

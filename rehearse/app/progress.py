@@ -38,8 +38,10 @@ def history(store, learner: str) -> list[PastSession]:
 
 
 def as_history(sessions: list[SessionScores]) -> list[PastSession]:
-    return [PastSession(s.session["scenario_id"], s.session["outcome"], s.scores, s.session.get("difficulty"))
-            for s in sessions]
+    return [
+        PastSession(s.session["scenario_id"], s.session["outcome"], s.scores, s.session.get("difficulty"))
+        for s in sessions
+    ]
 
 
 def next_scenario(store, learner: str, audience: str | None = None) -> Recommendation:

@@ -91,9 +91,11 @@ class RecordedReplies(ReplySource):
             if note:
                 self.notes.append(note)
             if audio.size > limit * SAMPLE_RATE:  # as in a live call, the customer cuts in at the turn limit
-                self.notes.append(f"{given} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the "
-                                  f"first {limit:.0f} s are judged (the customer cuts in there; --max-turn-s "
-                                  f"changes it)")
+                self.notes.append(
+                    f"{given} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the "
+                    f"first {limit:.0f} s are judged (the customer cuts in there; --max-turn-s "
+                    f"changes it)"
+                )
                 audio = audio[: int(limit * SAMPLE_RATE)]
             self._audio.append(audio)
 

@@ -12,13 +12,18 @@ def _fmt(value, unit: str, digits: int = 0) -> str:
 def feedback_lines(feedback: Feedback, indent: str = "  ") -> list[str]:
     m, s = feedback.metrics, feedback.scores
     lines = [
-        f'{indent}You said: "{feedback.transcript}"' if feedback.transcript else f"{indent}You said: (nothing recognised)",
+        f'{indent}You said: "{feedback.transcript}"'
+        if feedback.transcript
+        else f"{indent}You said: (nothing recognised)",
         f"{indent}Moves:    {', '.join(feedback.moves) or 'none detected'}",
-        f"{indent}Scores:   " + ", ".join(f"{name} {_fmt(s.get(name), '')}" for name in ("empathy", "clarity", "pace", "calm")),
+        f"{indent}Scores:   "
+        + ", ".join(f"{name} {_fmt(s.get(name), '')}" for name in ("empathy", "clarity", "pace", "calm")),
     ]
     if feedback.duration_s is not None:
-        lines.append(f"{indent}Delivery: {_fmt(m.wpm, ' wpm')}, pitch {_fmt(m.pitch_median_hz, ' Hz')}, "
-                     f"loudness {_fmt(m.loudness_db, ' dBFS', 1)}, {m.pause_count} pause(s), {m.filler_count} filler(s)")
+        lines.append(
+            f"{indent}Delivery: {_fmt(m.wpm, ' wpm')}, pitch {_fmt(m.pitch_median_hz, ' Hz')}, "
+            f"loudness {_fmt(m.loudness_db, ' dBFS', 1)}, {m.pause_count} pause(s), {m.filler_count} filler(s)"
+        )
     for label in feedback.labels:
         when = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in label.seconds[:3])
         lines.append(f"{indent}Tone:     {label.name}: {label.why}" + (f" ({when})" if when else ""))
@@ -30,8 +35,7 @@ def feedback_lines(feedback: Feedback, indent: str = "  ") -> list[str]:
 
 def branch_line(step) -> str:
     """Where the reply sent the conversation, and the mood change (a `scenarios.engine.Step`)."""
-    return (f"  Branch:   {step.condition} -> {step.goto} "
-            f"(mood {step.mood_before:.2f} -> {step.mood_after:.2f})")
+    return f"  Branch:   {step.condition} -> {step.goto} (mood {step.mood_before:.2f} -> {step.mood_after:.2f})"
 
 
 def session_end_line(ended) -> str:

@@ -9,15 +9,20 @@ from rehearse.models.registry import DEFAULT_VOICE, DEFAULT_WHISPER
 
 
 def add_model_options(parser: argparse.ArgumentParser, tts: bool = True) -> None:
-    parser.add_argument("--model", default=DEFAULT_WHISPER,
-                        help="Whisper model: tiny.en (default), base, a model folder, or a cached hub name")
+    parser.add_argument(
+        "--model",
+        default=DEFAULT_WHISPER,
+        help="Whisper model: tiny.en (default), base, a model folder, or a cached hub name",
+    )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where models run")
     if tts:
         parser.add_argument("--voice", default=None, help=f"Piper voice: {DEFAULT_VOICE} or a path to a .onnx voice")
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=None, help="where sessions are saved (default: user data folder)")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help="where sessions are saved (default: user data folder)"
+    )
     parser.add_argument("--db", default=None, help="database URL (default: SQLite in the data folder)")
 
 
@@ -54,21 +59,25 @@ def check_db_url(url: str) -> None:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         shown = url if "@" not in url else "the value given"
-        raise UserError(f"--db: {shown!r} is not a database URL; give one like sqlite:////path/to/rehearse.db or "
-                        f"postgresql+psycopg://user@host/name, {hint}") from None
+        raise UserError(
+            f"--db: {shown!r} is not a database URL; give one like sqlite:////path/to/rehearse.db or "
+            f"postgresql+psycopg://user@host/name, {hint}"
+        ) from None
     shown = parsed.render_as_string(hide_password=True)
     try:
         dialect = parsed.get_dialect()
     except NoSuchModuleError:
-        raise UserError(f"--db {shown}: unknown kind of database '{parsed.drivername}'; use sqlite:// or "
-                        f"postgresql+psycopg://, {hint}") from None
+        raise UserError(
+            f"--db {shown}: unknown kind of database '{parsed.drivername}'; use sqlite:// or "
+            f"postgresql+psycopg://, {hint}"
+        ) from None
     try:
         dialect.import_dbapi()
     except ImportError as exc:
         driver = exc.name or parsed.get_driver_name()
-        raise UserError(f"--db {shown}: its Python database driver (the module {driver}) is not installed; "
-                        f"install it, {hint}") from None
-
+        raise UserError(
+            f"--db {shown}: its Python database driver (the module {driver}) is not installed; install it, {hint}"
+        ) from None
 
 
 def scenario(options):

@@ -1,12 +1,12 @@
 """One practice conversation and its saved turns: what the engine (`rehearse.app.engine`) drives.
 
-    session = Session(scenario, stt, tts, store, learner="sam", seed=1)   # no row, no thread yet
-    session.start()                         # the session row; wording models load in the background
-    line = session.customer_line()          # text + synthesized audio
-    turn = session.answer(reply_audio)      # transcribe, judge, branch, commit the turn
-    session.rewind(turn.index)              # retake it: the conversation as it was before that turn
-    ...
-    session.close()                         # finished, or unfinished when stopped early
+session = Session(scenario, stt, tts, store, learner="sam", seed=1)   # no row, no thread yet
+session.start()                         # the session row; wording models load in the background
+line = session.customer_line()          # text + synthesized audio
+turn = session.answer(reply_audio)      # transcribe, judge, branch, commit the turn
+session.rewind(turn.index)              # retake it: the conversation as it was before that turn
+...
+session.close()                         # finished, or unfinished when stopped early
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ class TurnResult:
 def signals_from(feedback: Feedback, interrupted: bool = False) -> Signals:
     """What the scenario engine needs from a verdict."""
     numbers: dict[str, float | None] = {k: v for k, v in feedback.scores.items()}
-    numbers.update(wpm=feedback.metrics.wpm, pitch_median_hz=feedback.metrics.pitch_median_hz,
-                   loudness_db=feedback.metrics.loudness_db)
+    numbers.update(
+        wpm=feedback.metrics.wpm,
+        pitch_median_hz=feedback.metrics.pitch_median_hz,
+        loudness_db=feedback.metrics.loudness_db,
+    )
     no_answer = not feedback.transcript
     return Signals(frozenset(feedback.moves), numbers, interrupted=interrupted, no_answer=no_answer)
 
@@ -97,9 +100,18 @@ class Session:
 
     Creating it has no side effects; `start()` (or the first answer) writes the session row."""
 
-    def __init__(self, scenario: Scenario, stt: SpeechToText | None, tts: TextToSpeech, store: SessionStore,
-                 learner: str = "learner", seed: int = 0, baseline: Baseline | None = None, paraphrases: bool = False,
-                 device: str = "auto"):
+    def __init__(
+        self,
+        scenario: Scenario,
+        stt: SpeechToText | None,
+        tts: TextToSpeech,
+        store: SessionStore,
+        learner: str = "learner",
+        seed: int = 0,
+        baseline: Baseline | None = None,
+        paraphrases: bool = False,
+        device: str = "auto",
+    ):
         """`paraphrases`: judge wording with the example and learned layers too, not the phrase rules
         alone; their models load on a worker thread at `start()`, and the first reply waits for them, so
         every turn of a session is judged the same way. `device`: where the wording model runs."""
@@ -124,8 +136,9 @@ class Session:
         if self.id is None:
             self.id = self.store.start_session(self.learner, self.scenario.id, self.seed, self.scenario.difficulty)
             if self._want_paraphrases:
-                self._wording_loader = threading.Thread(target=self._load_wording_layers, name="wording-models",
-                                                        daemon=True)
+                self._wording_loader = threading.Thread(
+                    target=self._load_wording_layers, name="wording-models", daemon=True
+                )
                 self._wording_loader.start()
         return self.id
 
@@ -207,8 +220,14 @@ class Session:
         with self._tts_lock:  # only the lines the next reply may lead to are kept
             self._ahead = ahead
 
-    def answer(self, reply: np.ndarray, interrupted: bool = False, transcript: Transcript | None = None,
-               timing: dict | None = None, talk_over_s: float | None = None) -> TurnResult:
+    def answer(
+        self,
+        reply: np.ndarray,
+        interrupted: bool = False,
+        transcript: Transcript | None = None,
+        timing: dict | None = None,
+        talk_over_s: float | None = None,
+    ) -> TurnResult:
         """Judge a 16 kHz mono reply, branch, and commit the turn before returning.
 
         Live practice passes the `transcript` it already made, the turn's `timing`, and how long the
@@ -220,8 +239,14 @@ class Session:
             if self.stt is None:
                 raise RuntimeError("this session has no speech-to-text model; typed replies go to answer_text()")
             transcript = self.stt.transcribe(reply)
-        feedback = judge(transcript, reply, baseline=self.baseline, talk_over_s=talk_over_s,
-                         semantic=self.wait_for_wording(), customer_name=self.scenario.persona.name)
+        feedback = judge(
+            transcript,
+            reply,
+            baseline=self.baseline,
+            talk_over_s=talk_over_s,
+            semantic=self.wait_for_wording(),
+            customer_name=self.scenario.persona.name,
+        )
         baseline_before = self.baseline
         if self.baseline is None and feedback.transcript:
             self.baseline = baseline_from(feedback)
@@ -270,14 +295,29 @@ class Session:
         spoken = self._spoken if self._spoken is not None and self._spoken.line is self.conversation.line() else None
         line = self.conversation.line()
         self.store.add_turn(
-            self.id, self.turn_index, take=self.take, node_id=line.node_id, customer_line=line.text,
-            customer_mood=line.mood, transcript="", verdict={"judged": False, "not_judged": [why]}, step=None,
-            next_line=None, outcome=None,
+            self.id,
+            self.turn_index,
+            take=self.take,
+            node_id=line.node_id,
+            customer_line=line.text,
+            customer_mood=line.mood,
+            transcript="",
+            verdict={"judged": False, "not_judged": [why]},
+            step=None,
+            next_line=None,
+            outcome=None,
             customer_audio=(spoken.audio, spoken.sample_rate) if spoken is not None else None,
-            learner_audio=(reply, SAMPLE_RATE) if reply is not None and reply.size else None)
+            learner_audio=(reply, SAMPLE_RATE) if reply is not None and reply.size else None,
+        )
 
-    def _commit(self, feedback: Feedback, interrupted: bool, learner_audio: tuple[np.ndarray, int] | None,
-                timing: dict | None, baseline_before: Baseline | None) -> TurnResult:
+    def _commit(
+        self,
+        feedback: Feedback,
+        interrupted: bool,
+        learner_audio: tuple[np.ndarray, int] | None,
+        timing: dict | None,
+        baseline_before: Baseline | None,
+    ) -> TurnResult:
         """Branch on the verdict and save the turn, both tracks included, before the next line is spoken."""
         spoken = self.customer_line()
         index, take = self.turn_index, self.take
@@ -289,10 +329,20 @@ class Session:
         if timing is not None:
             verdict["timing"] = dict(timing)
         self.store.add_turn(
-            self.id, index, take=take, node_id=spoken.line.node_id, customer_line=spoken.line.text,
-            customer_mood=spoken.line.mood, transcript=feedback.transcript, verdict=verdict, step=step.to_dict(),
-            next_line=result.next_line.text, outcome=result.next_line.outcome,
-            customer_audio=(spoken.audio, spoken.sample_rate), learner_audio=learner_audio)
+            self.id,
+            index,
+            take=take,
+            node_id=spoken.line.node_id,
+            customer_line=spoken.line.text,
+            customer_mood=spoken.line.mood,
+            transcript=feedback.transcript,
+            verdict=verdict,
+            step=step.to_dict(),
+            next_line=result.next_line.text,
+            outcome=result.next_line.outcome,
+            customer_audio=(spoken.audio, spoken.sample_rate),
+            learner_audio=learner_audio,
+        )
         self.turns.append(result)
         return result
 

@@ -86,7 +86,7 @@ def spread_words(text: str, start: float, end: float) -> list[Word]:
         return []
     weights = np.array([len(t) + 1 for t in tokens], dtype=float)
     edges = start + (end - start) * np.concatenate([[0.0], np.cumsum(weights) / weights.sum()])
-    return [Word(t, float(a), float(b)) for t, a, b in zip(tokens, edges[:-1], edges[1:])]
+    return [Word(t, float(a), float(b)) for t, a, b in zip(tokens, edges[:-1], edges[1:], strict=True)]
 
 
 def build(turns: list[dict], rate: int = EXPORT_RATE) -> Conversation:
@@ -96,14 +96,17 @@ def build(turns: list[dict], rate: int = EXPORT_RATE) -> Conversation:
     segments: list[Segment] = []
     at = 0
     for turn in turns:
-        for speaker, key, text in (("customer", "customer_audio", turn.get("customer_line") or ""),
-                                   ("learner", "learner_audio", turn.get("transcript") or "")):
+        for speaker, key, text in (
+            ("customer", "customer_audio", turn.get("customer_line") or ""),
+            ("learner", "learner_audio", turn.get("transcript") or ""),
+        ):
             audio = _read(turn.get(key), rate)
             if audio is None:
                 continue
             start, end = at / rate, (at + audio.size) / rate
-            segments.append(Segment(int(turn["index"]), speaker, text, start, end, audio,
-                                    spread_words(text, start, end)))
+            segments.append(
+                Segment(int(turn["index"]), speaker, text, start, end, audio, spread_words(text, start, end))
+            )
             pieces += [audio, pause]
             at += audio.size + pause.size
     audio = np.concatenate(pieces).astype(np.float32) if pieces else np.zeros(0, np.float32)

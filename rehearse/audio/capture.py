@@ -84,16 +84,26 @@ class Capture:
     def start(self) -> None:
         """Open and start the stream; raises `DeviceLostError` if the device cannot be opened."""
         try:
-            self._stream = sd.InputStream(device=self.device.index, samplerate=self.rate, channels=1,
-                                          dtype="float32", blocksize=int(self.rate * BLOCK_S),
-                                          latency="low", callback=self._on_audio)
+            self._stream = sd.InputStream(
+                device=self.device.index,
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                blocksize=int(self.rate * BLOCK_S),
+                latency="low",
+                callback=self._on_audio,
+            )
             self._stream.start()
         except sd.PortAudioError as exc:
             raise DeviceLostError(f"cannot open the input device '{self.device.name}': {exc}") from exc
         self._offset = stream_clock_offset(self._stream)
         self._last_block = time.monotonic()
-        _LOGGER.info("capturing from '%s' at %d Hz (input latency %.0f ms)", self.device.name, self.rate,
-                     1000 * self._stream.latency)
+        _LOGGER.info(
+            "capturing from '%s' at %d Hz (input latency %.0f ms)",
+            self.device.name,
+            self.rate,
+            1000 * self._stream.latency,
+        )
 
     def read(self, timeout: float = 0.1) -> Block | None:
         """The next block, or None when none arrived within `timeout`. Raises `DeviceLostError`."""

@@ -46,9 +46,14 @@ def list_devices(kind: str | None = None) -> list[AudioDevice]:
     apis = sd.query_hostapis()
     found = []
     for info in sd.query_devices():
-        device = AudioDevice(info["index"], info["name"], apis[info["hostapi"]]["name"],
-                             info["max_input_channels"], info["max_output_channels"],
-                             float(info["default_samplerate"]))
+        device = AudioDevice(
+            info["index"],
+            info["name"],
+            apis[info["hostapi"]]["name"],
+            info["max_input_channels"],
+            info["max_output_channels"],
+            float(info["default_samplerate"]),
+        )
         if kind == "input" and not device.inputs or kind == "output" and not device.outputs:
             continue
         found.append(device)
@@ -80,9 +85,11 @@ def choose(kind: str, wanted: str | int | None = None, folder: str | os.PathLike
     devices = list_devices(kind)
     if not devices:
         what = "a headset or microphone" if kind == "input" else "headphones or speakers"
-        raise NoDeviceError(f"no audio {kind} device found: connect {what} (and check that it is not muted "
-                            f"or used by another program), then run `rehearse practice --list-devices` to see "
-                            f"what is found")
+        raise NoDeviceError(
+            f"no audio {kind} device found: connect {what} (and check that it is not muted "
+            f"or used by another program), then run `rehearse practice --list-devices` to see "
+            f"what is found"
+        )
     if wanted is not None and str(wanted).strip():
         text = str(wanted).strip()
         if text.isdigit():
@@ -122,8 +129,11 @@ def load_choice(folder: str | os.PathLike | None = None) -> dict[str, str]:
         return {}
 
 
-def remember(input_device: AudioDevice | None = None, output_device: AudioDevice | None = None,
-             folder: str | os.PathLike | None = None) -> None:
+def remember(
+    input_device: AudioDevice | None = None,
+    output_device: AudioDevice | None = None,
+    folder: str | os.PathLike | None = None,
+) -> None:
     """Remember the user's choice by device name (indexes change when devices come and go), in the data folder."""
     choice = load_choice(folder)
     if input_device is not None:

@@ -96,8 +96,13 @@ class EndpointConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> EndpointConfig:
-        return cls(**{k: (str(v) if k == "end_of_turn" else float(v)) for k, v in data.items()
-                      if k in cls.__dataclass_fields__})
+        return cls(
+            **{
+                k: (str(v) if k == "end_of_turn" else float(v))
+                for k, v in data.items()
+                if k in cls.__dataclass_fields__
+            }
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,7 +110,9 @@ class EndpointConfig:
 
 _MID_SENTENCE = re.compile(
     r"\b(and|but|or|so|because|um+|uh+|er+|hmm+|the|a|an|to|of|if|with|then|which|that's|is|are|was|were|am|"
-    r"will|would|could|should|for|from|at|by|my|your|our|their|its|into|than|i|we|they)[\s,-]*$", re.I)
+    r"will|would|could|should|for|from|at|by|my|your|our|their|its|into|than|i|we|they)[\s,-]*$",
+    re.I,
+)
 """Words a reply does not end on: conjunctions, fillers, articles, prepositions, auxiliaries, possessives, pronouns
 ("So what I can do is ...", "I'll send it to your ...")."""
 
@@ -117,8 +124,15 @@ def sounds_unfinished(text: str) -> bool:
     return not text.endswith((".", "?", "!")) and bool(_MID_SENTENCE.search(text))
 
 
-def decide(config: EndpointConfig, silence_ms: float, probability: float | None, unfinished: bool,
-           smart: bool = True, heard_ms: float | None = None, speech_ms: float | None = None) -> str | None:
+def decide(
+    config: EndpointConfig,
+    silence_ms: float,
+    probability: float | None,
+    unfinished: bool,
+    smart: bool = True,
+    heard_ms: float | None = None,
+    speech_ms: float | None = None,
+) -> str | None:
     """Whether a pause of `silence_ms` ends the turn, and by which rule (None: keep listening).
 
     `probability` is Smart Turn's newest answer for this pause (None while it has not answered), about
@@ -211,8 +225,11 @@ class Endpointer:
                     events.append(EndpointEvent("speech_start", self.speech_start))
             else:
                 self._candidate = None
-                if not self.held and self.answer_from is not None and \
-                        end - self.answer_from >= cfg.no_answer_s * SAMPLE_RATE:
+                if (
+                    not self.held
+                    and self.answer_from is not None
+                    and end - self.answer_from >= cfg.no_answer_s * SAMPLE_RATE
+                ):
                     self.done = True
                     events.append(EndpointEvent("no_answer", end))
             return events
@@ -223,13 +240,20 @@ class Endpointer:
             self.probability = self.model_ms = self.heard_ms = None
         elif self._silence_from is None:
             self._silence_from = sample
-        if self._silence_from is not None and not self._pause_sent and \
-                end - self._silence_from >= cfg.pause_ms / 1000.0 * SAMPLE_RATE:
+        if (
+            self._silence_from is not None
+            and not self._pause_sent
+            and end - self._silence_from >= cfg.pause_ms / 1000.0 * SAMPLE_RATE
+        ):
             self._pause_sent = True
             events.append(EndpointEvent("pause", self._silence_from))
         asks = (cfg.model_after_ms, cfg.model_again_ms)
-        if self.smart and self._silence_from is not None and self._asked < len(asks) and \
-                end - self._silence_from >= asks[self._asked] / 1000.0 * SAMPLE_RATE:
+        if (
+            self.smart
+            and self._silence_from is not None
+            and self._asked < len(asks)
+            and end - self._silence_from >= asks[self._asked] / 1000.0 * SAMPLE_RATE
+        ):
             self._asked += 1
             events.append(EndpointEvent("analyse", end))
         events += self.check(end)
@@ -238,11 +262,13 @@ class Endpointer:
         if end - self.speech_start >= cfg.max_turn_s * SAMPLE_RATE:
             self.speech_end = end
             self.done = True
-            self.end_of_turn = {"detector": "smart_turn" if self.smart else "silence", "rule": "max_length",
-                                "last_words": " ".join(self.words.split()[-6:])}
+            self.end_of_turn = {
+                "detector": "smart_turn" if self.smart else "silence",
+                "rule": "max_length",
+                "last_words": " ".join(self.words.split()[-6:]),
+            }
             events.append(EndpointEvent("max_length", end))
         return events
-
 
     def estimate(self, probability: float, end: int, took_ms: float | None = None) -> None:
         """Smart Turn's answer for the audio up to `end`; kept when it belongs to the current pause."""
@@ -263,11 +289,13 @@ class Endpointer:
             return []
         self.speech_end, self.done = self._silence_from, True
         self.end_of_turn = {
-            "detector": "smart_turn" if self.smart else "silence", "rule": rule,
+            "detector": "smart_turn" if self.smart else "silence",
+            "rule": rule,
             "probability": None if self.probability is None else round(self.probability, 3),
             "model_ms": None if self.model_ms is None else round(self.model_ms, 1),
             "model_heard_ms": None if self.heard_ms is None else round(self.heard_ms),
-            "silence_ms": round(silence_ms), "unfinished_words": self.unfinished,
+            "silence_ms": round(silence_ms),
+            "unfinished_words": self.unfinished,
             "last_words": " ".join(self.words.split()[-6:]),
         }
         return [EndpointEvent("speech_end", self._silence_from)]
@@ -279,8 +307,11 @@ class Endpointer:
             return []
         self.speech_end = self._silence_from if self._silence_from is not None else sample
         self.done = True
-        self.end_of_turn = {"detector": "smart_turn" if self.smart else "silence", "rule": "released",
-                            "last_words": " ".join(self.words.split()[-6:])}
+        self.end_of_turn = {
+            "detector": "smart_turn" if self.smart else "silence",
+            "rule": "released",
+            "last_words": " ".join(self.words.split()[-6:]),
+        }
         return [EndpointEvent("released", self.speech_end)]
 
 
@@ -322,7 +353,7 @@ def refine_start(audio: np.ndarray, candidate: int) -> int:
     if at < 2:
         return candidate
     loud = _runs(levels > _floor(levels[:at]) + EDGE_ABOVE_FLOOR_DB)
-    ahead = np.flatnonzero(loud[at:at + WINDOW // EDGE_FRAME])
+    ahead = np.flatnonzero(loud[at : at + WINDOW // EDGE_FRAME])
     if not ahead.size:
         return candidate
     index, quiet = at + ahead[0], 0

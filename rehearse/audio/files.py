@@ -39,9 +39,7 @@ def load_reply(path: str | os.PathLike) -> np.ndarray:
     try:
         audio, rate = sf.read(str(path), dtype="float32", always_2d=False)
     except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
-        raise AudioFileError(
-            f"{path}: not a readable audio file ({exc}); use WAV, FLAC or OGG"
-        ) from exc
+        raise AudioFileError(f"{path}: not a readable audio file ({exc}); use WAV, FLAC or OGG") from exc
     if audio.size == 0:
         raise AudioFileError(f"{path}: the file holds no audio samples")
     if not np.all(np.isfinite(audio)):
@@ -70,8 +68,10 @@ def ends_early(path: str | os.PathLike) -> str | None:
     if declared is None or held is None or held >= declared * 0.99:
         return None
     rate = sf.info(str(path)).samplerate
-    return (f"{path} ends early: its header promises {declared / rate:.1f} s but it holds {held / rate:.1f} s "
-            f"(cut off while it was copied or recorded?); only what is there is judged")
+    return (
+        f"{path} ends early: its header promises {declared / rate:.1f} s but it holds {held / rate:.1f} s "
+        f"(cut off while it was copied or recorded?); only what is there is judged"
+    )
 
 
 def _declared_wav_frames(path: Path) -> int | None:

@@ -32,8 +32,11 @@ def read(frame: np.ndarray, new: np.ndarray) -> Reading:
     level = 10.0 * np.log10(float(np.mean(frame.astype(np.float64) ** 2)) + 1e-12)
     f0 = None
     if frame.size >= FRAME and level > SILENCE_FLOOR_DB + 15.0:
-        estimate = float(librosa.yin(frame[-FRAME:], fmin=FMIN, fmax=FMAX, sr=SAMPLE_RATE,
-                                     frame_length=FRAME, hop_length=FRAME, center=False)[0])
+        estimate = float(
+            librosa.yin(
+                frame[-FRAME:], fmin=FMIN, fmax=FMAX, sr=SAMPLE_RATE, frame_length=FRAME, hop_length=FRAME, center=False
+            )[0]
+        )
         crossings = np.mean(np.abs(np.diff(np.signbit(frame[-FRAME:]).astype(np.int8))))
         if FMIN * 1.05 < estimate < FMAX * 0.95 and crossings < 0.2:
             f0 = estimate

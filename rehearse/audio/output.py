@@ -28,8 +28,9 @@ def check_output(path: str | os.PathLike) -> Path:
         raise AudioFileError(f"{path} is a folder; give a file name, e.g. {path / 'call.wav'}")
     if path.suffix.lower() not in FORMATS:
         kinds = ", ".join(FORMATS)
-        raise AudioFileError(f"cannot write {path}: unknown audio format '{path.suffix or '(none)'}'; "
-                             f"end the file name with {kinds}")
+        raise AudioFileError(
+            f"cannot write {path}: unknown audio format '{path.suffix or '(none)'}'; end the file name with {kinds}"
+        )
     folder = _existing_parent(path)
     if not folder.is_dir():
         raise AudioFileError(f"cannot write {path}: {folder} is a file, not a folder; choose another place")

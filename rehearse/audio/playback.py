@@ -60,15 +60,25 @@ class Player:
 
     def start(self) -> None:
         try:
-            self._stream = sd.OutputStream(device=self.device.index, samplerate=self.rate, channels=1,
-                                           dtype="float32", blocksize=int(self.rate * BLOCK_S),
-                                           latency=LATENCY_S, callback=self._on_audio)
+            self._stream = sd.OutputStream(
+                device=self.device.index,
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                blocksize=int(self.rate * BLOCK_S),
+                latency=LATENCY_S,
+                callback=self._on_audio,
+            )
             self._stream.start()
         except sd.PortAudioError as exc:
             raise DeviceLostError(f"cannot open the output device '{self.device.name}': {exc}") from exc
         self._offset = stream_clock_offset(self._stream)
-        _LOGGER.info("playing to '%s' at %d Hz (output latency %.0f ms)", self.device.name, self.rate,
-                     1000 * self._stream.latency)
+        _LOGGER.info(
+            "playing to '%s' at %d Hz (output latency %.0f ms)",
+            self.device.name,
+            self.rate,
+            1000 * self._stream.latency,
+        )
 
     def _on_audio(self, outdata, frames, time_info, status) -> None:
         dac, done = time_info.outputBufferDacTime, 0
@@ -86,7 +96,7 @@ class Player:
                 self._pos = 0
                 self._marks.put_nowait(("start", self._current_tag, dac + done / self.rate))
             take = min(frames - done, self._current.size - self._pos)
-            outdata[done:done + take, 0] = self._current[self._pos:self._pos + take]
+            outdata[done : done + take, 0] = self._current[self._pos : self._pos + take]
             done += take
             self._pos += take
             if self._pos >= self._current.size:
@@ -94,8 +104,12 @@ class Player:
                 self._current = None
         outdata[done:] = 0
 
-    def play(self, sentences: Iterable[tuple[np.ndarray, int]], stop: threading.Event | None = None,
-             on_start: Callable[[float], None] | None = None) -> Playback:
+    def play(
+        self,
+        sentences: Iterable[tuple[np.ndarray, int]],
+        stop: threading.Event | None = None,
+        on_start: Callable[[float], None] | None = None,
+    ) -> Playback:
         """Queue sentences as they come (audio, rate) and wait until they are heard or cut off.
 
         Setting `stop` (or calling `cut()`) ends playback at the next device block: barge-in.

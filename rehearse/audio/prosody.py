@@ -185,8 +185,9 @@ def track(audio: np.ndarray) -> ProsodyTrack:
     voiced = _grow(sure & ~_isolated(sure), maybe, f0)
     f0 = _fold_octaves(np.where(voiced, f0, np.nan)).astype(np.float32)
     times = np.arange(level_db.size) * HOP / SAMPLE_RATE
-    return ProsodyTrack(times, f0, level_db.astype(np.float32), active, aperiodicity.astype(np.float32),
-                        _brightness(frames))
+    return ProsodyTrack(
+        times, f0, level_db.astype(np.float32), active, aperiodicity.astype(np.float32), _brightness(frames)
+    )
 
 
 def semitones(f0: np.ndarray | float, ref: float) -> np.ndarray:

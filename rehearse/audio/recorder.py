@@ -23,8 +23,9 @@ class FlacRecorder:
     def __init__(self, path: Path, sample_rate: int = SAMPLE_RATE):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = sf.SoundFile(str(self.path), "w", samplerate=sample_rate, channels=1,
-                                  format="FLAC", subtype="PCM_16")
+        self._file = sf.SoundFile(
+            str(self.path), "w", samplerate=sample_rate, channels=1, format="FLAC", subtype="PCM_16"
+        )
         private_file(self.path)
         self._flushed = time.monotonic()
         self.samples = 0

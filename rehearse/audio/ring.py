@@ -22,12 +22,12 @@ class RingBuffer:
         return max(0, self.end - self._data.size)
 
     def append(self, audio: np.ndarray) -> None:
-        audio = np.asarray(audio, dtype=np.float32)[-self._data.size:]
+        audio = np.asarray(audio, dtype=np.float32)[-self._data.size :]
         size = self._data.size
         first = self.end % size
         head = min(audio.size, size - first)
-        self._data[first:first + head] = audio[:head]
-        self._data[:audio.size - head] = audio[head:]
+        self._data[first : first + head] = audio[:head]
+        self._data[: audio.size - head] = audio[head:]
         self.end += audio.size
 
     def slice(self, begin: int, end: int | None = None) -> np.ndarray:

@@ -103,7 +103,7 @@ def _mel_filters() -> np.ndarray:
     slopes = edges[None, :] - bins[:, None]
     widths = np.diff(edges)
     filters = np.maximum(0.0, np.minimum(-slopes[:, :-2] / widths[:-1], slopes[:, 2:] / widths[1:]))
-    return filters * (2.0 / (edges[2:N_MELS + 2] - edges[:N_MELS]))[None, :]
+    return filters * (2.0 / (edges[2 : N_MELS + 2] - edges[:N_MELS]))[None, :]
 
 
 _FILTERS_T = _mel_filters().T
@@ -146,8 +146,9 @@ class SmartTurn:
         options.inter_op_num_threads = options.intra_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         try:
-            self._session = ort.InferenceSession(str(self.path), sess_options=options,
-                                                 providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(
+                str(self.path), sess_options=options, providers=["CPUExecutionProvider"]
+            )
         except Exception as exc:  # onnxruntime raises its own types for a damaged graph
             raise ModelFileError(f"{self.path} does not load: {type(exc).__name__}: {exc}") from exc
         self._input = self._session.get_inputs()[0].name  # "input_features"
@@ -197,8 +198,9 @@ class TurnEndWorker:
     `request(begin, end)` asks for the probability of the audio [begin, end) (its last 8 s are used; a newer
     request replaces one not started); the answer comes back through `on_result` on the worker thread."""
 
-    def __init__(self, model: SmartTurn, audio: Callable[[int, int], np.ndarray],
-                 on_result: Callable[[Estimate], None]):
+    def __init__(
+        self, model: SmartTurn, audio: Callable[[int, int], np.ndarray], on_result: Callable[[Estimate], None]
+    ):
         self.model, self._audio, self._on_result = model, audio, on_result
         self._lock = threading.Condition()
         self._wanted: tuple[int, int] | None = None

@@ -28,8 +28,13 @@ class Baseline:
 
     @classmethod
     def from_measures(cls, summary: ProsodySummary, pace: Pace | None = None) -> Baseline:
-        return cls(summary.pitch_median_hz, summary.pitch_variability_st, summary.loudness_db,
-                   summary.brightness_db, pace.wpm if pace else None)
+        return cls(
+            summary.pitch_median_hz,
+            summary.pitch_variability_st,
+            summary.loudness_db,
+            summary.brightness_db,
+            pace.wpm if pace else None,
+        )
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -71,7 +71,7 @@ def lower_states(texts: list[str], k: int) -> tuple:
     mask = batch["attention_mask"]
     with torch.inference_mode():
         states = bert.embeddings(input_ids=batch["input_ids"], token_type_ids=batch.get("token_type_ids"))
-        states = _run_layers(bert.encoder.layer[:len(bert.encoder.layer) - k], states, mask)
+        states = _run_layers(bert.encoder.layer[: len(bert.encoder.layer) - k], states, mask)
     return states, mask
 
 
@@ -83,7 +83,7 @@ def top_model(k: int):
     class TopLayers(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.layers = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[len(bert.encoder.layer) - k:]))
+            self.layers = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[len(bert.encoder.layer) - k :]))
             self.head = torch.nn.Linear(HIDDEN + len(VOCABULARY), len(VOCABULARY))
             self.dropout = torch.nn.Dropout(0.1)
 
@@ -137,8 +137,9 @@ def _load(path: str, device: str) -> Adapter:
         model = top_model(k)
         model.load_state_dict(states[member])
         models.append(model.eval())
-    _LOGGER.info("wording adapter (%d seeds) loaded on %s in %.2f s", len(models), device,
-                 time.perf_counter() - started)
+    _LOGGER.info(
+        "wording adapter (%d seeds) loaded on %s in %.2f s", len(models), device, time.perf_counter() - started
+    )
     return Adapter(k, tuple(models), fitted_on)
 
 
@@ -185,8 +186,9 @@ def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None
     parts = [windows(text) for text in texts]
     owner = np.repeat(np.arange(len(texts)), [len(p) for p in parts])
     states, mask = lower_states([w for p in parts for w in p], adapter.k)
-    rules = torch.tensor([[m in rule_moves[i] for m in VOCABULARY] for i in owner], dtype=torch.float32,
-                         device=states.device)
+    rules = torch.tensor(
+        [[m in rule_moves[i] for m in VOCABULARY] for i in owner], dtype=torch.float32, device=states.device
+    )
     per_window = averaged(adapter.models, states, mask, rules)
     return np.stack([per_window[owner == i].max(axis=0) for i in range(len(texts))])
 

@@ -82,7 +82,7 @@ def _example_vectors(path: str, device: str) -> dict[str, tuple[np.ndarray, np.n
     for move, like in examples.like.items():
         unlike = examples.unlike.get(move, ())
         vectors = model.encode(list(like) + list(unlike))
-        out[move] = (vectors[: len(like)], vectors[len(like):], like)
+        out[move] = (vectors[: len(like)], vectors[len(like) :], like)
     return out
 
 

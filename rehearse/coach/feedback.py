@@ -35,8 +35,16 @@ from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["EMPATHY_BASE", "Feedback", "Metrics", "baseline_from", "empathy_score", "judge", "judge_text",
-           "measure_baseline"]
+__all__ = [
+    "EMPATHY_BASE",
+    "Feedback",
+    "Metrics",
+    "baseline_from",
+    "empathy_score",
+    "judge",
+    "judge_text",
+    "measure_baseline",
+]
 
 MIN_WORD_PROBABILITY = 0.6
 """Below this mean word probability, with `MAX_UNSURE_SHARE` of the words unsure, the words are not
@@ -159,10 +167,15 @@ def judge_text(text: str, *, semantic: bool | None = None, customer_name: str | 
     pace = Pace(len(clean.split()), None, None, (), sum(fillers.values()), fillers)
     verdict = fuse(Observation(hits, pace, wording_judged=judged))
     return Feedback(
-        transcript=clean, duration_s=None,
+        transcript=clean,
+        duration_s=None,
         metrics=Metrics(word_count=pace.word_count, filler_count=pace.filler_count, fillers=fillers),
-        moves=tuple(h.move for h in hits), evidence={h.move: h.evidence for h in hits},
-        scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
+        moves=tuple(h.move for h in hits),
+        evidence={h.move: h.evidence for h in hits},
+        scores=verdict.scores,
+        not_judged=tuple(not_judged),
+        labels=verdict.labels,
+        tip=verdict.tip,
     )
 
 
@@ -199,9 +212,15 @@ def baseline_from(feedback: Feedback) -> Baseline:
     return Baseline(m.pitch_median_hz, m.pitch_variability_st, m.loudness_db, m.brightness_db, wpm)
 
 
-def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | None = None,
-          semantic: bool | None = None, customer_name: str | None = None,
-          talk_over_s: float | None = None) -> Feedback:
+def judge(
+    transcript: Transcript,
+    audio: np.ndarray,
+    *,
+    baseline: Baseline | None = None,
+    semantic: bool | None = None,
+    customer_name: str | None = None,
+    talk_over_s: float | None = None,
+) -> Feedback:
     """Judge a spoken reply: its transcript with word timestamps and its 16 kHz audio.
 
     `baseline` makes pitch, loudness and pace relative to the learner's own voice. `talk_over_s`
@@ -217,12 +236,15 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
         not_judged.append("no speech was recognised (silence, noise or music?), so nothing was judged")
         trusted = False
     elif not transcript.language.startswith("en"):
-        not_judged.append(f"the speech is not English ({transcript.language}), so wording, empathy, clarity "
-                          "and pace were not judged")
+        not_judged.append(
+            f"the speech is not English ({transcript.language}), so wording, empathy, clarity and pace were not judged"
+        )
         trusted = False
     elif _unreliable(words):
-        not_judged.append("the words could not be recognised reliably (another language, noise or music?), "
-                          "so wording, empathy, clarity and pace were not judged")
+        not_judged.append(
+            "the words could not be recognised reliably (another language, noise or music?), "
+            "so wording, empathy, clarity and pace were not judged"
+        )
         trusted = False
     wording_judged = trusted and len(words) >= 2
     if trusted and len(words) < 2:
@@ -234,39 +256,80 @@ def judge(transcript: Transcript, audio: np.ndarray, *, baseline: Baseline | Non
     if trusted and 2 <= len(words) < MIN_TIMED_WORDS:
         not_judged.append(f"fewer than {MIN_TIMED_WORDS} words, so pace was not judged")
     if talk_over_s and talk_over_s > 0 and "interrupt" not in {h.move for h in hits}:
-        hits = tuple(sorted(hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
-                            key=lambda h: VOCABULARY.index(h.move)))
+        hits = tuple(
+            sorted(
+                hits + (wording.MoveHit("interrupt", f"spoke over the customer for {talk_over_s:.1f} s"),),
+                key=lambda h: VOCABULARY.index(h.move),
+            )
+        )
     voice_ok = bool(words) and summary.voiced_s >= MIN_VOICED_S
     if words and not voice_ok:
         not_judged.append("too little voiced speech to judge pitch and calm")
     fills = tuple(filled_pauses(audio, track, words)) if words else ()
     if not wording_judged:
-        pace = Pace(pace.word_count, None, None, pace.word_pauses_s, pace.filler_count, pace.fillers,
-                    pace.filler_times, pace.long_pauses, pace.first_word_s, pace.span)
-    obs = Observation(hits, pace, words, wording_judged, summary if voice_ok else None, track if voice_ok else None,
-                      fills, baseline, talk_over_s)
+        pace = Pace(
+            pace.word_count,
+            None,
+            None,
+            pace.word_pauses_s,
+            pace.filler_count,
+            pace.fillers,
+            pace.filler_times,
+            pace.long_pauses,
+            pace.first_word_s,
+            pace.span,
+        )
+    obs = Observation(
+        hits,
+        pace,
+        words,
+        wording_judged,
+        summary if voice_ok else None,
+        track if voice_ok else None,
+        fills,
+        baseline,
+        talk_over_s,
+    )
     verdict = fuse(obs)
     voice = summary if voice_ok else None
     metrics = Metrics(
-        wpm=pace.wpm, articulation_wpm=pace.articulation_wpm, word_count=pace.word_count,
-        pause_count=len(pace.word_pauses_s), longest_pause_s=max(pace.word_pauses_s, default=None),
-        long_pause_count=len(pace.long_pauses), filler_count=pace.filler_count, fillers=pace.fillers,
-        filled_pause_count=len(fills) if words else None, response_gap_s=pace.first_word_s, talk_over_s=talk_over_s,
-        speaking_s=summary.speaking_s, voiced_s=summary.voiced_s,
-        pitch_median_hz=voice and voice.pitch_median_hz, pitch_range_st=voice and voice.pitch_range_st,
-        pitch_variability_st=voice and voice.pitch_variability_st, pitch_character=pitch_character(voice, baseline),
+        wpm=pace.wpm,
+        articulation_wpm=pace.articulation_wpm,
+        word_count=pace.word_count,
+        pause_count=len(pace.word_pauses_s),
+        longest_pause_s=max(pace.word_pauses_s, default=None),
+        long_pause_count=len(pace.long_pauses),
+        filler_count=pace.filler_count,
+        fillers=pace.fillers,
+        filled_pause_count=len(fills) if words else None,
+        response_gap_s=pace.first_word_s,
+        talk_over_s=talk_over_s,
+        speaking_s=summary.speaking_s,
+        voiced_s=summary.voiced_s,
+        pitch_median_hz=voice and voice.pitch_median_hz,
+        pitch_range_st=voice and voice.pitch_range_st,
+        pitch_variability_st=voice and voice.pitch_variability_st,
+        pitch_character=pitch_character(voice, baseline),
         pitch_ending=voice and voice.ending,
         pitch_ending_st=voice and voice.ending_st,
         loudness_db=summary.loudness_db if words else None,
         loudness_range_db=summary.loudness_range_db if words else None,
-        loudness_trend_db=summary.level_trend_db if words else None, brightness_db=voice and voice.brightness_db,
+        loudness_trend_db=summary.level_trend_db if words else None,
+        brightness_db=voice and voice.brightness_db,
         clipped_fraction=summary.clipped_fraction,
     )
     return Feedback(
-        transcript=text, duration_s=audio.size / prosody.SAMPLE_RATE, metrics=metrics,
-        moves=tuple(h.move for h in hits), evidence={h.move: h.evidence for h in hits},
-        scores=verdict.scores, not_judged=tuple(not_judged), labels=verdict.labels, tip=verdict.tip,
-        baseline=baseline, words=words,
+        transcript=text,
+        duration_s=audio.size / prosody.SAMPLE_RATE,
+        metrics=metrics,
+        moves=tuple(h.move for h in hits),
+        evidence={h.move: h.evidence for h in hits},
+        scores=verdict.scores,
+        not_judged=tuple(not_judged),
+        labels=verdict.labels,
+        tip=verdict.tip,
+        baseline=baseline,
+        words=words,
     )
 
 

@@ -173,8 +173,9 @@ class LiveCue:
                 return
 
 
-def measurements(track: ProsodyTrack, words: Sequence[Word] = (), step_s: float = 0.5,
-                 wpm_window_s: float = 4.0) -> list[Measurement]:
+def measurements(
+    track: ProsodyTrack, words: Sequence[Word] = (), step_s: float = 0.5, wpm_window_s: float = 4.0
+) -> list[Measurement]:
     """Measurements every `step_s` from a finished reply (replays, tests, calibration).
 
     The live stream builds the same values as it goes: level and pitch of the last step, and a pace

@@ -18,13 +18,25 @@ COMFORTABLE_WPM = (120.0, 160.0)
 """Reference band for phone calls: comfortable pace."""
 RUSHED_WPM = 170.0
 """Above this is rushed (the band widens towards a naturally fast learner's baseline)."""
-FILLER_SOUNDS = {"um": "um", "umm": "um", "uhm": "um", "erm": "um", "uh": "uh", "er": "uh", "ah": "uh",
-                 "hmm": "hmm", "mm": "hmm", "mhm": "hmm"}
+FILLER_SOUNDS = {
+    "um": "um",
+    "umm": "um",
+    "uhm": "um",
+    "erm": "um",
+    "uh": "uh",
+    "er": "uh",
+    "ah": "uh",
+    "hmm": "hmm",
+    "mm": "hmm",
+    "mhm": "hmm",
+}
 """Filled pauses and the kind each counts as."""
-_NOT_FILLER_LIKE = re.compile(r"^(?:would|i'?d|you'?d|we'?d|feel|feels|felt|look|looks|looked|sound|sounds|seem|seems|"
-                              r"just|"
-                              r"things|something|anything|nothing|more|much|exactly|not|don'?t|didn'?t|really|also|"
-                              r"i|you|we|they|to|what)$")
+_NOT_FILLER_LIKE = re.compile(
+    r"^(?:would|i'?d|you'?d|we'?d|feel|feels|felt|look|looks|looked|sound|sounds|seem|seems|"
+    r"just|"
+    r"things|something|anything|nothing|more|much|exactly|not|don'?t|didn'?t|really|also|"
+    r"i|you|we|they|to|what)$"
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +86,13 @@ def find_fillers(tokens: Sequence[str]) -> list[tuple[str, int, int]]:
                 found.append(("like", i, i))
         elif word == "know" and i and clean[i - 1] == "you":
             alone = raw.endswith((",", ".", "?", "!")) or i == len(clean) - 1
-            if alone and (i < 2 or tokens[i - 2].endswith(",") or clean[i - 2] in ("and", "but", "so", "like")
-                          or i == 1 or tokens[i - 2].endswith((".", "?", "!"))):
+            if alone and (
+                i < 2
+                or tokens[i - 2].endswith(",")
+                or clean[i - 2] in ("and", "but", "so", "like")
+                or i == 1
+                or tokens[i - 2].endswith((".", "?", "!"))
+            ):
                 found.append(("you know", i - 1, i))
     return found
 
@@ -117,8 +134,18 @@ def measure(words: Sequence[Word], voiced: tuple[float, float] | None = None) ->
     times = tuple((kind, tokens[a].start, tokens[b].end) for kind, a, b in fillers)
     first = tokens[0].start if tokens else None
     if len(tokens) < 2:
-        return Pace(len(tokens), None, None, (), len(fillers), kinds, times, (), first,
-                    (tokens[0].start, tokens[0].end) if tokens else None)
+        return Pace(
+            len(tokens),
+            None,
+            None,
+            (),
+            len(fillers),
+            kinds,
+            times,
+            (),
+            first,
+            (tokens[0].start, tokens[0].end) if tokens else None,
+        )
     span = tokens[-1].end - tokens[0].start
     gaps = [(a.end, b.start) for a, b in itertools.pairwise(tokens)]
     pauses = tuple(round(e - s, 3) for s, e in gaps if e - s >= PAUSE_S)
@@ -126,5 +153,15 @@ def measure(words: Sequence[Word], voiced: tuple[float, float] | None = None) ->
     speaking = span - sum(pauses)
     wpm = 60.0 * len(tokens) / span if span > 0 else None
     articulation = 60.0 * len(tokens) / speaking if speaking > 0 else None
-    return Pace(len(tokens), wpm, articulation, pauses, len(fillers), kinds, times, long_pauses, first,
-                (tokens[0].start, tokens[-1].end))
+    return Pace(
+        len(tokens),
+        wpm,
+        articulation,
+        pauses,
+        len(fillers),
+        kinds,
+        times,
+        long_pauses,
+        first,
+        (tokens[0].start, tokens[-1].end),
+    )

@@ -169,7 +169,7 @@ def tension(summary: ProsodySummary, baseline: Baseline | None) -> Tension:
 
 
 def pitch_character(summary: ProsodySummary | None, baseline: Baseline | None) -> str | None:
-    """"monotone", "agitated" or "varied": pitch movement against the learner's usual movement."""
+    """ "monotone", "agitated" or "varied": pitch movement against the learner's usual movement."""
     if summary is None or summary.pitch_variability_st is None:
         return None
     usual = baseline.pitch_variability_st if baseline and baseline.pitch_variability_st else None
@@ -235,9 +235,12 @@ def _rushed_label(obs: Observation) -> Label | None:
     if pace.wpm <= limit:
         return None
     low, high = COMFORTABLE_WPM
-    return Label("rushed", f"{pace.wpm:.0f} words a minute (comfortable on the phone: {low:.0f}-{high:.0f})",
-                 " ".join(w.text for w in obs.words[:8]) + (" ..." if len(obs.words) > 8 else ""),
-                 (pace.span,) if pace.span else ())
+    return Label(
+        "rushed",
+        f"{pace.wpm:.0f} words a minute (comfortable on the phone: {low:.0f}-{high:.0f})",
+        " ".join(w.text for w in obs.words[:8]) + (" ..." if len(obs.words) > 8 else ""),
+        (pace.span,) if pace.span else (),
+    )
 
 
 def _hesitant_label(obs: Observation) -> Label | None:
@@ -268,27 +271,48 @@ def _scripted_label(obs: Observation) -> Label | None:
     if pitch_character(s, obs.baseline) != "monotone" or pace.wpm < fast:
         return None
     seconds = tuple(span for h in said for span in phrase_seconds(obs.words, h.evidence))
-    return Label("scripted", f"empathetic words in a flat voice ({s.pitch_variability_st:.1f} semitones of movement) "
-                 f"at {pace.wpm:.0f} words a minute", "; ".join(h.evidence for h in said), seconds)
+    return Label(
+        "scripted",
+        f"empathetic words in a flat voice ({s.pitch_variability_st:.1f} semitones of movement) "
+        f"at {pace.wpm:.0f} words a minute",
+        "; ".join(h.evidence for h in said),
+        seconds,
+    )
 
 
 def labels(obs: Observation, scores: dict[str, float | None], strain: Tension | None) -> tuple[Label, ...]:
     """Tone labels with their evidence; `strain` is the reply's `tension` (None when the voice was not judged)."""
-    found = [lab for lab in (_tense_label(obs, strain, scores.get("calm")), _rushed_label(obs), _scripted_label(obs),
-                             _hesitant_label(obs)) if lab is not None]
+    found = [
+        lab
+        for lab in (
+            _tense_label(obs, strain, scores.get("calm")),
+            _rushed_label(obs),
+            _scripted_label(obs),
+            _hesitant_label(obs),
+        )
+        if lab is not None
+    ]
     anti = {"blame", "dismiss", "interrupt", "policy"} & set(obs.moves)
     empathy, calm, pace = scores.get("empathy"), scores.get("calm"), scores.get("pace")
-    if (not found and not anti and empathy is not None and empathy >= 55 and calm is not None and calm >= 70
-            and (pace is None or pace >= 70)):
+    if (
+        not found
+        and not anti
+        and empathy is not None
+        and empathy >= 55
+        and calm is not None
+        and calm >= 70
+        and (pace is None or pace >= 70)
+    ):
         said = [h for h in obs.hits if h.move in EMPATHY_MOVES + ("reassure", "own")]
         seconds = tuple(span for h in said for span in phrase_seconds(obs.words, h.evidence))
-        found.append(Label("warm and steady", "caring words in a calm, even voice",
-                           "; ".join(h.evidence for h in said), seconds))
+        found.append(
+            Label("warm and steady", "caring words in a calm, even voice", "; ".join(h.evidence for h in said), seconds)
+        )
     return tuple(found)
 
 
 TIPS = (
-    ("dismiss", "Drop the brush-off. Name what they feel instead: \"That sounds really frustrating.\""),
+    ("dismiss", 'Drop the brush-off. Name what they feel instead: "That sounds really frustrating."'),
     ("blame", "Leave out whose fault it was and say what you will do to fix it."),
     ("tense, raised voice", "Lower your voice and slow your breathing: a calm voice calms the caller."),
     ("interrupt", "Let them finish before you speak; a short pause shows you are listening."),

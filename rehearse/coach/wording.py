@@ -81,13 +81,37 @@ def load_lexicon() -> Lexicon:
 
 
 _CONTRACTIONS = {
-    "i am": "i'm", "you are": "you're", "we are": "we're", "they are": "they're", "it is": "it's",
-    "that is": "that's", "there is": "there's", "here is": "here's", "what is": "what's",
-    "i will": "i'll", "we will": "we'll", "you will": "you'll", "it will": "it'll", "i would": "i'd",
-    "do not": "don't", "does not": "doesn't", "did not": "didn't", "can not": "can't", "cannot": "can't",
-    "should not": "shouldn't", "is not": "isn't", "was not": "wasn't", "i have": "i've", "we have": "we've",
-    "you have": "you've", "will not": "won't", "are not": "aren't", "have not": "haven't",
-    "gonna": "going to", "wanna": "want to", "gotta": "got to",
+    "i am": "i'm",
+    "you are": "you're",
+    "we are": "we're",
+    "they are": "they're",
+    "it is": "it's",
+    "that is": "that's",
+    "there is": "there's",
+    "here is": "here's",
+    "what is": "what's",
+    "i will": "i'll",
+    "we will": "we'll",
+    "you will": "you'll",
+    "it will": "it'll",
+    "i would": "i'd",
+    "do not": "don't",
+    "does not": "doesn't",
+    "did not": "didn't",
+    "can not": "can't",
+    "cannot": "can't",
+    "should not": "shouldn't",
+    "is not": "isn't",
+    "was not": "wasn't",
+    "i have": "i've",
+    "we have": "we've",
+    "you have": "you've",
+    "will not": "won't",
+    "are not": "aren't",
+    "have not": "haven't",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
 }
 _CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in _CONTRACTIONS) + r")\b")
 _SENTENCE_END = re.compile(r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMx\.)(?<=[.!?;])\s+")
@@ -102,7 +126,9 @@ def normalize(text: str) -> str:
 _CLAUSE_START = re.compile(
     r"\s+(?=(?:(?:and|so|but|okay|ok|now) )?(?:(?:can|could|would|do|did|have) you"
     r"|i (?:will|'ll|am going to|'m going to)"
-    r"|we (?:will|'ll|are going to|'re going to)|let me|what (?:i|we) (?:can|will|need))\b)", re.IGNORECASE)
+    r"|we (?:will|'ll|are going to|'re going to)|let me|what (?:i|we) (?:can|will|need))\b)",
+    re.IGNORECASE,
+)
 _LONG_RUN = 12
 """Unpunctuated runs of this many words or more are also split before a new clause (questions, commitments)."""
 
@@ -135,7 +161,8 @@ _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.? ([A-Z][a-z'-]+)\b" + _TH
 _SPOKEN_HONORIFIC = re.compile(r"\b(?:mister|missus|mr|mrs) ([a-z][a-z'-]+)\b" + _THIRD_PERSON, re.IGNORECASE)
 _VOCATIVE_AFTER = re.compile(
     r"\b(?:[Ss]orry|[Tt]hanks|[Tt]hank you|[Hh]i|[Hh]ello|[Hh]ey|[Mm]orning|[Aa]fternoon|patience|waiting|holding"
-    r"|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])")
+    r"|calling|again|evening)(?: there)? ([A-Z][a-z'-]+)\b(?! [A-Z][a-z])"
+)
 _VOCATIVE_START = re.compile(r"^(?:(?:Hi|Hello|Hey|Okay|OK|Right|Well|Thanks|Look|So|Yes|No),? )?([A-Z][a-z'-]+),")
 _VOCATIVE_END = re.compile(r"(?:,|\b(?:you|thanks|Thanks|sorry|Sorry|there|Hi|Hello|Hey)) ([A-Z][a-z'-]+)[.!?]?$")
 _VOCATIVE_BEFORE_CLAUSE = re.compile(r"\b(?:that|this|now|again) ([A-Z][a-z'-]+)(?= I\b| we\b|[.!?]?$)")
@@ -243,9 +270,12 @@ def detect(text: str, semantic: bool = False, customer_name: str | None = None) 
     if semantic:
         from rehearse.coach import examples
 
-        candidates = [c for s, hits in per_sentence
-                      if not {"dismiss", "blame", "interrupt", "policy", "ask"} & hits.keys()
-                      for c in clauses(s)]
+        candidates = [
+            c
+            for s, hits in per_sentence
+            if not {"dismiss", "blame", "interrupt", "policy", "ask"} & hits.keys()
+            for c in clauses(s)
+        ]
         for match in examples.match(candidates):
             if match.move not in found:
                 found[match.move] = MoveHit(match.move, match.sentence, "example")

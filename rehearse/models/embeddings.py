@@ -32,8 +32,9 @@ def _load(path: str, device: str):
         hf_logging.disable_progress_bar()
         model = SentenceTransformer(path, device=device, local_files_only=True)
     except Exception as exc:  # torch / transformers raise many kinds for a broken install or model
-        raise ModelLoadError(f"cannot load the sentence-embedding model {path} on {device} "
-                             f"({type(exc).__name__}: {exc})") from exc
+        raise ModelLoadError(
+            f"cannot load the sentence-embedding model {path} on {device} ({type(exc).__name__}: {exc})"
+        ) from exc
     _LOGGER.info("sentence-embedding model loaded on %s in %.1f s", device, time.perf_counter() - started)
     return model
 
@@ -54,7 +55,7 @@ class SentenceEmbeddings:
 
     @property
     def device(self) -> str:
-        """"cuda" or "cpu" (choosing it imports torch)."""
+        """ "cuda" or "cpu" (choosing it imports torch)."""
         if self._device is None:
             self._device, reason = torch_device(self.requested)
             _LOGGER.debug("sentence embeddings on %s: %s", self._device, reason)

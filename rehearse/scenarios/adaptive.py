@@ -42,8 +42,13 @@ class Recommendation:
     reason: str
 
     def to_dict(self) -> dict:
-        return {"scenario": self.scenario_id, "title": self.title, "difficulty": self.difficulty,
-                "dimension": self.dimension, "reason": self.reason}
+        return {
+            "scenario": self.scenario_id,
+            "title": self.title,
+            "difficulty": self.difficulty,
+            "dimension": self.dimension,
+            "reason": self.reason,
+        }
 
 
 def with_difficulty(scenario: Scenario, level: int) -> Scenario:
@@ -78,8 +83,13 @@ def recommend(scenarios: list[Scenario], history: list[PastSession], audience: s
     averages = _averages(played)
     if not averages:
         first = pool[0]
-        return Recommendation(first.id, first.title, first.difficulty, None,
-                              f"No scored practice yet: start with an easy {audience} call.")
+        return Recommendation(
+            first.id,
+            first.title,
+            first.difficulty,
+            None,
+            f"No scored practice yet: start with an easy {audience} call.",
+        )
     weakest = min(averages, key=lambda d: (averages[d], DIMENSIONS.index(d)))
     last = played[-1]
     level = last.difficulty or by_id[last.scenario_id].difficulty
@@ -93,10 +103,12 @@ def recommend(scenarios: list[Scenario], history: list[PastSession], audience: s
     aimed = [s for s in pool if weakest in s.focus] or pool
     choice = min(aimed, key=lambda s: (abs(s.difficulty - target), counts[s.id], s.id == last.scenario_id, s.id))
     others = ", ".join(f"{d} {averages[d]:.0f}" for d in DIMENSIONS if d in averages and d != weakest)
-    reason = (f"Your weakest dimension is {weakest} ({averages[weakest]:.0f}/100 over your last "
-              f"{min(len(played), RECENT)} session(s){'; ' + others if others else ''}). "
-              f"Your last call ({last.scenario_id}, difficulty {level}) ended {last.outcome or 'unfinished'}, "
-              f"so {why}. '{choice.title}' trains {', '.join(choice.focus)}.")
+    reason = (
+        f"Your weakest dimension is {weakest} ({averages[weakest]:.0f}/100 over your last "
+        f"{min(len(played), RECENT)} session(s){'; ' + others if others else ''}). "
+        f"Your last call ({last.scenario_id}, difficulty {level}) ended {last.outcome or 'unfinished'}, "
+        f"so {why}. '{choice.title}' trains {', '.join(choice.focus)}."
+    )
     if choice.difficulty != target:
         reason += f" Play it at difficulty {target} (the file's level is {choice.difficulty})."
     return Recommendation(choice.id, choice.title, target, weakest, reason)

@@ -26,9 +26,18 @@ MAX_NUMBER = 15
 _TOKEN = re.compile(r"\s*(?:(-?\d+(?:\.\d+)?)|(<=|>=|==|!=|<|>)|([A-Za-z_][A-Za-z_0-9]*)|(\()|(\)))")
 
 ALIASES = {
-    "acknowledged": "acknowledge", "apologized": "apologize", "apologised": "apologize", "owned": "own",
-    "reassured": "reassure", "explained": "explain", "asked": "ask", "used_name": "use_name",
-    "blamed": "blame", "dismissed": "dismiss", "cited_policy": "policy", "used_jargon": "jargon",
+    "acknowledged": "acknowledge",
+    "apologized": "apologize",
+    "apologised": "apologize",
+    "owned": "own",
+    "reassured": "reassure",
+    "explained": "explain",
+    "asked": "ask",
+    "used_name": "use_name",
+    "blamed": "blame",
+    "dismissed": "dismiss",
+    "cited_policy": "policy",
+    "used_jargon": "jargon",
 }
 
 
@@ -136,8 +145,9 @@ class _Parser:
             op = self.take()
             value = self.take()
             if len(value) > MAX_NUMBER:
-                raise ConditionError(f"the number after {token} {op} is too long ({len(value):,} characters; "
-                                     f"at most {MAX_NUMBER})")
+                raise ConditionError(
+                    f"the number after {token} {op} is too long ({len(value):,} characters; at most {MAX_NUMBER})"
+                )
             try:
                 return Compare(canonical(token), op, float(value))
             except ValueError:
@@ -175,8 +185,12 @@ def uses(node: Node) -> set[tuple[str, bool]]:
 
 
 _OPS = {
-    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
 }
 
 

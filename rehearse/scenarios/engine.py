@@ -86,8 +86,10 @@ class Step:
 
     def explain(self) -> str:
         facts = f" [{self.facts}]" if self.facts else ""
-        return (f"turn {self.turn}: {self.node_id} -> {self.goto} because {self.condition}{facts}; "
-                f"mood {self.mood_before:.2f} -> {self.mood_after:.2f}")
+        return (
+            f"turn {self.turn}: {self.node_id} -> {self.goto} because {self.condition}{facts}; "
+            f"mood {self.mood_before:.2f} -> {self.mood_after:.2f}"
+        )
 
 
 def band(mood: float) -> str:
@@ -174,8 +176,11 @@ class Conversation:
             self._move_mood(SILENCE_MOOD)
             line_text = self._pick(self.scenario.prompts["no_answer"])
         else:
-            index, branch = next((i, b) for i, b in enumerate(node.branches)
-                                 if b.condition is None or conditions.evaluate(b.condition, flags, numbers))
+            index, branch = next(
+                (i, b)
+                for i, b in enumerate(node.branches)
+                if b.condition is None or conditions.evaluate(b.condition, flags, numbers)
+            )
             goto, why = branch.goto, branch.when or "otherwise"
             facts = _facts(branch.condition, flags, numbers)
             self._move_mood(branch.mood)

@@ -32,8 +32,10 @@ def check(scenario: Scenario, problems: Problems) -> None:
             if i and node.branches[i - 1].when is None:
                 problems.add(path, "never taken: the branch before it has no 'when', so it always wins")
         if node.branches and node.branches[-1].when is not None:
-            problems.add(("nodes", node.id, "branches", len(node.branches) - 1), "the last branch must have no "
-                         "'when' (it is the otherwise case), so every reply leads somewhere")
+            problems.add(
+                ("nodes", node.id, "branches", len(node.branches) - 1),
+                "the last branch must have no 'when' (it is the otherwise case), so every reply leads somewhere",
+            )
     if nodes[scenario.start].is_ending:
         problems.add(("start",), "the start node is an ending: the call would be over before it begins")
     seen = _reachable(scenario, scenario.start)

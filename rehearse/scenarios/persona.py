@@ -57,8 +57,9 @@ class ContextCard:
         return f"Who: {self.caller}\nFacts:{facts}\nYour goal: {self.goal}\n"
 
 
-def _number(raw: dict, key: str, default: float, low: float, high: float, path: tuple, problems: Problems,
-            what: str) -> float:
+def _number(
+    raw: dict, key: str, default: float, low: float, high: float, path: tuple, problems: Problems, what: str
+) -> float:
     value = raw.get(key, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         problems.add(path + (key,), f"must be {what} from {low:g} to {high:g}, not {value!r}")
@@ -74,8 +75,11 @@ def _voice(raw, folder: Path, problems: Problems) -> VoicePreset:
             return VOICE_PRESETS[raw]
         if raw.endswith(".onnx"):
             return VoicePreset(base=_voice_file(raw, folder, path, problems))
-        problems.add(path, f"unknown voice {raw!r}: use one of {known}, a mapping "
-                           "{base, pitch, rate}, or a path to a Piper .onnx voice")
+        problems.add(
+            path,
+            f"unknown voice {raw!r}: use one of {known}, a mapping "
+            "{base, pitch, rate}, or a path to a Piper .onnx voice",
+        )
         return VoicePreset()
     if not isinstance(raw, dict):
         problems.add(path, f"must be a voice name ({known}) or a mapping with base, pitch and rate")
@@ -92,8 +96,9 @@ def _voice(raw, folder: Path, problems: Problems) -> VoicePreset:
         if base.endswith(".onnx"):
             start = VoicePreset(base=_voice_file(base, folder, path + ("base",), problems))
         else:
-            problems.add(path + ("base",),
-                         f"unknown voice {base!r}: use one of {known} or a path to a Piper .onnx voice")
+            problems.add(
+                path + ("base",), f"unknown voice {base!r}: use one of {known} or a path to a Piper .onnx voice"
+            )
             start = VoicePreset()
     pitch = _number(raw, "pitch", 0.0, -6.0, 6.0, path, problems, "semitones")
     rate = _number(raw, "rate", 1.0, 0.6, 1.5, path, problems, "a rate factor")
@@ -138,16 +143,21 @@ def parse_persona(raw: dict, folder: Path, problems: Problems) -> Persona:
     if isinstance(patience, bool) or not isinstance(patience, int) or not 1 <= patience <= 10:
         problems.add(path + ("patience",), f"must be a whole number of poor replies from 1 to 10, not {patience!r}")
         patience = 3
-    return Persona(str(name or "Customer"), str(role or "customer"), voice.base, mood, patience, voice.pitch,
-                   voice.rate)
+    return Persona(
+        str(name or "Customer"), str(role or "customer"), voice.base, mood, patience, voice.pitch, voice.rate
+    )
 
 
 def parse_context(raw, problems: Problems) -> ContextCard:
     """The `context:` card: a mapping with caller, facts and goal."""
     path = ("context",)
     if not isinstance(raw, dict):
-        problems.add(path, "missing: a card with caller, facts and goal" if raw is None
-                     else "must be a mapping with caller, facts and goal")
+        problems.add(
+            path,
+            "missing: a card with caller, facts and goal"
+            if raw is None
+            else "must be a mapping with caller, facts and goal",
+        )
         return ContextCard("", (), "")
     for key in raw:
         if key not in ("caller", "facts", "goal"):

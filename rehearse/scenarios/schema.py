@@ -25,13 +25,31 @@ FLAGS = {"interrupted", "no_answer"}
 NUMBERS = {*DIMENSIONS, "wpm", "pitch_median_hz", "loudness_db", "mood", "turn"}
 PROMPTS = ("no_answer", "interrupted")
 DEFAULT_PROMPTS = {
-    "no_answer": {"calm": ("Hello? Are you still there?",), "upset": ("Hello? Are you even listening?",),
-                  "furious": ("Hello?! Are you still there or not?",)},
-    "interrupted": {"calm": ("Sorry, can I just finish?",), "upset": ("Let me finish, please.",),
-                    "furious": ("Don't cut me off!",)},
+    "no_answer": {
+        "calm": ("Hello? Are you still there?",),
+        "upset": ("Hello? Are you even listening?",),
+        "furious": ("Hello?! Are you still there or not?",),
+    },
+    "interrupted": {
+        "calm": ("Sorry, can I just finish?",),
+        "upset": ("Let me finish, please.",),
+        "furious": ("Don't cut me off!",),
+    },
 }
-_TOP = ("id", "title", "audience", "difficulty", "focus", "persona", "context", "start", "max_turns", "rubric",
-        "prompts", "nodes")
+_TOP = (
+    "id",
+    "title",
+    "audience",
+    "difficulty",
+    "focus",
+    "persona",
+    "context",
+    "start",
+    "max_turns",
+    "rubric",
+    "prompts",
+    "nodes",
+)
 
 Lines = dict[str, tuple[str, ...]]
 
@@ -167,8 +185,21 @@ def _build(data: dict, problems: Problems, source: str, folder: Path) -> Scenari
             problems.add(("rubric", i), f"must be a sentence{_quote_hint(item)}")
     rubric = [r for r in rubric if isinstance(r, str)]
     prompts = _prompts(data.get("prompts") or {}, problems)
-    scenario = Scenario(sid, title, audience or "service", difficulty, persona, card, start or "", nodes,
-                        max_turns, tuple(rubric), tuple(focus), prompts, source)
+    scenario = Scenario(
+        sid,
+        title,
+        audience or "service",
+        difficulty,
+        persona,
+        card,
+        start or "",
+        nodes,
+        max_turns,
+        tuple(rubric),
+        tuple(focus),
+        prompts,
+        source,
+    )
     if nodes and start in nodes:
         graph.check(scenario, problems)
     return scenario
@@ -229,8 +260,12 @@ def _say(raw, path: tuple, problems: Problems) -> Lines:
         problems.add(path + (i,), f"must be a line of text{_quote_hint(raw[i])}")
         return {}
     if not isinstance(raw, dict) or not raw:
-        problems.add(path, "missing: a line, a list of line variants, or variants per mood band (calm, upset, furious)"
-                     if raw is None else "must be a line, a list of line variants, or variants per mood band")
+        problems.add(
+            path,
+            "missing: a line, a list of line variants, or variants per mood band (calm, upset, furious)"
+            if raw is None
+            else "must be a line, a list of line variants, or variants per mood band",
+        )
         return {}
     out: Lines = {}
     for band, lines in raw.items():
@@ -260,8 +295,10 @@ def _branch(raw, path: tuple, problems: Problems) -> Branch:
             problems.add(path + (key,), "unknown field (known: when, goto, mood)")
     goto = raw.get("goto")
     if not isinstance(goto, str):
-        problems.add(path + ("goto",), "missing: the node this branch leads to" if goto is None
-                     else f"must be a node name, not {goto!r}")
+        problems.add(
+            path + ("goto",),
+            "missing: the node this branch leads to" if goto is None else f"must be a node name, not {goto!r}",
+        )
         goto = ""
     when = raw.get("when")
     node = None
@@ -273,8 +310,11 @@ def _branch(raw, path: tuple, problems: Problems) -> Branch:
         else:
             unknown = conditions.names(node) - FLAGS - set(VOCABULARY) - NUMBERS
             if unknown:
-                problems.add(path + ("when",), f"unknown name(s) {', '.join(sorted(unknown))} in {when!r} "
-                             "(use moves, interrupted, no_answer, or scores such as empathy >= 60)")
+                problems.add(
+                    path + ("when",),
+                    f"unknown name(s) {', '.join(sorted(unknown))} in {when!r} "
+                    "(use moves, interrupted, no_answer, or scores such as empathy >= 60)",
+                )
             for name, compared in sorted(conditions.uses(node)):
                 if compared and name not in NUMBERS:
                     problems.add(path + ("when",), f"{name!r} is a move or flag, not a number: write it alone")

@@ -52,7 +52,7 @@ class Problems:
         if len(where) > 120:
             where = where[:117] + "..."
         if len(message) > MAX_MESSAGE:
-            message = message[:MAX_MESSAGE - 3] + "..."
+            message = message[: MAX_MESSAGE - 3] + "..."
         self.items.append(f"{self.source}:{line}: {where}: {message}")
 
     def add(self, path: tuple, message: str) -> None:
@@ -134,8 +134,11 @@ def _measure(root: yaml.Node, source: str) -> None:
     def measure(node: yaml.Node, depth: int) -> tuple[int, int]:
         key = id(node)
         if key in active:
-            raise _refuse(source, node, "an alias (*name) refers to a value that contains it (a loop); "
-                                        "write the value out instead")
+            raise _refuse(
+                source,
+                node,
+                "an alias (*name) refers to a value that contains it (a loop); write the value out instead",
+            )
         if key not in memo:
             if depth > MAX_DEPTH:
                 raise _refuse(source, node, f"nested more than {MAX_DEPTH} levels deep (aliases included)")
@@ -152,8 +155,12 @@ def _measure(root: yaml.Node, source: str) -> None:
                 size += child_size
                 height = max(height, child_height + 1)
                 if size > MAX_VALUES:
-                    raise _refuse(source, node, f"holds more than {MAX_VALUES:,} values once its aliases (*name) are "
-                                                "expanded; write the values out or use fewer aliases")
+                    raise _refuse(
+                        source,
+                        node,
+                        f"holds more than {MAX_VALUES:,} values once its aliases (*name) are "
+                        "expanded; write the values out or use fewer aliases",
+                    )
             active.discard(key)
             memo[key] = (size, height)
         size, height = memo[key]
@@ -196,14 +203,19 @@ def _line_index(root: yaml.Node | None, problems: Problems) -> tuple[dict[tuple,
             for key, value in node.value:
                 line = key.start_mark.line + 1
                 if not isinstance(key, ScalarNode):
-                    fatal.append(f"{problems.source}:{line}: {'.'.join(map(str, path)) or '(file)'}: "
-                                 "a key must be a plain name, not a list or mapping")
+                    fatal.append(
+                        f"{problems.source}:{line}: {'.'.join(map(str, path)) or '(file)'}: "
+                        "a key must be a plain name, not a list or mapping"
+                    )
                     continue
                 scalar(key, path + (key.value[:40],), line)
                 name = key.value
                 if name in seen and key.tag != "tag:yaml.org,2002:merge":
-                    problems.add_at(path + (name,), line,
-                                    f"given twice (first on line {seen[name]}); the later one would silently win")
+                    problems.add_at(
+                        path + (name,),
+                        line,
+                        f"given twice (first on line {seen[name]}); the later one would silently win",
+                    )
                 seen.setdefault(name, line)
                 walk(value, path + (name,))
                 index[path + (name,)] = line
@@ -217,13 +229,15 @@ def _line_index(root: yaml.Node | None, problems: Problems) -> tuple[dict[tuple,
     if root is not None:
         walk(root, ())
     if fatal:
-        raise ScenarioError(fatal[:20] + ([f"{problems.source}: ... and {len(fatal) - 20} more"]
-                                          if len(fatal) > 20 else []))
+        raise ScenarioError(
+            fatal[:20] + ([f"{problems.source}: ... and {len(fatal) - 20} more"] if len(fatal) > 20 else [])
+        )
     return index, paths
 
 
 def read_file(path: str | Path) -> str:
     """The file's text; raises `ScenarioError` if it cannot be read, is not a plain file or is over `MAX_BYTES`."""
+
     def refuse(what: str) -> ScenarioError:
         return ScenarioError([f"{path}:1: (file): {what}"])
 
@@ -251,8 +265,9 @@ def parse_yaml(text: str, source: str) -> tuple[object, Problems]:
     beyond the limits (size, nesting, alias expansion, text length)."""
     problems = Problems(source)
     if len(text) > MAX_BYTES:
-        raise _refuse(source, None, f"too large ({len(text):,} characters); a scenario file may hold at most "
-                                    f"{MAX_BYTES:,}")
+        raise _refuse(
+            source, None, f"too large ({len(text):,} characters); a scenario file may hold at most {MAX_BYTES:,}"
+        )
     try:
         loader = _Loader(text)  # checks every character first
     except yaml.YAMLError as exc:
@@ -276,8 +291,12 @@ def parse_yaml(text: str, source: str) -> tuple[object, Problems]:
             where = ".".join(str(p) for p in paths.get(id(exc.node), ())) or "(file)"
             tag = exc.node.tag.rsplit(":", 1)[-1]
             value = str(exc.node.value)[:60] if isinstance(exc.node, ScalarNode) else "this value"
-            raise _refuse(source, exc.node, f"cannot read {value!r} as !!{tag} ({type(exc.exc).__name__}); "
-                                            "remove the tag or fix the value", where) from None
+            raise _refuse(
+                source,
+                exc.node,
+                f"cannot read {value!r} as !!{tag} ({type(exc.exc).__name__}); remove the tag or fix the value",
+                where,
+            ) from None
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, source, text) from None
     finally:

@@ -71,8 +71,10 @@ class SessionStore:
 
     def _write(self, statement):
         if self.read_only:
-            raise StoreError(f"cannot save to {self.folder}: the folder is read-only; check its permissions "
-                             f"or choose another --data-dir")
+            raise StoreError(
+                f"cannot save to {self.folder}: the folder is read-only; check its permissions "
+                f"or choose another --data-dir"
+            )
         try:
             with self._engine.begin() as conn:
                 return conn.execute(statement)
@@ -93,8 +95,17 @@ class SessionStore:
     def start_session(self, learner: str, scenario_id: str, seed: int, difficulty: int | None = None) -> str:
         """A new session row, held as running by this process until `end_session`."""
         session_id = str(uuid.uuid4())
-        self._write(insert(sessions).values(id=session_id, learner=learner, scenario_id=scenario_id, seed=seed,
-                                            difficulty=difficulty, status="in_progress", started_at=_now()))
+        self._write(
+            insert(sessions).values(
+                id=session_id,
+                learner=learner,
+                scenario_id=scenario_id,
+                seed=seed,
+                difficulty=difficulty,
+                status="in_progress",
+                started_at=_now(),
+            )
+        )
         try:
             self._running[session_id] = recovery.RunningLock(self.folder, session_id)
         except OSError as exc:  # no lock: the session still works, it is closed by its own end_session
@@ -102,8 +113,11 @@ class SessionStore:
         return session_id
 
     def end_session(self, session_id: str, status: str, outcome: str | None = None, note: str | None = None) -> None:
-        self._write(update(sessions).where(sessions.c.id == session_id)
-                    .values(status=status, outcome=outcome, ended_at=_now(), note=note))
+        self._write(
+            update(sessions)
+            .where(sessions.c.id == session_id)
+            .values(status=status, outcome=outcome, ended_at=_now(), note=note)
+        )
         lock = self._running.pop(session_id, None)
         if lock is not None:
             lock.release()
@@ -111,29 +125,57 @@ class SessionStore:
     def close_abandoned(self) -> list[str]:
         """Close as unfinished the sessions left `in_progress` by a program that died; remove their
         unreferenced audio. Returns their ids."""
-        stale = [r["id"] for r in self._read(select(sessions.c.id).where(sessions.c.status == "in_progress"))
-                 if r["id"] not in self._running and recovery.is_abandoned(self.folder, r["id"])]
+        stale = [
+            r["id"]
+            for r in self._read(select(sessions.c.id).where(sessions.c.status == "in_progress"))
+            if r["id"] not in self._running and recovery.is_abandoned(self.folder, r["id"])
+        ]
         for session_id in stale:
-            referenced = {path for row in self._read(select(turns.c.customer_audio, turns.c.learner_audio)
-                                                     .where(turns.c.session_id == session_id))
-                          for path in row.values() if path}
+            referenced = {
+                path
+                for row in self._read(
+                    select(turns.c.customer_audio, turns.c.learner_audio).where(turns.c.session_id == session_id)
+                )
+                for path in row.values()
+                if path
+            }
             removed = recovery.remove_orphan_audio(self.folder / "audio" / session_id, referenced)
-            self._write(update(sessions).where(sessions.c.id == session_id).values(
-                status="unfinished", ended_at=None,
-                note="the program stopped before the session was closed (killed, crashed or out of disk space); "
-                     "every saved turn is kept"))
-            _LOGGER.info("closed abandoned session %s (%d unreferenced audio file(s) removed)", session_id,
-                         len(removed))
+            self._write(
+                update(sessions)
+                .where(sessions.c.id == session_id)
+                .values(
+                    status="unfinished",
+                    ended_at=None,
+                    note="the program stopped before the session was closed (killed, crashed or out of disk space); "
+                    "every saved turn is kept",
+                )
+            )
+            _LOGGER.info(
+                "closed abandoned session %s (%d unreferenced audio file(s) removed)", session_id, len(removed)
+            )
         return stale
 
     def audio_path(self, session_id: str, index: int, track: str, take: int = 1) -> Path:
         suffix = "" if take == 1 else f"-take{take}"
         return self.folder / "audio" / session_id / f"turn-{index:02d}{suffix}-{track}.flac"
 
-    def add_turn(self, session_id: str, index: int, *, take: int = 1, node_id: str, customer_line: str,
-                 customer_mood: float, transcript: str, verdict: dict, step: dict | None, next_line: str | None,
-                 outcome: str | None, customer_audio: tuple[np.ndarray, int] | None,
-                 learner_audio: tuple[np.ndarray, int] | None) -> int:
+    def add_turn(
+        self,
+        session_id: str,
+        index: int,
+        *,
+        take: int = 1,
+        node_id: str,
+        customer_line: str,
+        customer_mood: float,
+        transcript: str,
+        verdict: dict,
+        step: dict | None,
+        next_line: str | None,
+        outcome: str | None,
+        customer_audio: tuple[np.ndarray, int] | None,
+        learner_audio: tuple[np.ndarray, int] | None,
+    ) -> int:
         """Write both audio tracks, then commit the turn row (each fact stored once). Returns the row id."""
         if self.read_only:
             self._write(None)  # says why nothing can be saved
@@ -148,11 +190,25 @@ class SessionStore:
                     except (OSError, RuntimeError) as exc:
                         raise StoreError(f"could not write {path}: {explain(exc, path.parent)}") from exc
                     paths[track] = str(path)
-            result = self._write(insert(turns).values(
-                session_id=session_id, index=index, take=take, active=True, node_id=node_id,
-                customer_line=customer_line, customer_mood=customer_mood, transcript=transcript,
-                feedback=json.loads(json.dumps(verdict)), step=step, next_line=next_line, outcome=outcome,
-                customer_audio=paths.get("customer"), learner_audio=paths.get("learner"), created_at=_now()))
+            result = self._write(
+                insert(turns).values(
+                    session_id=session_id,
+                    index=index,
+                    take=take,
+                    active=True,
+                    node_id=node_id,
+                    customer_line=customer_line,
+                    customer_mood=customer_mood,
+                    transcript=transcript,
+                    feedback=json.loads(json.dumps(verdict)),
+                    step=step,
+                    next_line=next_line,
+                    outcome=outcome,
+                    customer_audio=paths.get("customer"),
+                    learner_audio=paths.get("learner"),
+                    created_at=_now(),
+                )
+            )
         except StoreError:  # no row points to the audio written for this turn: remove it
             for path in paths.values():
                 Path(path).unlink(missing_ok=True)
@@ -161,8 +217,9 @@ class SessionStore:
 
     def retire_turns(self, session_id: str, from_index: int) -> None:
         """A retake of turn `from_index`: its takes so far and every later turn leave the active path (kept)."""
-        self._write(update(turns).where(turns.c.session_id == session_id, turns.c.index >= from_index)
-                    .values(active=False))
+        self._write(
+            update(turns).where(turns.c.session_id == session_id, turns.c.index >= from_index).values(active=False)
+        )
 
     def session(self, session_id: str) -> dict | None:
         rows = self._sessions(select(*_SESSION_COLUMNS).where(sessions.c.id == session_id))
@@ -201,8 +258,10 @@ class SessionStore:
 
 def _as_text(table, *names):
     """Columns read as stored text, parsed here: one damaged value spoils one field, not the whole query."""
-    return [type_coerce(table.c[name], Text).label(name) if name in names else table.c[name]
-            for name in table.columns.keys()]
+    return [
+        type_coerce(table.c[name], Text).label(name) if name in names else table.c[name]
+        for name in table.columns.keys()
+    ]
 
 
 _SESSION_COLUMNS = _as_text(sessions, "started_at", "ended_at")
@@ -254,11 +313,21 @@ def _with_defaults(row: dict) -> dict:
 
 def turn_record(row: dict) -> dict:
     """One turn as a whole record (verdict, conversation, branch), from the columns that hold each fact once."""
-    record = {k: v for k, v in (row["feedback"] or {}).items()
-              if k not in ("turn", "customer_line", "customer_mood", "branch", "next_line", "outcome")}
-    record.update(transcript=row["transcript"], turn=row["index"], take=row["take"], customer_line=row["customer_line"],
-                  customer_mood=row["customer_mood"], branch=row["step"], next_line=row["next_line"],
-                  outcome=row["outcome"])
+    record = {
+        k: v
+        for k, v in (row["feedback"] or {}).items()
+        if k not in ("turn", "customer_line", "customer_mood", "branch", "next_line", "outcome")
+    }
+    record.update(
+        transcript=row["transcript"],
+        turn=row["index"],
+        take=row["take"],
+        customer_line=row["customer_line"],
+        customer_mood=row["customer_mood"],
+        branch=row["step"],
+        next_line=row["next_line"],
+        outcome=row["outcome"],
+    )
     return record
 
 

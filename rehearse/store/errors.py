@@ -21,18 +21,33 @@ def explain(exc: BaseException, folder: Path | None = None) -> str:
     """What went wrong with the store, and what to do about it (one sentence). `folder`: where the write was."""
     detail = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
     lowered = detail.lower()
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in lowered or "no space" in lowered \
-            or folder is not None and _low_on_space(folder):
+    if (
+        isinstance(exc, OSError)
+        and exc.errno == errno.ENOSPC
+        or "disk is full" in lowered
+        or "no space" in lowered
+        or folder is not None
+        and _low_on_space(folder)
+    ):
         return f"the disk is full ({detail}); free some space and try again"
-    if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
-            or "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+    if (
+        isinstance(exc, OSError)
+        and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+        or "readonly" in lowered
+        or "read-only" in lowered
+        or "permission" in lowered
+    ):
         return f"it cannot be written ({detail}); check the folder's permissions, or choose another --data-dir"
     if "malformed" in lowered or "not a database" in lowered or "file is not a database" in lowered:
-        return (f"the database file is damaged ({detail}); move it aside to start a new one "
-                f"(the turn audio in the audio folder is kept)")
+        return (
+            f"the database file is damaged ({detail}); move it aside to start a new one "
+            f"(the turn audio in the audio folder is kept)"
+        )
     if isinstance(exc, IntegrityError) or "no such column" in lowered or "has no column" in lowered:
-        return (f"its tables do not match this version of Rehearse ({detail}); it may have been made or changed "
-                f"by another version: update Rehearse, or choose another --data-dir")
+        return (
+            f"its tables do not match this version of Rehearse ({detail}); it may have been made or changed "
+            f"by another version: update Rehearse, or choose another --data-dir"
+        )
     if isinstance(exc, OperationalError) and "locked" in lowered:
         return f"it is busy ({detail}); another Rehearse may be writing: try again"
     if isinstance(exc, SQLAlchemyError | OSError | ValueError):

@@ -26,13 +26,15 @@ SCHEMA_VERSION = 2
 metadata = MetaData()
 
 meta = Table(
-    "meta", metadata,
+    "meta",
+    metadata,
     Column("key", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
 )
 
 sessions = Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("learner", String(200), nullable=False, index=True),
     Column("scenario_id", String(200), nullable=False),
@@ -46,7 +48,8 @@ sessions = Table(
 )
 
 turns = Table(
-    "turns", metadata,
+    "turns",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("session_id", String(36), ForeignKey("sessions.id"), nullable=False, index=True),
     Column("index", Integer, nullable=False),
@@ -84,8 +87,10 @@ def create_or_upgrade(engine) -> None:
     with engine.begin() as conn:
         found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     if found is not None and int(found) > SCHEMA_VERSION:
-        raise NewerSchema(f"it was made by a newer version of Rehearse (schema {found}; this one knows "
-                          f"{SCHEMA_VERSION}): update Rehearse, or use another --data-dir")
+        raise NewerSchema(
+            f"it was made by a newer version of Rehearse (schema {found}; this one knows "
+            f"{SCHEMA_VERSION}): update Rehearse, or use another --data-dir"
+        )
     _add_missing_columns(engine)
     if found is None or int(found) < SCHEMA_VERSION:
         with engine.begin() as conn:

@@ -32,10 +32,10 @@ def _isolated_settings(tmp_path, monkeypatch, qapp):
 
 @pytest.fixture()
 def window(qtbot):
+    from PySide6.QtWidgets import QApplication
+
     from rehearse.app.gui import theme
     from rehearse.app.gui.main_window import MainWindow
-
-    from PySide6.QtWidgets import QApplication
 
     theme.apply(QApplication.instance(), "light")
     win = MainWindow()

@@ -16,13 +16,20 @@ from rehearse.app import events
 
 PAUSE_BEFORE_REPLY_S = 0.3
 
-REPLY_CLIPS = ("asr_librivox_sense_0930", "asr_librivox_sense_0880", "asr_cmu_goforward",
-               "asr_librivox_sense_0870", "asr_cmu_cards_005")
+REPLY_CLIPS = (
+    "asr_librivox_sense_0930",
+    "asr_librivox_sense_0880",
+    "asr_cmu_goforward",
+    "asr_librivox_sense_0870",
+    "asr_cmu_cards_005",
+)
 """Realspeech replies without a pause inside long enough to end a turn early."""
 
 
 def reply_clips(realspeech: Path) -> list[Path]:
-    return [realspeech / "asr" / f"{name}.wav" for name in REPLY_CLIPS if (realspeech / "asr" / f"{name}.wav").is_file()]
+    return [
+        realspeech / "asr" / f"{name}.wav" for name in REPLY_CLIPS if (realspeech / "asr" / f"{name}.wav").is_file()
+    ]
 
 
 class HeadsetLearner:

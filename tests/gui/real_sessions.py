@@ -9,16 +9,37 @@ LEARNER = "sam"
 LEARNER_VOICE = {"rate": 0.7, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.6}
 """A calm learner voice (Piper's joe, slowed), as `rehearse demo` uses."""
 
-GOOD = ("I'm really sorry, I can hear how frustrating this is. I'll take care of this myself, "
-        "and I'll book a technician for tomorrow morning.")
+GOOD = (
+    "I'm really sorry, I can hear how frustrating this is. I'll take care of this myself, "
+    "and I'll book a technician for tomorrow morning."
+)
 POOR = "Calm down. You should have restarted the router like we told you."
 SESSIONS = (
     # (scenario, seed, replies; "retake" takes turn 1 again with the next reply)
-    ("billing-double-charge", 1, [POOR, "I understand. I'll refund the second charge today and email you the receipt."]),
-    ("late-gift-delivery", 2, ["I'm sorry the gift is late. Let me check where it is and I'll send you the tracking now.",
-                                "I will call the courier myself and make sure it arrives tomorrow."]),
-    ("internet-outage", 0, [POOR, "retake", GOOD, "Thank you for your patience. The technician will arrive at nine, "
-                                                    "and I'll call you this afternoon to confirm."]),
+    (
+        "billing-double-charge",
+        1,
+        [POOR, "I understand. I'll refund the second charge today and email you the receipt."],
+    ),
+    (
+        "late-gift-delivery",
+        2,
+        [
+            "I'm sorry the gift is late. Let me check where it is and I'll send you the tracking now.",
+            "I will call the courier myself and make sure it arrives tomorrow.",
+        ],
+    ),
+    (
+        "internet-outage",
+        0,
+        [
+            POOR,
+            "retake",
+            GOOD,
+            "Thank you for your patience. The technician will arrive at nine, "
+            "and I'll call you this afternoon to confirm.",
+        ],
+    ),
 )
 
 

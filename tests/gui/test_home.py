@@ -52,10 +52,14 @@ def test_start_practice_gets_the_recommended_options(window, qtbot, monkeypatch)
     monkeypatch.setattr(window, "start_practice", lambda options, source: started.append((options, source)))
     qtbot.waitUntil(window.home.loaded, timeout=10_000)
     window.home.start_button.click()
-    (options, source), = started
+    ((options, source),) = started
     rec = window.home.data.recommendation
-    assert (options.scenario, options.learner, options.difficulty, source) == (rec.scenario_id, "sam", rec.difficulty,
-                                                                               "microphone")
+    assert (options.scenario, options.learner, options.difficulty, source) == (
+        rec.scenario_id,
+        "sam",
+        rec.difficulty,
+        "microphone",
+    )
 
 
 def test_the_learner_name_is_a_setting(window, qtbot):

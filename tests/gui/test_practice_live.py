@@ -47,15 +47,17 @@ def saved_scores(row) -> dict:
     return {dim: "not judged" if v is None else f"{v:.0f}" for dim, v in scores.items()}
 
 
-def test_a_live_session_with_a_retake_and_a_stop_mid_reply(qtbot, window, virtual_audio, stt, tts, realspeech,
-                                                          tmp_path):
+def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
+    qtbot, window, virtual_audio, stt, tts, realspeech, tmp_path
+):
     page = window.practice
     page.bridge.models = {"stt": stt, "tts": tts}
     learner = HeadsetLearner(virtual_audio, reply_clips(realspeech))
     learner.attach(page.bridge)
     data = tmp_path / "data"
-    window.start_practice(PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=data,
-                                          rules_only=True), "microphone")
+    window.start_practice(
+        PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=data, rules_only=True), "microphone"
+    )
 
     # the customer speaks (caption), the learner answers, the first card shows what was saved
     qtbot.waitUntil(lambda: page.caption.text() != "", timeout=30_000)

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from rehearse.app import events
-from rehearse.app.gui.practice.view_model import (MeterRing, PracticeViewModel, Span, evidence_spans,
-                                                  highlighted_html)
+from rehearse.app.gui.practice.view_model import MeterRing, PracticeViewModel, Span, evidence_spans, highlighted_html
 
 pytest.importorskip("pytestqt")
 
@@ -119,13 +118,22 @@ def test_a_failed_model_says_why(qtbot):
 
 def test_evidence_words_are_found_in_the_transcript_whatever_the_case_and_punctuation():
     text = "Oh, I'm so sorry about that, Maria. Let me check your line right now."
-    evidence = {"apologize": "I'm so sorry", "use_name": "Maria", "next_step": "let me check your line",
-                "interrupt": "spoke over the customer for 1.2 s",
-                "warm and steady": {"why": "caring words", "words": "sorry about that … right now", "seconds": []}}
+    evidence = {
+        "apologize": "I'm so sorry",
+        "use_name": "Maria",
+        "next_step": "let me check your line",
+        "interrupt": "spoke over the customer for 1.2 s",
+        "warm and steady": {"why": "caring words", "words": "sorry about that … right now", "seconds": []},
+    }
     spans = evidence_spans(text, evidence)
-    found = {(text[s.start:s.end], s.name) for s in spans}
-    assert found == {("I'm so sorry", "apologize"), ("Maria", "use_name"), ("Let me check your line", "next_step"),
-                     ("sorry about that", "warm and steady"), ("right now", "warm and steady")}
+    found = {(text[s.start : s.end], s.name) for s in spans}
+    assert found == {
+        ("I'm so sorry", "apologize"),
+        ("Maria", "use_name"),
+        ("Let me check your line", "next_step"),
+        ("sorry about that", "warm and steady"),
+        ("right now", "warm and steady"),
+    }
 
 
 def test_highlighting_escapes_the_text_and_skips_overlaps():

@@ -67,7 +67,11 @@ def test_export_writes_the_whole_conversation(window, qtbot, data_dir, saved_ses
     with qtbot.waitSignal(window.replay.exported, timeout=20_000):
         window.replay.export_to(out)
     info = sf.info(str(out))
-    clips = [sf.info(t[key]).duration for t in SessionStore().turns(session_id)
-             for key in ("customer_audio", "learner_audio") if t[key]]
+    clips = [
+        sf.info(t[key]).duration
+        for t in SessionStore().turns(session_id)
+        for key in ("customer_audio", "learner_audio")
+        if t[key]
+    ]
     assert info.duration == pytest.approx(sum(clips) + PAUSE_S * len(clips), abs=0.01)
     assert info.duration == pytest.approx(window.replay.view.conversation.duration, abs=1e-3)

@@ -41,8 +41,12 @@ class VirtualAudio:
         return f"missing {', '.join(missing)} (apt install pulseaudio pulseaudio-utils)" if missing else None
 
     def _server_env(self) -> dict[str, str]:
-        env = dict(os.environ, HOME=str(self.folder), XDG_RUNTIME_DIR=str(self.folder),
-                   XDG_CONFIG_HOME=str(self.folder / "config"))
+        env = dict(
+            os.environ,
+            HOME=str(self.folder),
+            XDG_RUNTIME_DIR=str(self.folder),
+            XDG_CONFIG_HOME=str(self.folder / "config"),
+        )
         env.pop("PULSE_SERVER", None)
         return env
 
@@ -54,16 +58,28 @@ class VirtualAudio:
         if self.socket.exists():
             self.socket.unlink()
         command = [
-            "pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--system=no", "--disallow-exit",
-            "--use-pid-file=no", "--log-target=stderr", "--log-level=error",
-            "-L", f"module-native-protocol-unix socket={self.socket} auth-anonymous=1",
-            "-L", f"module-null-sink sink_name={MIC_FEED} rate=48000 channels=1",
-            "-L", f"module-remap-source master={MIC_FEED}.monitor source_name={MIC} channels=1",
-            "-L", f"module-null-sink sink_name={SPEAKER} rate=48000 channels=1",
+            "pulseaudio",
+            "-n",
+            "--daemonize=no",
+            "--exit-idle-time=-1",
+            "--system=no",
+            "--disallow-exit",
+            "--use-pid-file=no",
+            "--log-target=stderr",
+            "--log-level=error",
+            "-L",
+            f"module-native-protocol-unix socket={self.socket} auth-anonymous=1",
+            "-L",
+            f"module-null-sink sink_name={MIC_FEED} rate=48000 channels=1",
+            "-L",
+            f"module-remap-source master={MIC_FEED}.monitor source_name={MIC} channels=1",
+            "-L",
+            f"module-null-sink sink_name={SPEAKER} rate=48000 channels=1",
         ]
         log = open(self.folder / "pulseaudio.log", "ab")
-        self._process = subprocess.Popen(command, env=self._server_env(), stdout=log, stderr=log,
-                                         start_new_session=True)
+        self._process = subprocess.Popen(
+            command, env=self._server_env(), stdout=log, stderr=log, start_new_session=True
+        )
         for name, value in (("PULSE_SERVER", f"unix:{self.socket}"),):
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
@@ -85,13 +101,16 @@ class VirtualAudio:
 
     def play(self, path: Path) -> subprocess.Popen:
         """Speak a recording into the virtual microphone (returns at once; `.wait()` for the end)."""
-        return subprocess.Popen(["paplay", f"--device={MIC_FEED}", "--latency-msec=10", str(path)],
-                                env=self.client_env())
+        return subprocess.Popen(
+            ["paplay", f"--device={MIC_FEED}", "--latency-msec=10", str(path)], env=self.client_env()
+        )
 
     def record(self, path: Path) -> subprocess.Popen:
         """Record what the app plays (the speaker's monitor) to a WAV file until `.terminate()`."""
-        return subprocess.Popen(["parecord", f"--device={SPEAKER}.monitor", "--file-format=wav", "--channels=1",
-                                 "--rate=48000", str(path)], env=self.client_env())
+        return subprocess.Popen(
+            ["parecord", f"--device={SPEAKER}.monitor", "--file-format=wav", "--channels=1", "--rate=48000", str(path)],
+            env=self.client_env(),
+        )
 
     def kill(self) -> None:
         """Stop the server abruptly, as when a USB headset is pulled out."""

@@ -25,9 +25,16 @@ def rehearse(*argv, env=None, limit_file_bytes: int | None = None, timeout=120) 
         if limit_file_bytes is not None:  # like a full disk: writing past this size fails (EFBIG)
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit_file_bytes, limit_file_bytes))
 
-    return subprocess.run([sys.executable, "-m", "rehearse.app.cli", *map(str, argv)], capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, **(env or {})}, preexec_fn=limit,
-                          stdin=subprocess.DEVNULL, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "rehearse.app.cli", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        preexec_fn=limit,
+        stdin=subprocess.DEVNULL,
+        timeout=timeout,
+    )
 
 
 def assert_user_error(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -47,9 +54,20 @@ def saved_session(tmp_path) -> tuple[Path, str]:
     store = SessionStore(folder=tmp_path / "data")
     session = store.start_session("kim", "internet-outage", seed=0)
     tone = (0.3 * np.sin(np.linspace(0, 2_000, 48_000))).astype(np.float32)
-    store.add_turn(session, 1, node_id="opening", customer_line="My internet is down.", customer_mood=0.6,
-                   transcript="I am sorry.", verdict={}, step=None, next_line=None, outcome=None,
-                   customer_audio=(tone, 24_000), learner_audio=(tone[:16_000], 16_000))
+    store.add_turn(
+        session,
+        1,
+        node_id="opening",
+        customer_line="My internet is down.",
+        customer_mood=0.6,
+        transcript="I am sorry.",
+        verdict={},
+        step=None,
+        next_line=None,
+        outcome=None,
+        customer_audio=(tone, 24_000),
+        learner_audio=(tone[:16_000], 16_000),
+    )
     store.end_session(session, "unfinished")
     return tmp_path / "data", session
 
@@ -63,8 +81,10 @@ FAILURES = {
     "--db not a URL": (["replay", "--db", "notaurl"], ["not a database URL", "leave --db out"]),
     "--db unknown kind": (["replay", "--db", "foo://x/y"], ["unknown kind of database 'foo'"]),
     "--db without driver": (["replay", "--db", "postgresql://kim:secret@localhost/rehearse"], ["not installed"]),
-    "practice --db not a URL": (["practice", "--scenario", "internet-outage", "--type", "--db", "notaurl"],
-                                ["not a database URL"]),
+    "practice --db not a URL": (
+        ["practice", "--scenario", "internet-outage", "--type", "--db", "notaurl"],
+        ["not a database URL"],
+    ),
     "practice without scenario": (["practice"], ["--scenario", "scenarios list"]),
     "practice unknown scenario": (["practice", "--scenario", "nope", "--type"], ["unknown scenario 'nope'"]),
     "score --texts missing": (["score", "--texts", "{tmp}/missing.txt"], ["cannot read", "missing.txt"]),
@@ -73,12 +93,18 @@ FAILURES = {
     "score --baseline with text": (["score", "--text", "sorry", "--baseline", "x.wav"], ["--baseline needs"]),
     "score missing audio": (["score", "{tmp}/missing.wav", "--no-paraphrases"], ["no such file"]),
     "replay unknown session": (["replay", "nope", "--data-dir", "{tmp}/data"], ["no saved session"]),
-    "replay --export unknown format": (["replay", "last", "--export", "{tmp}/call.mp9", "--data-dir", "{tmp}/data"],
-                                       ["unknown audio format"]),
-    "replay --export to a folder": (["replay", "last", "--export", "{tmp}", "--data-dir", "{tmp}/data"],
-                                    ["is a folder"]),
-    "replay --export under a file": (["replay", "last", "--export", "{tmp}/file.txt/call.wav", "--data-dir",
-                                      "{tmp}/data"], ["is a file, not a folder"]),
+    "replay --export unknown format": (
+        ["replay", "last", "--export", "{tmp}/call.mp9", "--data-dir", "{tmp}/data"],
+        ["unknown audio format"],
+    ),
+    "replay --export to a folder": (
+        ["replay", "last", "--export", "{tmp}", "--data-dir", "{tmp}/data"],
+        ["is a folder"],
+    ),
+    "replay --export under a file": (
+        ["replay", "last", "--export", "{tmp}/file.txt/call.wav", "--data-dir", "{tmp}/data"],
+        ["is a file, not a folder"],
+    ),
     "scenarios show unknown": (["scenarios", "show", "nope"], ["unknown scenario 'nope'"]),
     "scenarios show broken file": (["scenarios", "show", "{tmp}/bomb.yaml"], ["bomb.yaml:", "aliases"]),
 }
@@ -131,8 +157,9 @@ def test_a_failed_export_leaves_the_old_file_intact_and_no_temporary_file(tmp_pa
 def test_say_on_a_full_disk_keeps_the_old_file(tmp_path):
     out = tmp_path / "line.wav"
     out.write_bytes(b"old line")
-    result = rehearse("say", "I have been waiting for an hour and nobody called me back.", "--out", out,
-                      limit_file_bytes=20_000)
+    result = rehearse(
+        "say", "I have been waiting for an hour and nobody called me back.", "--out", out, limit_file_bytes=20_000
+    )
     assert_user_error(result, "unchanged")
     assert out.read_bytes() == b"old line"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["line.wav"]

@@ -23,8 +23,11 @@ def _lines(capsys):
 
 
 def test_several_files_give_one_json_line_each_in_order(realspeech, tmp_path, capsys):
-    files = [realspeech / "asr" / "asr_cmu_goforward.wav", realspeech / "asr" / "asr_librivox_sense_0880.wav",
-             realspeech / "asr" / "asr_cmu_goforward.wav"]
+    files = [
+        realspeech / "asr" / "asr_cmu_goforward.wav",
+        realspeech / "asr" / "asr_librivox_sense_0880.wav",
+        realspeech / "asr" / "asr_cmu_goforward.wav",
+    ]
     assert main(["score", *map(str, files), "--json", "--no-paraphrases"]) == 0
     out = _lines(capsys)
     assert len(out) == 3

@@ -23,10 +23,14 @@ TRIALS = 20
 
 def test_a_killed_practice_keeps_every_completed_turn(tmp_path, synth_reply):
     replies = []
-    for i, text in enumerate(["I'm so sorry, I understand. I'll book a technician for tomorrow morning.",
-                              "I can see both visits on your account, and I'm sorry they didn't fix it.",
-                              "Here is what I will do differently: I'll stay on this until it's fixed.",
-                              "You'll get a text with the slot, and I'll call you back at six."]):
+    for i, text in enumerate(
+        [
+            "I'm so sorry, I understand. I'll book a technician for tomorrow morning.",
+            "I can see both visits on your account, and I'm sorry they didn't fix it.",
+            "Here is what I will do differently: I'll stay on this until it's fixed.",
+            "You'll get a text with the slot, and I'll call you back at six.",
+        ]
+    ):
         replies.append(str(tmp_path / f"reply{i}.wav"))
         sf.write(replies[-1], synth_reply(text, rate=0.8), 16_000)
     data = tmp_path / "data"
@@ -34,9 +38,24 @@ def test_a_killed_practice_keeps_every_completed_turn(tmp_path, synth_reply):
     rng = random.Random(11)
     reported: dict[str, int] = {}
     for _ in range(TRIALS):
-        process = subprocess.Popen([sys.executable, "-m", "rehearse.app.cli", "practice", "--scenario",
-                                    "internet-outage", "--rules-only", "--replies", *replies], env=env,
-                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rehearse.app.cli",
+                "practice",
+                "--scenario",
+                "internet-outage",
+                "--rules-only",
+                "--replies",
+                *replies,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
         first = process.stdout.readline()  # "<title> — session <id>": the session row exists
         session_id = first.rsplit(" ", 1)[-1].strip()
         time.sleep(rng.uniform(0.0, 10.0))  # from before the first turn to the last

@@ -61,7 +61,7 @@ def onset_as_the_app_places_it(clip: np.ndarray) -> int:
             break
     start = endpointer.speech_start
     begin = max(0, start - int(0.4 * 16_000))
-    return begin + refine_start(padded[begin:start + WINDOW], start - begin) - 16_000
+    return begin + refine_start(padded[begin : start + WINDOW], start - begin) - 16_000
 
 
 class Learner:
@@ -112,8 +112,9 @@ def run_live(stt, tts, store, learner, turns=1, scenario="internet-outage", stop
     return engine
 
 
-def test_a_spoken_reply_is_heard_transcribed_and_timed(virtual_audio, stt, tts, store, realspeech, manifest,
-                                                       tmp_path, capsys):
+def test_a_spoken_reply_is_heard_transcribed_and_timed(
+    virtual_audio, stt, tts, store, realspeech, manifest, tmp_path, capsys
+):
     label = next(row["label"] for row in manifest if row["id"] == REPLY)
     clip_path = realspeech / "asr" / f"{REPLY}.wav"
     clip = load_reply(clip_path)
@@ -202,9 +203,11 @@ def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts
 
     def unplug_during_reply(event) -> None:
         if isinstance(event, events.SpeechStarted) and not learner.of(events.DevicePaused):
+
             def unplug_and_replug():
                 virtual_audio.kill()
                 threading.Timer(2.0, virtual_audio.start).start()
+
             threading.Timer(2.0, unplug_and_replug).start()
 
     learner.printer = unplug_during_reply

@@ -27,18 +27,33 @@ def virtual_audio(tmp_path):
 
 
 def rehearse(*args: str, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "rehearse.app.cli", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "rehearse.app.cli", *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_without_an_input_device_it_says_what_to_connect(tmp_path):
     env = dict(os.environ, PULSE_SERVER=f"unix:{tmp_path}/no-such-server", REHEARSE_DATA_DIR=str(tmp_path))
-    listing = subprocess.run([sys.executable, "-m", "rehearse.app.cli", "practice", "--list-devices"],
-                             env=env, capture_output=True, text=True, timeout=60)
+    listing = subprocess.run(
+        [sys.executable, "-m", "rehearse.app.cli", "practice", "--list-devices"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if listing.stdout.strip():
         pytest.skip("this machine has audio devices of its own")
-    done = subprocess.run([sys.executable, "-m", "rehearse.app.cli", "practice", "--scenario", "internet-outage"],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "rehearse.app.cli", "practice", "--scenario", "internet-outage"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "no audio input device found: connect a headset or microphone" in done.stderr
     assert "--type" in done.stderr
@@ -56,8 +71,9 @@ def test_typed_replies_when_there_is_no_microphone(tmp_path, monkeypatch, capsys
 @pytest.mark.audio
 def test_live_practice_prints_partials_and_verdicts(virtual_audio, realspeech, tmp_path):
     env = dict(os.environ, REHEARSE_DATA_DIR=str(tmp_path / "data"))
-    process = rehearse("practice", "--scenario", "internet-outage", "--input-device", "default",
-                       "--output-device", "default", env=env)
+    process = rehearse(
+        "practice", "--scenario", "internet-outage", "--input-device", "default", "--output-device", "default", env=env
+    )
     lines: list[str] = []
     deadline = time.monotonic() + 120
     try:

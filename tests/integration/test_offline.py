@@ -30,9 +30,25 @@ def test_no_network_call(command, tmp_path, synth_reply):
     trace = tmp_path / "trace.txt"
     args = [a.format(reply=reply, out=tmp_path / "demo.wav") for a in COMMANDS[command]]
     env = {**os.environ, "REHEARSE_DATA_DIR": str(tmp_path / "data")}
-    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,sendto", "-o", str(trace),
-                           sys.executable, "-m", "rehearse.app.cli", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+    done = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=connect,sendto",
+            "-o",
+            str(trace),
+            sys.executable,
+            "-m",
+            "rehearse.app.cli",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     calls = trace.read_text()
     assert "connect(" in calls or "sendto(" in calls or calls == ""  # the trace ran

@@ -13,8 +13,10 @@ from rehearse.store import SessionStore
 
 pytestmark = pytest.mark.slow
 
-GOOD = ("I'm so sorry, I understand how frustrating a third call is. "
-        "I'll take care of this myself and book a technician for tomorrow morning.")
+GOOD = (
+    "I'm so sorry, I understand how frustrating a third call is. "
+    "I'll take care of this myself and book a technician for tomorrow morning."
+)
 DISMISSIVE = "Calm down, that is not my problem. You should have restarted the router like we told you."
 
 
@@ -31,8 +33,23 @@ def test_three_turn_practice_with_real_and_synthesized_replies(tmp_path, realspe
     ]
     data = tmp_path / "data"
     # --rules-only: the branches this test walks follow the phrase rules, not the fitted weights
-    code = main(["practice", "--scenario", "internet-outage", "--replies", *replies, "--json", "--rules-only",
-                 "--learner", "sam", "--seed", "4", "--data-dir", str(data)])
+    code = main(
+        [
+            "practice",
+            "--scenario",
+            "internet-outage",
+            "--replies",
+            *replies,
+            "--json",
+            "--rules-only",
+            "--learner",
+            "sam",
+            "--seed",
+            "4",
+            "--data-dir",
+            str(data),
+        ]
+    )
     assert code == 0
     turns = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [t["turn"] for t in turns] == [1, 2, 3]
@@ -74,8 +91,9 @@ def _run_cli(*args, env_dir):
     import os
 
     env = {**os.environ, "REHEARSE_DATA_DIR": str(env_dir)}
-    return subprocess.run([sys.executable, "-m", "rehearse.app.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "rehearse.app.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 @pytest.mark.parametrize("content", [b"", b"garbage" * 100, b"RIFF\x24\x00\x00\x00WAVEfmt "])
@@ -85,8 +103,7 @@ def test_bad_reply_file_is_one_clear_line_and_starts_nothing(tmp_path, synth_rep
     assert _run_cli("practice", "--scenario", "internet-outage", "--replies", good, env_dir=data).returncode == 0
     bad = tmp_path / "bad.wav"
     bad.write_bytes(content)
-    result = _run_cli("practice", "--scenario", "internet-outage", "--replies", good, str(bad), "--json",
-                      env_dir=data)
+    result = _run_cli("practice", "--scenario", "internet-outage", "--replies", good, str(bad), "--json", env_dir=data)
     assert result.returncode == 2
     assert result.stderr.startswith("rehearse: error:") and "bad.wav" in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""

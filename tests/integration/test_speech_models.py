@@ -48,8 +48,10 @@ def test_piper_rate_and_pitch_controls_move_the_audio(tts):
     import soxr
 
     # Piper's duration predictor is stochastic: a longer text averages its noise out.
-    text = ("I want this fixed today, not next week. I have called three times already, "
-            "and every time somebody promised me it was sorted.")
+    text = (
+        "I want this fixed today, not next week. I have called three times already, "
+        "and every time somebody promised me it was sorted."
+    )
     base, rate = tts.synthesize(text, VoiceStyle())
     faster, _ = tts.synthesize(text, VoiceStyle(rate=1.3))
     higher, _ = tts.synthesize(text, VoiceStyle(pitch_semitones=3.0))

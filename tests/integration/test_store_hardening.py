@@ -23,8 +23,14 @@ TONE = (0.1 * np.sin(np.linspace(0, 200, 16_000))).astype(np.float32)
 
 def cli(*args: str, data: Path, umask: int | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "REHEARSE_DATA_DIR": str(data)}
-    return subprocess.run([sys.executable, "-m", "rehearse.app.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=timeout, preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
+    return subprocess.run(
+        [sys.executable, "-m", "rehearse.app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )
 
 
 def one_clear_line(done: subprocess.CompletedProcess) -> str:
@@ -34,10 +40,20 @@ def one_clear_line(done: subprocess.CompletedProcess) -> str:
 
 
 def add_turn(store, session_id, index, **audio):
-    return store.add_turn(session_id, index, node_id="opening", customer_line="Third call!", customer_mood=0.7,
-                          transcript="I'm sorry", verdict={"scores": {"empathy": 50.0}}, step={"goto": "history"},
-                          next_line="Okay.", outcome=None, customer_audio=audio.get("customer"),
-                          learner_audio=audio.get("learner"))
+    return store.add_turn(
+        session_id,
+        index,
+        node_id="opening",
+        customer_line="Third call!",
+        customer_mood=0.7,
+        transcript="I'm sorry",
+        verdict={"scores": {"empathy": 50.0}},
+        step={"goto": "history"},
+        next_line="Okay.",
+        outcome=None,
+        customer_audio=audio.get("customer"),
+        learner_audio=audio.get("learner"),
+    )
 
 
 KILLED_MID_SESSION = textwrap.dedent("""
@@ -62,12 +78,14 @@ KILLED_MID_SESSION = textwrap.dedent("""
 
 
 def test_a_killed_session_is_closed_as_unfinished_and_its_stray_audio_removed(tmp_path):
-    done = subprocess.run([sys.executable, "-c", KILLED_MID_SESSION, str(tmp_path), "kill"], capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_SESSION, str(tmp_path), "kill"], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == -signal.SIGKILL
     sid = done.stdout.strip()
     assert sqlite3.connect(tmp_path / "rehearse.db").execute(
-        "SELECT status FROM sessions WHERE id = ?", (sid,)).fetchone() == ("in_progress",)
+        "SELECT status FROM sessions WHERE id = ?", (sid,)
+    ).fetchone() == ("in_progress",)
 
     store = SessionStore(folder=tmp_path)
     session = store.session(sid)
@@ -79,8 +97,12 @@ def test_a_killed_session_is_closed_as_unfinished_and_its_stray_audio_removed(tm
 
 
 def test_a_session_still_running_in_another_program_is_left_alone(tmp_path):
-    running = subprocess.Popen([sys.executable, "-c", KILLED_MID_SESSION, str(tmp_path), "run"],
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    running = subprocess.Popen(
+        [sys.executable, "-c", KILLED_MID_SESSION, str(tmp_path), "run"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         sid = running.stdout.readline().strip()
         assert SessionStore(folder=tmp_path).session(sid)["status"] == "in_progress"
@@ -92,10 +114,24 @@ def test_a_session_still_running_in_another_program_is_left_alone(tmp_path):
 
 def test_recordings_are_private_whatever_the_umask(tmp_path):
     data = tmp_path / "data"
-    done = subprocess.run([sys.executable, "-m", "rehearse.app.cli", "practice", "--scenario", "internet-outage",
-                           "--type", "--rules-only"], input="I'm sorry, I'll book a technician.\n\n",
-                          capture_output=True, text=True, timeout=300, preexec_fn=lambda: os.umask(0),
-                          env={**os.environ, "REHEARSE_DATA_DIR": str(data)})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rehearse.app.cli",
+            "practice",
+            "--scenario",
+            "internet-outage",
+            "--type",
+            "--rules-only",
+        ],
+        input="I'm sorry, I'll book a technician.\n\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(0),
+        env={**os.environ, "REHEARSE_DATA_DIR": str(data)},
+    )
     assert done.returncode == 0, done.stderr
     paths = [data, *data.rglob("*")]
     assert any(p.suffix == ".flac" for p in paths) and any(p.name == "rehearse.db" for p in paths)
@@ -151,8 +187,16 @@ def test_four_programs_opening_a_fresh_folder_at_once_all_succeed(tmp_path):
     for attempt in range(6):
         data = tmp_path / f"fresh{attempt}"
         env = {**os.environ, "REHEARSE_DATA_DIR": str(data)}
-        started = [subprocess.Popen([sys.executable, "-m", "rehearse.app.cli", "replay"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        started = [
+            subprocess.Popen(
+                [sys.executable, "-m", "rehearse.app.cli", "replay"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(4)
+        ]
         for process in started:
             out, err = process.communicate(timeout=120)
             assert process.returncode == 0, err
@@ -163,8 +207,10 @@ def small_disk(tmp_path):
     """A real, tiny filesystem (tmpfs); needs root, as on CI and the developers' machines."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         yield mount
@@ -178,8 +224,9 @@ def test_a_read_only_folder_still_replays_and_says_why_it_cannot_save(small_disk
     done = cli("replay", sid[:8], data=small_disk)
     assert done.returncode == 0 and "Turn 1" in done.stdout, done.stderr
     assert cli("next", "--learner", "sam", data=small_disk).returncode == 0
-    message = one_clear_line(cli("practice", "--scenario", "internet-outage", "--type", "--rules-only",
-                                 data=small_disk))
+    message = one_clear_line(
+        cli("practice", "--scenario", "internet-outage", "--type", "--rules-only", data=small_disk)
+    )
     assert "read-only" in message
 
 
@@ -191,8 +238,9 @@ def test_a_full_disk_keeps_every_saved_turn_and_leaves_no_stray_file(small_disk,
         sf.write(replies[-1], synth_reply("I'm so sorry about this, I'll book a technician for tomorrow."), 16_000)
     filler = small_disk / "filler"
     filler.write_bytes(b"\0" * 180_000)  # leaves room for the database and a turn or two
-    done = cli("practice", "--scenario", "internet-outage", "--rules-only", "--replies", *map(str, replies),
-               data=small_disk)
+    done = cli(
+        "practice", "--scenario", "internet-outage", "--rules-only", "--replies", *map(str, replies), data=small_disk
+    )
     message = one_clear_line(done)
     assert "disk is full" in message, message
     filler.unlink()

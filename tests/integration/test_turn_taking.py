@@ -38,8 +38,9 @@ def reply_file(tmp_path, synth_reply, *parts) -> str:
 
 
 def test_a_one_second_pause_after_and_is_one_turn_not_two(virtual_audio, stt, tts, store, synth_reply, tmp_path):
-    path = reply_file(tmp_path, synth_reply, "I can see your account, and", 1.0,
-                      "the technician can come tomorrow morning.")
+    path = reply_file(
+        tmp_path, synth_reply, "I can see your account, and", 1.0, "the technician can come tomorrow morning."
+    )
     learner = Learner(virtual_audio, [path])
     [turn] = run_live(stt, tts, store, learner).session.turns
 
@@ -52,14 +53,23 @@ def test_a_one_second_pause_after_and_is_one_turn_not_two(virtual_audio, stt, tt
     assert "morning" in reasons["final_words"].lower()
 
 
-@pytest.mark.parametrize("text", [
-    "Yes, I can do that for you.",
-    pytest.param("Yes, I can do that.", marks=pytest.mark.xfail(
-        strict=False, reason="Smart Turn v3.2 gives Piper's 'Yes, I can do that.' 0.02-0.26 after 64-200 ms of "
-                             "silence (0.76 after 400 ms): it ends on model_unsure at 700 ms (issue 11, open)")),
-])
-def test_a_finished_short_reply_ends_well_before_300_ms_of_silence(virtual_audio, stt, tts, store, synth_reply,
-                                                                   tmp_path, text):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, I can do that for you.",
+        pytest.param(
+            "Yes, I can do that.",
+            marks=pytest.mark.xfail(
+                strict=False,
+                reason="Smart Turn v3.2 gives Piper's 'Yes, I can do that.' 0.02-0.26 after 64-200 ms of "
+                "silence (0.76 after 400 ms): it ends on model_unsure at 700 ms (issue 11, open)",
+            ),
+        ),
+    ],
+)
+def test_a_finished_short_reply_ends_well_before_300_ms_of_silence(
+    virtual_audio, stt, tts, store, synth_reply, tmp_path, text
+):
     path = reply_file(tmp_path, synth_reply, text)
     learner = Learner(virtual_audio, [path])
     [turn] = run_live(stt, tts, store, learner).session.turns

@@ -15,9 +15,11 @@ from rehearse.scenarios.voice import emphasize, mood_style, persona_style, speak
 pytestmark = pytest.mark.slow
 _LOGGER = logging.getLogger(__name__)
 
-LINES = ("I have called three times this week and my internet still drops every evening.",
-         "I need someone to fix this today, not next week.",
-         "Every time I call, somebody tells me it's sorted, and every evening it drops again.")
+LINES = (
+    "I have called three times this week and my internet still drops every evening.",
+    "I need someone to fix this today, not next week.",
+    "Every time I call, somebody tells me it's sorted, and every evening it drops again.",
+)
 BANDS = {"calm": 0.15, "upset": 0.5, "furious": 0.9}
 
 
@@ -74,8 +76,11 @@ def test_emphasis_makes_an_angry_line_brighter_and_denser_at_the_same_peak(tts):
     assert np.max(np.abs(angry)) == pytest.approx(np.max(np.abs(audio)), rel=1e-3)
     assert effortful.brightness_db - plain.brightness_db >= 1.5
     assert plain.loudness_range_db - effortful.loudness_range_db >= 3.0
-    _LOGGER.info("emphasis at mood 0.9: brightness %+.1f dB, loudness range %+.1f dB",
-                 effortful.brightness_db - plain.brightness_db, effortful.loudness_range_db - plain.loudness_range_db)
+    _LOGGER.info(
+        "emphasis at mood 0.9: brightness %+.1f dB, loudness range %+.1f dB",
+        effortful.brightness_db - plain.brightness_db,
+        effortful.loudness_range_db - plain.loudness_range_db,
+    )
 
 
 def test_speak_gives_a_persona_line_with_the_mood_effort(tts):

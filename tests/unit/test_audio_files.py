@@ -16,11 +16,14 @@ def test_stereo_44k_is_converted_to_mono_16k(tmp_path):
     assert 0.45 < np.max(np.abs(audio)) < 0.55
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "empty"),
-    (b"this is not audio at all" * 10, "not a readable audio file"),
-    (b"RIFF\x10\x00\x00\x00WAVEfmt ", "not a readable audio file"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"this is not audio at all" * 10, "not a readable audio file"),
+        (b"RIFF\x10\x00\x00\x00WAVEfmt ", "not a readable audio file"),
+    ],
+)
 def test_bad_files_give_a_reason(tmp_path, content, reason):
     path = tmp_path / "reply.wav"
     path.write_bytes(content)

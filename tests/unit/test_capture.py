@@ -72,13 +72,26 @@ def fake_portaudio(monkeypatch, listed):
 
 
 def _info(index, name, inputs, outputs):
-    return {"index": index, "name": name, "hostapi": 0, "max_input_channels": inputs,
-            "max_output_channels": outputs, "default_samplerate": 48000.0}
+    return {
+        "index": index,
+        "name": name,
+        "hostapi": 0,
+        "max_input_channels": inputs,
+        "max_output_channels": outputs,
+        "default_samplerate": 48000.0,
+    }
 
 
 def test_choose_defaults_remembers_and_explains(monkeypatch):
-    fake_portaudio(monkeypatch, [_info(0, "HDMI", 0, 2), _info(1, "Built-in Mic", 2, 0),
-                                 _info(2, "Speakers", 0, 2), _info(3, "USB Headset", 1, 2)])
+    fake_portaudio(
+        monkeypatch,
+        [
+            _info(0, "HDMI", 0, 2),
+            _info(1, "Built-in Mic", 2, 0),
+            _info(2, "Speakers", 0, 2),
+            _info(3, "USB Headset", 1, 2),
+        ],
+    )
     assert devices.choose("input").name == "Built-in Mic"
     assert devices.choose("output").name == "Speakers"
     headset = devices.choose("input", "usb")

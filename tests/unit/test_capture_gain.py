@@ -11,7 +11,7 @@ from rehearse.audio import meter
 def levels_of(audio: np.ndarray, hop: int = 640) -> _Levels:
     levels = _Levels()
     for end in range(1024, audio.size, hop):
-        levels.add(meter.read(audio[end - 1024:end], audio[end - hop:end]), hop)
+        levels.add(meter.read(audio[end - 1024 : end], audio[end - hop : end]), hop)
     return levels
 
 

@@ -83,8 +83,9 @@ def test_baseline_makes_calm_relative():
     assert tense.to_dict()["baseline"]["pitch_median_hz"] == pytest.approx(baseline.pitch_median_hz, abs=0.01)
 
 
-@pytest.mark.parametrize("text, seconds", [("this is my calm voice reading a sentence", 3.0), ("Okay.", 1.0),
-                                           ("hi there", 0.2)])
+@pytest.mark.parametrize(
+    "text, seconds", [("this is my calm voice reading a sentence", 3.0), ("Okay.", 1.0), ("hi there", 0.2)]
+)
 def test_the_baseline_of_a_judged_reply_is_the_baseline_measured_again(text, seconds):
     transcript, audio = _transcript(text, seconds), _voice(seconds, 120.0)
     assert baseline_from(judge(transcript, audio)) == measure_baseline(transcript, audio)

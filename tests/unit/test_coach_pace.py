@@ -25,20 +25,24 @@ def test_too_few_words_give_no_rate():
     assert measure([]).first_word_s is None
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Um, so, uh, I think it's fine", {"um": 1, "uh": 1}),
-    ("It was like, totally broken, you know.", {"like": 1, "you know": 1}),
-    ("I would like a refund. You know what I mean?", {}),
-    ("It looks like the line is down", {}),
-    ("Hmm, erm, well", {"hmm": 1, "um": 1}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Um, so, uh, I think it's fine", {"um": 1, "uh": 1}),
+        ("It was like, totally broken, you know.", {"like": 1, "you know": 1}),
+        ("I would like a refund. You know what I mean?", {}),
+        ("It looks like the line is down", {}),
+        ("Hmm, erm, well", {"hmm": 1, "um": 1}),
+    ],
+)
 def test_filler_kinds(text, expected):
     assert count_fillers(text) == expected
 
 
 def test_filler_times_come_from_word_timestamps():
-    pace = measure(_words([("Um,", 0.0, 0.4), ("I", 0.5, 0.6), ("see,", 0.6, 0.9), ("you", 1.0, 1.1),
-                           ("know.", 1.1, 1.4)]))
+    pace = measure(
+        _words([("Um,", 0.0, 0.4), ("I", 0.5, 0.6), ("see,", 0.6, 0.9), ("you", 1.0, 1.1), ("know.", 1.1, 1.4)])
+    )
     assert pace.fillers == {"um": 1, "you know": 1}
     assert pace.filler_times == (("um", 0.0, 0.4), ("you know", 1.0, 1.4))
 

@@ -13,15 +13,29 @@ from rehearse.models.stt import Word
 
 
 def _summary(**kw):
-    base = dict(duration_s=5.0, speaking_s=4.5, pitch_median_hz=120.0, pitch_range_st=6.0, pitch_variability_st=2.5,
-                loudness_db=-22.0, loudness_range_db=15.0, clipped_fraction=0.0, pauses_s=(), voiced_s=3.0,
-                ending="falling", ending_st=-2.0, level_trend_db=-1.0, brightness_db=-16.0)
+    base = dict(
+        duration_s=5.0,
+        speaking_s=4.5,
+        pitch_median_hz=120.0,
+        pitch_range_st=6.0,
+        pitch_variability_st=2.5,
+        loudness_db=-22.0,
+        loudness_range_db=15.0,
+        clipped_fraction=0.0,
+        pauses_s=(),
+        voiced_s=3.0,
+        ending="falling",
+        ending_st=-2.0,
+        level_trend_db=-1.0,
+        brightness_db=-16.0,
+    )
     return ProsodySummary(**{**base, **kw})
 
 
 def _pace(wpm=140.0, words=20, **kw):
-    return Pace(words, wpm, wpm, (), kw.pop("filler_count", 0), span=(0.2, 0.2 + 60 * words / wpm), first_word_s=0.2,
-                **kw)
+    return Pace(
+        words, wpm, wpm, (), kw.pop("filler_count", 0), span=(0.2, 0.2 + 60 * words / wpm), first_word_s=0.2, **kw
+    )
 
 
 CALM = Baseline(pitch_median_hz=120.0, pitch_variability_st=2.5, loudness_db=-22.0, brightness_db=-16.0, wpm=140.0)
@@ -83,9 +97,13 @@ def test_scripted_is_empathy_flat_and_fast():
 
 
 def test_hesitant_needs_fillers_and_pauses_or_fading():
-    pace = _pace(110.0, filler_count=3, fillers={"um": 3},
-                 filler_times=(("um", 0.5, 0.8), ("um", 2.0, 2.3), ("um", 4.0, 4.4)),
-                 long_pauses=((1.0, 2.2), (3.0, 4.1)))
+    pace = _pace(
+        110.0,
+        filler_count=3,
+        fillers={"um": 3},
+        filler_times=(("um", 0.5, 0.8), ("um", 2.0, 2.3), ("um", 4.0, 4.4)),
+        long_pauses=((1.0, 2.2), (3.0, 4.1)),
+    )
     verdict = fuse(_obs(pace=pace, summary=_summary(level_trend_db=-8.0)))
     hesitant = [lab for lab in verdict.labels if lab.name == "hesitant"][0]
     assert "3 fillers" in hesitant.why and "2 long pauses" in hesitant.why
@@ -114,21 +132,25 @@ def test_nothing_judged_gives_no_scores_and_no_tip():
     assert set(verdict.scores.values()) == {None} and verdict.tip is None
 
 
-@pytest.mark.parametrize("moves, labels, expected", [
-    (("apologize", "dismiss"), ("rushed",), "Drop the brush-off"),
-    (("acknowledge", "next_step"), ("hesitant",), "Swap the fillers"),
-    (("next_step",), (), "Start by acknowledging"),
-    (("acknowledge",), (), "End with a concrete next step"),
-    (("acknowledge", "next_step"), (), KEEP_GOING),
-])
+@pytest.mark.parametrize(
+    "moves, labels, expected",
+    [
+        (("apologize", "dismiss"), ("rushed",), "Drop the brush-off"),
+        (("acknowledge", "next_step"), ("hesitant",), "Swap the fillers"),
+        (("next_step",), (), "Start by acknowledging"),
+        (("acknowledge",), (), "End with a concrete next step"),
+        (("acknowledge", "next_step"), (), KEEP_GOING),
+    ],
+)
 def test_tip_priority(moves, labels, expected):
     assert headline_tip(moves, labels, True).startswith(expected)
 
 
 def test_words_with_evidence_seconds():
     words = tuple(Word(t, i * 0.3, i * 0.3 + 0.25, 0.9) for i, t in enumerate("I'm so sorry about that".split()))
-    obs = Observation((MoveHit("apologize", "i'm so sorry"),), _pace(175.0), words,
-                      summary=_summary(pitch_variability_st=0.5))
+    obs = Observation(
+        (MoveHit("apologize", "i'm so sorry"),), _pace(175.0), words, summary=_summary(pitch_variability_st=0.5)
+    )
     scripted = [lab for lab in fuse(obs).labels if lab.name == "scripted"][0]
     assert scripted.seconds == ((0.0, pytest.approx(0.85)),)
     assert np.isfinite(scripted.seconds[0][1])

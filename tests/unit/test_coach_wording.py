@@ -13,8 +13,7 @@ CASES = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "coach_re
 
 
 def _agreement(cases):
-    return move_agreement(((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases),
-                          VOCABULARY)
+    return move_agreement(((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases), VOCABULARY)
 
 
 def test_labeled_set_is_big_and_covers_every_move():
@@ -32,19 +31,22 @@ def test_overall_f1_on_labeled_replies():
         assert m.f1 is not None and m.f1 >= 0.6, (m.move, detail)
 
 
-@pytest.mark.parametrize("text, present, absent", [
-    ("I'm sorry you feel that way.", {"dismiss"}, {"apologize"}),
-    ("Sorry if that upset you.", {"dismiss"}, {"apologize"}),
-    ("I'm so sorry about the outage.", {"apologize"}, {"dismiss"}),
-    ("I'm sorry about that, but you should have restarted it.", {"apologize", "blame"}, set()),
-    ("What do you want me to do about it?", {"dismiss"}, {"ask"}),
-    ("Could you tell me when it started?", {"ask"}, {"dismiss"}),
-    ("Thanks for waiting, Priya.", {"use_name", "acknowledge"}, set()),
-    ("Okay, I can check that.", set(), {"use_name"}),
-    ("Your ONT lost sync with the OLT.", {"jargon"}, set()),
-    ("Let me stop you there.", {"interrupt"}, set()),
-    ("The weather is nice.", set(), set(VOCABULARY)),
-])
+@pytest.mark.parametrize(
+    "text, present, absent",
+    [
+        ("I'm sorry you feel that way.", {"dismiss"}, {"apologize"}),
+        ("Sorry if that upset you.", {"dismiss"}, {"apologize"}),
+        ("I'm so sorry about the outage.", {"apologize"}, {"dismiss"}),
+        ("I'm sorry about that, but you should have restarted it.", {"apologize", "blame"}, set()),
+        ("What do you want me to do about it?", {"dismiss"}, {"ask"}),
+        ("Could you tell me when it started?", {"ask"}, {"dismiss"}),
+        ("Thanks for waiting, Priya.", {"use_name", "acknowledge"}, set()),
+        ("Okay, I can check that.", set(), {"use_name"}),
+        ("Your ONT lost sync with the OLT.", {"jargon"}, set()),
+        ("Let me stop you there.", {"interrupt"}, set()),
+        ("The weather is nice.", set(), set(VOCABULARY)),
+    ],
+)
 def test_specific_cases(text, present, absent):
     moves = {h.move for h in wording.detect(text)}
     assert present <= moves, moves
@@ -72,5 +74,7 @@ def test_rules_file_rejects_unknown_moves(monkeypatch):
 
 
 def test_sentences_do_not_split_after_honorifics():
-    assert wording.sentences("I'm sorry, Mrs. Alvarez. I will call Dr. Lee.") == ["I'm sorry, Mrs. Alvarez.",
-                                                                                   "I will call Dr. Lee."]
+    assert wording.sentences("I'm sorry, Mrs. Alvarez. I will call Dr. Lee.") == [
+        "I'm sorry, Mrs. Alvarez.",
+        "I will call Dr. Lee.",
+    ]

@@ -62,26 +62,30 @@ def test_micro_f1_on_blind_set(name):
     minimum, _ = THRESHOLDS[name]
     cases = _cases(name)
     per_move, total = move_agreement(
-        ((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases), VOCABULARY)
+        ((c["moves"], [h.move for h in wording.detect(c["text"])]) for c in cases), VOCABULARY
+    )
     assert total.f1 >= minimum, {m.move: (m.precision, m.recall) for m in per_move}
 
 
-@pytest.mark.parametrize("text, present, absent", [
-    ("what day did you place the order", {"ask"}, set()),
-    ("just to check you want it cancelled from the first is that right", {"ask"}, set()),
-    ("i am really sorry mister chen we have been short staffed", {"apologize", "use_name", "explain"}, set()),
-    ("Dr Singh is running behind today.", {"explain"}, {"use_name"}),
-    ("I'm gonna take the fee off your next bill.", {"next_step"}, set()),
-    ("I should have stepped in sooner.", {"own"}, set()),
-    ("If you'd read the letter this wouldn't have happened.", {"blame"}, set()),
-    ("What would you drop if you had to cut one project?", {"ask"}, {"blame"}),
-    ("The decision has come from the board and it's final.", {"policy"}, set()),
-    ("There's no need to shout at me.", {"dismiss"}, set()),
-    ("Take your time, there's no rush.", {"reassure"}, set()),
-    ("Can I just say something.", {"interrupt"}, set()),
-    ("It was only twenty minutes late.", {"dismiss"}, set()),
-    ("That's not the welcome you should have had.", set(), {"blame"}),
-])
+@pytest.mark.parametrize(
+    "text, present, absent",
+    [
+        ("what day did you place the order", {"ask"}, set()),
+        ("just to check you want it cancelled from the first is that right", {"ask"}, set()),
+        ("i am really sorry mister chen we have been short staffed", {"apologize", "use_name", "explain"}, set()),
+        ("Dr Singh is running behind today.", {"explain"}, {"use_name"}),
+        ("I'm gonna take the fee off your next bill.", {"next_step"}, set()),
+        ("I should have stepped in sooner.", {"own"}, set()),
+        ("If you'd read the letter this wouldn't have happened.", {"blame"}, set()),
+        ("What would you drop if you had to cut one project?", {"ask"}, {"blame"}),
+        ("The decision has come from the board and it's final.", {"policy"}, set()),
+        ("There's no need to shout at me.", {"dismiss"}, set()),
+        ("Take your time, there's no rush.", {"reassure"}, set()),
+        ("Can I just say something.", {"interrupt"}, set()),
+        ("It was only twenty minutes late.", {"dismiss"}, set()),
+        ("That's not the welcome you should have had.", set(), {"blame"}),
+    ],
+)
 def test_general_grammar(text, present, absent):
     moves = {h.move for h in wording.detect(text)}
     assert present <= moves, moves

@@ -34,12 +34,17 @@ def _redefinitions(path: Path) -> list[int]:
             found.append(node.lineno)
         elif isinstance(node, ast.Constant) and type(node.value) is int and node.value == SAMPLE_RATE:
             found.append(node.lineno)
-        elif isinstance(node, (ast.Attribute, ast.Name)) and "user_data_dir" in (getattr(node, "attr", None),
-                                                                                  getattr(node, "id", None)):
+        elif isinstance(node, (ast.Attribute, ast.Name)) and "user_data_dir" in (
+            getattr(node, "attr", None),
+            getattr(node, "id", None),
+        ):
             found.append(node.lineno)
-        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)) and node.elts and \
-                all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts) and \
-                frozenset(e.value for e in node.elts) in MOVE_SETS:
+        elif (
+            isinstance(node, (ast.Tuple, ast.List, ast.Set))
+            and node.elts
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts)
+            and frozenset(e.value for e in node.elts) in MOVE_SETS
+        ):
             found.append(node.lineno)
     return sorted(set(found))
 

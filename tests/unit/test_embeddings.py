@@ -11,8 +11,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_bundled_model_gives_unit_vectors_that_find_paraphrases():
-    vectors = SentenceEmbeddings().encode(["I'm so sorry about the delay.", "Apologies for the long wait.",
-                                          "The invoice total is wrong."])
+    vectors = SentenceEmbeddings().encode(
+        ["I'm so sorry about the delay.", "Apologies for the long wait.", "The invoice total is wrong."]
+    )
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2

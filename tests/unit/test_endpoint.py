@@ -68,11 +68,20 @@ def test_a_turn_is_cut_at_the_maximum_length():
     assert endpointer.done
 
 
-@pytest.mark.parametrize("text, unfinished", [("I will check that and", True), ("so um", True),
-                                              ("and then the...", True),
-                                              ("I'm sorry about that.", False), ("Let me fix it", False),
-                                              ("So what I can do is", True), ("I'll send it to your", True),
-                                              ("Yes, I can", False), ("Thank you", False)])
+@pytest.mark.parametrize(
+    "text, unfinished",
+    [
+        ("I will check that and", True),
+        ("so um", True),
+        ("and then the...", True),
+        ("I'm sorry about that.", False),
+        ("Let me fix it", False),
+        ("So what I can do is", True),
+        ("I'll send it to your", True),
+        ("Yes, I can", False),
+        ("Thank you", False),
+    ],
+)
 def test_sounds_unfinished(text, unfinished):
     assert sounds_unfinished(text) is unfinished
 
@@ -91,7 +100,7 @@ def test_silero_streaming_finds_real_speech(realspeech):
     decisions = []
     probs = []
     for i in range(0, audio.size, 160):  # 10 ms blocks, as captured
-        probs += vad.feed(audio[i:i + 160])
+        probs += vad.feed(audio[i : i + 160])
     for i, prob in enumerate(probs):
         decisions += endpointer.update(prob, i * WINDOW)
     assert [d.kind for d in decisions][0] == "speech_start"
@@ -112,20 +121,23 @@ def test_a_dip_between_words_is_not_announced_as_a_pause():
 SMART = EndpointConfig()
 
 
-@pytest.mark.parametrize("silence_ms, probability, unfinished, rule", [
-    (96, 0.9, False, "model_finished"),      # finished: ends at a short pause
-    (60, 0.9, False, None),                  # too short even for a finished reply (a dip between words)
-    (96, 0.9, True, None),                   # "... and": the words say unfinished, whatever the model says
-    (1200, 0.9, True, None),                 # a long thinking pause after "and" still does not end it
-    (SMART.ceiling_ms, 0.9, True, "ceiling"),  # the learner simply stopped
-    (300, 0.05, False, None),                # the model hears an unfinished clause
-    (SMART.ceiling_ms, 0.05, False, "ceiling"),
-    (SMART.unsure_silence_ms, 0.3, False, "model_unsure"),
-    (SMART.unsure_silence_ms - 50, 0.3, False, None),
-    (200, None, False, None),                # the model has not answered yet
-    (SMART.trailing_silence_ms, None, False, None),
-    (SMART.model_wait_ms, None, False, "silence"),  # ... and is late (a busy CPU): the old rule
-])
+@pytest.mark.parametrize(
+    "silence_ms, probability, unfinished, rule",
+    [
+        (96, 0.9, False, "model_finished"),  # finished: ends at a short pause
+        (60, 0.9, False, None),  # too short even for a finished reply (a dip between words)
+        (96, 0.9, True, None),  # "... and": the words say unfinished, whatever the model says
+        (1200, 0.9, True, None),  # a long thinking pause after "and" still does not end it
+        (SMART.ceiling_ms, 0.9, True, "ceiling"),  # the learner simply stopped
+        (300, 0.05, False, None),  # the model hears an unfinished clause
+        (SMART.ceiling_ms, 0.05, False, "ceiling"),
+        (SMART.unsure_silence_ms, 0.3, False, "model_unsure"),
+        (SMART.unsure_silence_ms - 50, 0.3, False, None),
+        (200, None, False, None),  # the model has not answered yet
+        (SMART.trailing_silence_ms, None, False, None),
+        (SMART.model_wait_ms, None, False, "silence"),  # ... and is late (a busy CPU): the old rule
+    ],
+)
 def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
     assert decide(SMART, silence_ms, probability, unfinished) == rule
 

@@ -23,8 +23,13 @@ class ScriptedStt:
 
 
 def test_words_before_a_pause_are_committed_and_the_final_starts_after_them():
-    words = [Word("I'm", 0.1, 0.3, 1), Word("sorry.", 0.3, 0.8, 1),      # 0.4 s pause after "sorry."
-             Word("Let", 1.2, 1.4, 1), Word("me", 1.4, 1.5, 1), Word("check.", 1.5, 2.0, 1)]
+    words = [
+        Word("I'm", 0.1, 0.3, 1),
+        Word("sorry.", 0.3, 0.8, 1),  # 0.4 s pause after "sorry."
+        Word("Let", 1.2, 1.4, 1),
+        Word("me", 1.4, 1.5, 1),
+        Word("check.", 1.5, 2.0, 1),
+    ]
     stt = ScriptedStt(words)
     results, done = [], threading.Event()
 
@@ -69,7 +74,7 @@ def test_fluent_words_are_committed_when_two_partials_agree_and_cut_where_it_is_
     # fluent speech: no pause between words, so the pause rule alone never commits anything
     words = [Word(w, 0.3 * i, 0.3 * i + 0.3, 1) for i, w in enumerate("we can send a technician tomorrow".split())]
     audio = np.random.default_rng(0).normal(0, 0.1, 16_000 * 3).astype(np.float32)
-    audio[int(1.47 * 16_000):int(1.49 * 16_000)] = 0.0  # the quietest instant near "technician"/"tomorrow"
+    audio[int(1.47 * 16_000) : int(1.49 * 16_000)] = 0.0  # the quietest instant near "technician"/"tomorrow"
     stt, agree = run_partials(words[:5], [1.6], audio)
     assert agree._committed == []  # one decode is not enough
     stt, agree = run_partials(words, [1.6, 2.0], audio)

@@ -61,9 +61,20 @@ def test_rehearse_next_reads_the_store(store, capsys):
     assert "Billing double-charge" in capsys.readouterr().out
     sid = store.start_session("sam", "late-gift-delivery", seed=0)
     for i, (empathy, clarity) in enumerate([(80, 40), (90, 50)], start=1):
-        store.add_turn(sid, i, node_id="opening", customer_line="Hi", customer_mood=0.5, transcript="ok",
-                       verdict={"scores": {"empathy": empathy, "clarity": clarity, "calm": None}},
-                       step=None, next_line=None, outcome=None, customer_audio=None, learner_audio=None)
+        store.add_turn(
+            sid,
+            i,
+            node_id="opening",
+            customer_line="Hi",
+            customer_mood=0.5,
+            transcript="ok",
+            verdict={"scores": {"empathy": empathy, "clarity": clarity, "calm": None}},
+            step=None,
+            next_line=None,
+            outcome=None,
+            customer_audio=None,
+            learner_audio=None,
+        )
     store.end_session(sid, "finished", "escalated")
     assert main(["next", "--learner", "sam", "--json", "--data-dir", str(store.folder)]) == 0
     rec = json.loads(capsys.readouterr().out)

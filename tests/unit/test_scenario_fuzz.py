@@ -17,11 +17,53 @@ BUDGET_S = 60.0
 """Stop early (after at least `MINIMUM`) on a slow machine, so the suite stays quick."""
 MINIMUM = 600
 
-VALUES = ["[resolved]", "{a: 1}", "!!int history", "!!float lots", "!!timestamp soon", "!!bool maybe", "~", "",
-          "1e999", "-7", "*nowhere", "&x [*x]", '"\\0"', ".nan", "2024-01-01", "!!binary '@@@'", "~nosuchuser/v.onnx",
-          "[[[]]]", "9" * 60, "x" * 5_000, "!!set {a}", "!!omap [a: 1]", "{[a]: 1}", "'", '"', "|", ">", "? a",
-          "not " * 50 + "blamed", "(" * 40 + "x" + ")" * 40, "empathy >= " + "9" * 40, "!!str", "!!map", "!!seq",
-          "<<: *nowhere", "- a", "a: b: c", "\t", "@x", "%YAML 1.1", "---", "...", "&a", "*a", "!custom x"]
+VALUES = [
+    "[resolved]",
+    "{a: 1}",
+    "!!int history",
+    "!!float lots",
+    "!!timestamp soon",
+    "!!bool maybe",
+    "~",
+    "",
+    "1e999",
+    "-7",
+    "*nowhere",
+    "&x [*x]",
+    '"\\0"',
+    ".nan",
+    "2024-01-01",
+    "!!binary '@@@'",
+    "~nosuchuser/v.onnx",
+    "[[[]]]",
+    "9" * 60,
+    "x" * 5_000,
+    "!!set {a}",
+    "!!omap [a: 1]",
+    "{[a]: 1}",
+    "'",
+    '"',
+    "|",
+    ">",
+    "? a",
+    "not " * 50 + "blamed",
+    "(" * 40 + "x" + ")" * 40,
+    "empathy >= " + "9" * 40,
+    "!!str",
+    "!!map",
+    "!!seq",
+    "<<: *nowhere",
+    "- a",
+    "a: b: c",
+    "\t",
+    "@x",
+    "%YAML 1.1",
+    "---",
+    "...",
+    "&a",
+    "*a",
+    "!custom x",
+]
 BYTES = b":-[]{}&*!|>'\"#%@`,?\n\t \x00\xff\xc3~.0123456789aZ"
 
 
@@ -34,12 +76,12 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
             out[rng.randrange(len(out))] = rng.choice(BYTES)
         return bytes(out)
     if kind == 1:  # truncate
-        return data[:rng.randrange(len(data))]
+        return data[: rng.randrange(len(data))]
     if kind == 2:  # duplicate a line
         i = rng.randrange(len(lines))
         lines.insert(i, lines[i])
     elif kind == 3:  # delete lines
-        del lines[rng.randrange(len(lines)):][:rng.randint(1, 3)]
+        del lines[rng.randrange(len(lines)) :][: rng.randint(1, 3)]
     elif kind == 4:  # swap two lines
         i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
         lines[i], lines[j] = lines[j], lines[i]

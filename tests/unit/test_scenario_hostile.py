@@ -17,7 +17,8 @@ TINY = (Path(__file__).resolve().parents[1] / "data" / "scenarios" / "tiny.yaml"
 PROBLEM = re.compile(r"^.+:\d+: [^:]+: .+")
 
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+)
 
 
 def _variant(old: str, new: str) -> str:
@@ -29,12 +30,19 @@ HOSTILE = {
     "alias bomb": (ALIAS_BOMB, "aliases"),
     "self-referencing alias": ("a: &a [1, *a]\n", "loop"),
     "self-referencing mapping": ("a: &a {b: *a}\n", "loop"),
-    "merge bomb": ("a: &a {x: 1, y: 2}\n" + "".join(f"{c}: &{c} {{<<: [{', '.join(['*' + p] * 8)}]}}\n"
-                                                   for p, c in zip("abcdefgh", "bcdefghi", strict=True)), "aliases"),
+    "merge bomb": (
+        "a: &a {x: 1, y: 2}\n"
+        + "".join(
+            f"{c}: &{c} {{<<: [{', '.join(['*' + p] * 8)}]}}\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        ),
+        "aliases",
+    ),
     "lists nested 10,000 deep (flow)": ("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "levels deep|nesting depth"),
     "lists nested 1,000 deep (block)": ("".join(" " * i + "-\n" for i in range(1_000)), "levels deep"),
-    "aliases nesting 50 deep": ("a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 50)),
-                                "levels deep"),
+    "aliases nesting 50 deep": (
+        "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 50)),
+        "levels deep",
+    ),
     "outcome as a list": (_variant("outcome: escalated", "outcome: [resolved]"), "outcome: must be one of"),
     "outcome as a mapping": (_variant("outcome: escalated", "outcome: {resolved: 1}"), "outcome: must be one of"),
     "goto tagged !!int": (_variant("goto: done", "goto: !!int history"), "!!int"),
@@ -53,11 +61,12 @@ HOSTILE = {
     "900-digit threshold": (_variant("when: empathy >= 60", "when: empathy >= " + "6" * 900), "too long"),
     "5,000-digit number": (_variant("max_turns: 6", "max_turns: " + "6" * 5_000), "too long"),
     "thousands of nested nots": (_variant("when: empathy >= 60", "when: " + "not " * 5_000 + "blamed"), "when"),
-    "thousands of brackets": (_variant("when: empathy >= 60", "when: " + "(" * 5_000 + "blamed" + ")" * 5_000),
-                              "when"),
+    "thousands of brackets": (_variant("when: empathy >= 60", "when: " + "(" * 5_000 + "blamed" + ")" * 5_000), "when"),
     "a list as a key": ("? [a, b]\n: 1\n", "key"),
-    "a mapping as a node key": (_variant("  done:\n", "  ? {x: 1}\n  : {say: hi, outcome: resolved}\n  done:\n"),
-                                "key"),
+    "a mapping as a node key": (
+        _variant("  done:\n", "  ? {x: 1}\n  : {say: hi, outcome: resolved}\n  done:\n"),
+        "key",
+    ),
     "expect as a list of lists": (_variant("expect: [next_step]", "expect: [[next_step]]"), "expect"),
     "rubric of mappings": (_variant("rubric:", "rubric: [{a: 1}]\nx_rubric:"), "rubric"),
     "focus of lists": (_variant("max_turns: 6", "max_turns: 6\nfocus: [[empathy]]"), "focus"),
@@ -73,11 +82,13 @@ HOSTILE = {
     "a huge float": (_variant("mood: -0.2", "mood: 1e999999"), "mood"),
     "nan mood": (_variant("mood: -0.2", "mood: .nan"), "mood"),
     "a date as id": (_variant("id: tiny", "id: 2024-01-01"), "id"),
-    "a condition of 5,000 ands": (_variant("when: empathy >= 60", "when: " + " and ".join(["blamed"] * 2_000)),
-                                  "when"),
-    "a 2,000-node chain": ("id: x\nnodes:\n" + "".join(f"  n{i}: {{say: hi, branches: [{{goto: n{i + 1}}}]}}\n"
-                                                     for i in range(2_000)) + "  n2000: {say: bye, outcome: resolved}",
-                           None),
+    "a condition of 5,000 ands": (_variant("when: empathy >= 60", "when: " + " and ".join(["blamed"] * 2_000)), "when"),
+    "a 2,000-node chain": (
+        "id: x\nnodes:\n"
+        + "".join(f"  n{i}: {{say: hi, branches: [{{goto: n{i + 1}}}]}}\n" for i in range(2_000))
+        + "  n2000: {say: bye, outcome: resolved}",
+        None,
+    ),
 }
 
 
@@ -138,14 +149,20 @@ def test_text_given_directly_is_bounded_too():
 
 
 def test_modest_aliases_still_work():
-    text = _variant('    say: "What now?"', "    say: *opening_line").replace(
-        "say:\n", "say: &opening_line\n", 1)
+    text = _variant('    say: "What now?"', "    say: *opening_line").replace("say:\n", "say: &opening_line\n", 1)
     scenario = parse(text)
     assert scenario.nodes["middle"].say == scenario.nodes["opening"].say
 
 
-@pytest.mark.parametrize("condition", ["not " * 5_000 + "blamed", "(" * 5_000 + "blamed" + ")" * 5_000,
-                                       "empathy >= " + "9" * 5_000, "blamed and " * 400 + "blamed"])
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "not " * 5_000 + "blamed",
+        "(" * 5_000 + "blamed" + ")" * 5_000,
+        "empathy >= " + "9" * 5_000,
+        "blamed and " * 400 + "blamed",
+    ],
+)
 def test_conditions_are_bounded(condition):
     with pytest.raises(conditions.ConditionError):
         conditions.parse(condition)

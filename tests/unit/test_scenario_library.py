@@ -16,8 +16,14 @@ LIBRARY = entries()
 BEST = Signals(frozenset(MOVES), {"empathy": 92.0, "clarity": 90.0, "pace": 85.0, "calm": 90.0})
 WORST = Signals(frozenset(ANTI_MOVES), {"empathy": 5.0, "clarity": 20.0, "pace": 25.0, "calm": 10.0}, interrupted=True)
 SILENT = Signals(no_answer=True)
-SERVICE = {"internet-outage", "billing-double-charge", "late-gift-delivery", "refund-outside-policy",
-           "rude-previous-agent", "elderly-forced-upgrade"}
+SERVICE = {
+    "internet-outage",
+    "billing-double-charge",
+    "late-gift-delivery",
+    "refund-outside-policy",
+    "rude-previous-agent",
+    "elderly-forced-upgrade",
+}
 MANAGER = {"feedback-underperformer", "no-to-a-raise", "mediate-team-conflict", "announce-reorganization"}
 
 

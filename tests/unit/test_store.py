@@ -8,10 +8,20 @@ from rehearse.store import SessionStore, StoreError
 def _turn(store, session_id, index, audio=True, take=1, transcript="I'm sorry"):
     tone = (0.1 * np.sin(np.linspace(0, 200, 16_000))).astype(np.float32)
     return store.add_turn(
-        session_id, index, take=take, node_id="opening", customer_line="Third call!", customer_mood=0.7,
-        transcript=transcript, verdict={"scores": {"empathy": 50.0}, "moves": ["apologize"]},
-        step={"goto": "next"}, next_line="Fine.", outcome=None, customer_audio=(tone, 22_050) if audio else None,
-        learner_audio=(tone, 16_000) if audio else None)
+        session_id,
+        index,
+        take=take,
+        node_id="opening",
+        customer_line="Third call!",
+        customer_mood=0.7,
+        transcript=transcript,
+        verdict={"scores": {"empathy": 50.0}, "moves": ["apologize"]},
+        step={"goto": "next"},
+        next_line="Fine.",
+        outcome=None,
+        customer_audio=(tone, 22_050) if audio else None,
+        learner_audio=(tone, 16_000) if audio else None,
+    )
 
 
 def test_session_and_turns_persist_in_a_real_sqlite_file(tmp_path):
@@ -59,11 +69,15 @@ def test_a_database_from_before_difficulty_was_recorded_is_upgraded_in_place(tmp
     import sqlite3
 
     old = sqlite3.connect(tmp_path / "rehearse.db")
-    old.execute("CREATE TABLE sessions (id VARCHAR(36) PRIMARY KEY, learner VARCHAR(200) NOT NULL, "
-                "scenario_id VARCHAR(200) NOT NULL, seed INTEGER NOT NULL, status VARCHAR(20) NOT NULL, "
-                "outcome VARCHAR(20), started_at DATETIME NOT NULL, ended_at DATETIME, note TEXT)")
-    old.execute("INSERT INTO sessions VALUES ('old-1', 'sam', 'internet-outage', 0, 'finished', 'resolved', "
-                "'2026-01-01 10:00:00.000000', NULL, NULL)")
+    old.execute(
+        "CREATE TABLE sessions (id VARCHAR(36) PRIMARY KEY, learner VARCHAR(200) NOT NULL, "
+        "scenario_id VARCHAR(200) NOT NULL, seed INTEGER NOT NULL, status VARCHAR(20) NOT NULL, "
+        "outcome VARCHAR(20), started_at DATETIME NOT NULL, ended_at DATETIME, note TEXT)"
+    )
+    old.execute(
+        "INSERT INTO sessions VALUES ('old-1', 'sam', 'internet-outage', 0, 'finished', 'resolved', "
+        "'2026-01-01 10:00:00.000000', NULL, NULL)"
+    )
     old.commit()
     old.close()
     store = SessionStore(folder=tmp_path)
@@ -82,8 +96,12 @@ def test_a_retake_keeps_both_takes_and_only_the_new_one_is_on_the_active_path(tm
     active = store.turns(sid)
     assert [(r["index"], r["take"]) for r in active] == [(1, 1), (2, 2)]
     every = store.turns(sid, every_take=True)
-    assert [(r["index"], r["take"], r["active"]) for r in every] == [(1, 1, True), (2, 1, False), (2, 2, True),
-                                                                     (3, 1, False)]
+    assert [(r["index"], r["take"], r["active"]) for r in every] == [
+        (1, 1, True),
+        (2, 1, False),
+        (2, 2, True),
+        (3, 1, False),
+    ]
     first, second = every[1]["learner_audio"], every[2]["learner_audio"]
     assert first != second and sf.info(first).frames == sf.info(second).frames == 16_000
 
@@ -94,9 +112,11 @@ def test_a_database_from_before_takes_reads_as_one_take_each(tmp_path):
     store = SessionStore(folder=tmp_path)
     sid = store.start_session("sam", "internet-outage", seed=0)
     db = sqlite3.connect(tmp_path / "rehearse.db")
-    db.execute("INSERT INTO turns (session_id, \"index\", node_id, customer_line, customer_mood, transcript, feedback, "
-               "created_at) VALUES (?, 1, 'opening', 'Hi', 0.5, 'ok', ?, '2026-01-01 10:00:00')",
-               (sid, '{"transcript": "ok", "next_line": "Bye.", "outcome": "resolved", "scores": {}}'))
+    db.execute(
+        'INSERT INTO turns (session_id, "index", node_id, customer_line, customer_mood, transcript, feedback, '
+        "created_at) VALUES (?, 1, 'opening', 'Hi', 0.5, 'ok', ?, '2026-01-01 10:00:00')",
+        (sid, '{"transcript": "ok", "next_line": "Bye.", "outcome": "resolved", "scores": {}}'),
+    )
     db.commit()
     db.close()
     [row] = SessionStore(folder=tmp_path).turns(sid)

@@ -22,8 +22,7 @@ def test_finding_the_file_does_not_import_the_framework():
     import subprocess
     import sys
 
-    code = ("import sys; from rehearse.audio import turn_end; turn_end.verified_path(); "
-            "print('pipecat' in sys.modules)")
+    code = "import sys; from rehearse.audio import turn_end; turn_end.verified_path(); print('pipecat' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 
@@ -40,10 +39,12 @@ def test_features_match_pipecats_own_extractor():
 @pytest.mark.slow
 def test_a_finished_sentence_scores_higher_than_one_cut_after_and(synth_reply):
     model = turn_end.SmartTurn()
-    finished = model.probability(np.concatenate([synth_reply("Yes, I can do that for you today."),
-                                                 np.zeros(SAMPLE_RATE // 5, np.float32)]))
-    unfinished = model.probability(np.concatenate([synth_reply("I can see your account, and"),
-                                                   np.zeros(SAMPLE_RATE // 5, np.float32)]))
+    finished = model.probability(
+        np.concatenate([synth_reply("Yes, I can do that for you today."), np.zeros(SAMPLE_RATE // 5, np.float32)])
+    )
+    unfinished = model.probability(
+        np.concatenate([synth_reply("I can see your account, and"), np.zeros(SAMPLE_RATE // 5, np.float32)])
+    )
     assert finished > 0.5 > unfinished or finished - unfinished > 0.3, (finished, unfinished)
 
 

@@ -10,8 +10,12 @@ NO_DISPLAY = "rehearse: no display here for the window; try `rehearse demo` to h
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("app", help="open the desktop window")
-    parser.add_argument("--theme", choices=("system", "light", "dark"), default="system",
-                        help="colour scheme (default: follow the system)")
+    parser.add_argument(
+        "--theme",
+        choices=("system", "light", "dark"),
+        default="system",
+        help="colour scheme (default: follow the system)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -20,8 +24,11 @@ def has_display() -> bool:
     (or Qt's offscreen platform)."""
     if sys.platform in ("darwin", "win32"):
         return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM") == "offscreen")
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM") == "offscreen"
+    )
 
 
 def run(args) -> int:

@@ -18,16 +18,19 @@ from rehearse.constants import SAMPLE_RATE
 
 _LOGGER = logging.getLogger(__name__)
 
-GOOD_REPLY = ("I'm really sorry, I can hear how frustrating this is, and a third call is not okay. "
-              "I'll take care of this myself and I'll book a technician for tomorrow morning.")
+GOOD_REPLY = (
+    "I'm really sorry, I can hear how frustrating this is, and a third call is not okay. "
+    "I'll take care of this myself and I'll book a technician for tomorrow morning."
+)
 POOR_REPLY = "Calm down. You should have restarted the router like we told you."
 PAUSE_S = 0.6
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("demo", help="hear a practice call with a synthesized learner")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="write the conversation to this WAV file instead of playing it")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write the conversation to this WAV file instead of playing it"
+    )
     parser.add_argument("--seed", type=int, default=0)
     runtime.add_model_options(parser)
     runtime.add_store_options(parser)
@@ -89,9 +92,17 @@ def run(args) -> int:
     from rehearse.app.options import PracticeOptions
     from rehearse.app.replies import DemoLearner
 
-    options = PracticeOptions(scenario="internet-outage", model=args.model, device=args.device, voice=args.voice,
-                              data_dir=args.data_dir, db_url=args.db, learner="demo", seed=args.seed,
-                              rules_only=True)
+    options = PracticeOptions(
+        scenario="internet-outage",
+        model=args.model,
+        device=args.device,
+        voice=args.voice,
+        data_dir=args.data_dir,
+        db_url=args.db,
+        learner="demo",
+        seed=args.seed,
+        rules_only=True,
+    )
     engine = build_engine(options, DemoLearner([GOOD_REPLY, POOR_REPLY]), scenario=runtime.scenario(options))
     print(f"Demo: {engine.scenario.title}\n{engine.scenario.context.strip()}")
     device = None if args.out else _output_device()

@@ -14,8 +14,9 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     from rehearse.models.registry import BUNDLED, package_status
 
-    rows = [dict(kind=m.kind, name=m.name, package=m.package, licence=m.licence, status=package_status(m))
-            for m in BUNDLED]
+    rows = [
+        dict(kind=m.kind, name=m.name, package=m.package, licence=m.licence, status=package_status(m)) for m in BUNDLED
+    ]
     if args.json:
         print(json.dumps(rows))
     else:

@@ -10,8 +10,12 @@ from rehearse.app import runtime
 def add_parser(sub) -> None:
     parser = sub.add_parser("next", help="recommend the next scenario and difficulty for a learner")
     parser.add_argument("--learner", required=True, help="the learner's name, as used with practice")
-    parser.add_argument("--audience", choices=("service", "manager"), default=None,
-                        help="service or manager scenarios (default: what the learner practised last)")
+    parser.add_argument(
+        "--audience",
+        choices=("service", "manager"),
+        default=None,
+        help="service or manager scenarios (default: what the learner practised last)",
+    )
     parser.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     runtime.add_store_options(parser)
     parser.set_defaults(run=run)

@@ -10,11 +10,17 @@ from rehearse.app import runtime
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("replay", help="list saved sessions, or replay one turn by turn")
-    parser.add_argument("session", nargs="?", help="session id, a unique prefix of it, or 'last'; omit to list sessions")
+    parser.add_argument(
+        "session", nargs="?", help="session id, a unique prefix of it, or 'last'; omit to list sessions"
+    )
     parser.add_argument("--learner", help="only this learner's sessions (when listing)")
     parser.add_argument("--play", action="store_true", help="play both voices through the default output device")
-    parser.add_argument("--export", type=Path, metavar="WAV",
-                        help="write the whole conversation to one audio file (.wav, .flac or .ogg)")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="WAV",
+        help="write the whole conversation to one audio file (.wav, .flac or .ogg)",
+    )
     parser.add_argument("--json", action="store_true")
     runtime.add_store_options(parser)
     parser.set_defaults(run=run)
@@ -36,8 +42,12 @@ def run(args) -> int:
     every = store.turns(session["id"], every_take=True)
     turns = [t for t in every if t["active"]]
     if args.json:
-        print(json.dumps({"session": session, "turns": turns, "replaced_takes": [t for t in every if not t["active"]]},
-                         default=str))
+        print(
+            json.dumps(
+                {"session": session, "turns": turns, "replaced_takes": [t for t in every if not t["active"]]},
+                default=str,
+            )
+        )
     else:
         print("\n".join(session_lines(session, every)))
     if args.export or args.play:
@@ -63,16 +73,20 @@ def _list(store, args) -> int:
         print("no saved sessions yet: try `rehearse demo` or `rehearse practice`")
     for r in rows:
         ending = f" -> {r['outcome']}" if r["outcome"] else ""
-        print(f"{r['id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M}  {r['learner']:<12} {r['scenario_id']:<28} "
-              f"{r['status']}{ending}")
+        print(
+            f"{r['id'][:8]}  {r['started_at']:%Y-%m-%d %H:%M}  {r['learner']:<12} {r['scenario_id']:<28} "
+            f"{r['status']}{ending}"
+        )
     return 0
 
 
 def session_lines(session: dict, turns: list[dict]) -> list[str]:
     """The session as text: each customer line, the reply, its scores and the branch it caused; takes that
     a retake replaced are shown where they were taken."""
-    lines = [f"Session {session['id']} — {session['scenario_id']}, learner {session['learner']}, "
-             f"{session['status']}" + (f" ({session['outcome']})" if session["outcome"] else "")]
+    lines = [
+        f"Session {session['id']} — {session['scenario_id']}, learner {session['learner']}, "
+        f"{session['status']}" + (f" ({session['outcome']})" if session["outcome"] else "")
+    ]
     if session.get("note"):
         lines.append(f"Note: {session['note']}")
     retaken = {t["index"] for t in turns if t["take"] > 1}
@@ -86,8 +100,8 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
             take = f" (take {turn['take']})"
         lines += [
             "",
-            f"Turn {turn['index']}{take}  customer (mood {turn['customer_mood']:.2f}): \"{turn['customer_line']}\"",
-            f"  reply:  \"{turn['transcript']}\"" if turn["transcript"] else "  reply:  (no answer)",
+            f'Turn {turn["index"]}{take}  customer (mood {turn["customer_mood"]:.2f}): "{turn["customer_line"]}"',
+            f'  reply:  "{turn["transcript"]}"' if turn["transcript"] else "  reply:  (no answer)",
             f"  moves:  {', '.join(fb.get('moves') or []) or 'none'}",
             f"  scores: {scores or 'not judged'}",
         ]
@@ -96,14 +110,15 @@ def session_lines(session: dict, turns: list[dict]) -> list[str]:
         lines += [f"  note:   {reason}" for reason in fb.get("not_judged") or []]
         branch = turn.get("step") or {}
         if branch:
-            lines.append(f"  branch: {branch.get('condition')} -> {branch.get('goto')} "
-                         f"(mood {branch.get('mood_before', 0):.2f} -> {branch.get('mood_after', 0):.2f})")
+            lines.append(
+                f"  branch: {branch.get('condition')} -> {branch.get('goto')} "
+                f"(mood {branch.get('mood_before', 0):.2f} -> {branch.get('mood_after', 0):.2f})"
+            )
             if branch.get("facts"):
                 lines.append(f"  because: {branch['facts']}")
     active = [t for t in turns if t["active"]]
     if active and active[-1]["feedback"].get("next_line"):
         last = active[-1]["feedback"]
         label = f"Ending ({last['outcome']})" if last.get("outcome") else "Customer's next line (not answered)"
-        lines += ["", f"{label}: \"{last['next_line']}\""]
+        lines += ["", f'{label}: "{last["next_line"]}"']
     return lines
-

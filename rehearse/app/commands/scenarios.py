@@ -30,9 +30,18 @@ def run_list(args) -> int:
     rows = []
     for e in entries(args.dir):
         s = e.scenario
-        rows.append(dict(id=e.id, title=s.title if s else e.path.name, audience=s.audience if s else None,
-                         difficulty=s.difficulty if s else None, focus=list(s.focus) if s else [],
-                         valid=s is not None, problems=list(e.problems), path=str(e.path)))
+        rows.append(
+            dict(
+                id=e.id,
+                title=s.title if s else e.path.name,
+                audience=s.audience if s else None,
+                difficulty=s.difficulty if s else None,
+                focus=list(s.focus) if s else [],
+                valid=s is not None,
+                problems=list(e.problems),
+                path=str(e.path),
+            )
+        )
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 from rehearse.app import runtime
 from rehearse.app.errors import UserError
@@ -24,17 +23,30 @@ def add_parser(sub) -> None:
     parser.add_argument("reply", nargs="*", help="replies as audio files (WAV, FLAC, OGG), judged in order")
     parser.add_argument("--text", help="score these words instead of audio (wording only)")
     parser.add_argument("--texts", type=Path, help="score each line of this text file (wording only)")
-    parser.add_argument("--baseline", help="a calm calibration read (audio file) that sets the learner's own "
-                        "pitch, loudness and pace; 'first' uses the first reply")
+    parser.add_argument(
+        "--baseline",
+        help="a calm calibration read (audio file) that sets the learner's own "
+        "pitch, loudness and pace; 'first' uses the first reply",
+    )
     parser.add_argument("--after", help="the customer line the reply answers (shown with the verdict)")
     parser.add_argument("--name", help="the customer's name, so that using it is recognised")
-    parser.add_argument("--keep-fillers", action="store_true",
-                        help="transcribe with a prompt that keeps um/uh (Whisper tends to drop them)")
-    parser.add_argument("--no-paraphrases", action="store_true",
-                        help="phrase rules only: skip the sentence-embedding model (saves ~5 s of loading)")
-    parser.add_argument("--max-s", type=float, default=MAX_REPLY_S,
-                        help=f"judge at most this many seconds of each reply (default {MAX_REPLY_S:.0f}, the longest "
-                             "live turn; 0 judges all of it)")
+    parser.add_argument(
+        "--keep-fillers",
+        action="store_true",
+        help="transcribe with a prompt that keeps um/uh (Whisper tends to drop them)",
+    )
+    parser.add_argument(
+        "--no-paraphrases",
+        action="store_true",
+        help="phrase rules only: skip the sentence-embedding model (saves ~5 s of loading)",
+    )
+    parser.add_argument(
+        "--max-s",
+        type=float,
+        default=MAX_REPLY_S,
+        help=f"judge at most this many seconds of each reply (default {MAX_REPLY_S:.0f}, the longest "
+        "live turn; 0 judges all of it)",
+    )
     parser.add_argument("--json", action="store_true", help="print each verdict as one line of JSON")
     runtime.add_model_options(parser, tts=False)
     parser.set_defaults(run=run)
@@ -46,11 +58,14 @@ def _texts(args) -> list[str]:
     try:
         lines = args.texts.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise UserError(f"--texts: cannot read {args.texts}: {exc.strerror or exc}; give a text file with one "
-                        "reply per line") from exc
+        raise UserError(
+            f"--texts: cannot read {args.texts}: {exc.strerror or exc}; give a text file with one reply per line"
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise UserError(f"--texts: {args.texts} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                        "save it as UTF-8 text with one reply per line") from exc
+        raise UserError(
+            f"--texts: {args.texts} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+            "save it as UTF-8 text with one reply per line"
+        ) from exc
     return [line for line in lines if line.strip()]
 
 
@@ -82,11 +97,15 @@ def run(args) -> int:
 
     sources = sum((bool(args.reply), args.text is not None, args.texts is not None))
     if sources != 1:
-        raise UserError('give reply audio files, --text "..." or --texts FILE (one of them), '
-                        'e.g. rehearse score --text "I am sorry, let me fix that"')
+        raise UserError(
+            'give reply audio files, --text "..." or --texts FILE (one of them), '
+            'e.g. rehearse score --text "I am sorry, let me fix that"'
+        )
     if args.baseline and not args.reply:
-        raise UserError("--baseline needs reply audio files (it calibrates pitch, loudness and pace, which "
-                        "text does not have); drop --baseline or score audio files")
+        raise UserError(
+            "--baseline needs reply audio files (it calibrates pitch, loudness and pace, which "
+            "text does not have); drop --baseline or score audio files"
+        )
     semantic = not args.no_paraphrases
     if args.reply:
         verdicts = _audio_verdicts(args, semantic)
@@ -115,8 +134,11 @@ def _within_limit(path, audio, max_s: float):
     if note:
         print(f"note: {note}", file=sys.stderr)
     if max_s and audio.size > max_s * SAMPLE_RATE:
-        print(f"note: {path} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "
-              f"{max_s:.0f} s are judged (--max-s 0 judges all of it, which takes longer)", file=sys.stderr)
+        print(
+            f"note: {path} is {audio.size / SAMPLE_RATE:.0f} s long; as in a live call, only the first "
+            f"{max_s:.0f} s are judged (--max-s 0 judges all of it, which takes longer)",
+            file=sys.stderr,
+        )
         return audio[: int(max_s * SAMPLE_RATE)]
     return audio
 
@@ -130,8 +152,12 @@ class _Progress:
     def __call__(self, done_s: float, total_s: float) -> None:
         share = min(1.0, done_s / total_s) if total_s else 1.0
         if self.tty:
-            print(f"\rtranscribing {self.name}: {share:4.0%} ({done_s:.0f}/{total_s:.0f} s)", end="",
-                  file=sys.stderr, flush=True)
+            print(
+                f"\rtranscribing {self.name}: {share:4.0%} ({done_s:.0f}/{total_s:.0f} s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
         elif share - self.shown >= 0.25:
             self.shown = share
             print(f"transcribing {self.name}: {share:.0%}", file=sys.stderr, flush=True)

@@ -58,8 +58,9 @@ class EngineBridge(QObject):
             raise RuntimeError("a practice session is already running; stop it first")
         self._last_engine, self.engine = self.engine, None
         self.source, self._stop_asked = source, False
-        self._launcher = threading.Thread(target=self._launch, args=(options, source, replies),
-                                          name="rehearse-launch", daemon=True)
+        self._launcher = threading.Thread(
+            target=self._launch, args=(options, source, replies), name="rehearse-launch", daemon=True
+        )
         self._launcher.start()
 
     def warm_up(self, options=None) -> None:
@@ -69,8 +70,7 @@ class EngineBridge(QObject):
         done here it happens once, before practice, not while the customer speaks."""
         if self._warming is not None or self.running:
             return
-        self._warming = threading.Thread(target=self._warm_up, args=(options,), name="rehearse-warm-up",
-                                         daemon=True)
+        self._warming = threading.Thread(target=self._warm_up, args=(options,), name="rehearse-warm-up", daemon=True)
         self._warming.start()
 
     @property

@@ -6,8 +6,17 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QButtonGroup, QLabel, QMainWindow, QMessageBox, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget, QHBoxLayout)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import tasks
 
@@ -92,7 +101,9 @@ class MainWindow(QMainWindow):
         self.practice = self._practice_page()
         self.replay = ReplayPage(self)
         self.setup = SetupPage(self)
-        for number, ((name, label), page) in enumerate(zip(PAGES, (self.home, self.practice, self.replay, self.setup)), 1):
+        for number, ((name, label), page) in enumerate(
+            zip(PAGES, (self.home, self.practice, self.replay, self.setup), strict=True), 1
+        ):
             button = QPushButton(label, objectName="railButton", checkable=True)
             button.setToolTip(f"{label} (Ctrl+{number})")
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
@@ -147,10 +158,20 @@ class MainWindow(QMainWindow):
         return action
 
     def _show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join([
-            "Ctrl+N   start the recommended scenario", "Ctrl+1..4   Home, Practice, Replay, Audio set-up",
-            "Space   play / pause (Replay); hold to talk (Practice)", "Left / Right   previous / next turn (Replay)",
-            "Ctrl+E   export the conversation as WAV (Replay)", "Ctrl+Q   quit"]))
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            "\n".join(
+                [
+                    "Ctrl+N   start the recommended scenario",
+                    "Ctrl+1..4   Home, Practice, Replay, Audio set-up",
+                    "Space   play / pause (Replay); hold to talk (Practice)",
+                    "Left / Right   previous / next turn (Replay)",
+                    "Ctrl+E   export the conversation as WAV (Replay)",
+                    "Ctrl+Q   quit",
+                ]
+            ),
+        )
 
     # -- the interface the pages use ----------------------------------------------------------------
     def show_page(self, name: str) -> None:

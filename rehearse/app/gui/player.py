@@ -58,14 +58,21 @@ class Player:
             raise PlaybackError(f"audio output is not available here: {exc}") from exc
         try:
             device = choose("output", self.device)
-            stream = sd.OutputStream(device=device.index, samplerate=self.rate, channels=1, dtype="float32",
-                                     blocksize=BLOCK, callback=self._fill)
+            stream = sd.OutputStream(
+                device=device.index,
+                samplerate=self.rate,
+                channels=1,
+                dtype="float32",
+                blocksize=BLOCK,
+                callback=self._fill,
+            )
             stream.start()
         except NoDeviceError as exc:
             raise PlaybackError(str(exc)) from exc
         except (sd.PortAudioError, ValueError) as exc:
-            raise PlaybackError(f"cannot play through the output device: {exc}; choose another one in "
-                                "Audio set-up") from exc
+            raise PlaybackError(
+                f"cannot play through the output device: {exc}; choose another one in Audio set-up"
+            ) from exc
         self._stream = stream
         _LOGGER.info("playing through '%s'", device.name)
 
@@ -84,12 +91,12 @@ class Player:
             if not self._playing:
                 outdata.fill(0)
                 return
-            chunk = self.audio[self._frame:self._frame + frames]
+            chunk = self.audio[self._frame : self._frame + frames]
             self._frame += chunk.size
             if self._frame >= self.audio.size:
                 self._playing = False
-        outdata[:chunk.size, 0] = chunk
-        outdata[chunk.size:].fill(0)
+        outdata[: chunk.size, 0] = chunk
+        outdata[chunk.size :].fill(0)
 
     def close(self) -> None:
         self._playing = False

@@ -19,8 +19,9 @@ class Task(QObject):
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, fn: Callable, args: tuple, parent: QObject | None, on_done: Callable | None,
-                 on_error: Callable | None):
+    def __init__(
+        self, fn: Callable, args: tuple, parent: QObject | None, on_done: Callable | None, on_error: Callable | None
+    ):
         super().__init__()  # no Qt parent: the worker may still emit after `parent` is gone
         self.fn, self.args, self.owner = fn, args, parent
         self._on_done, self._on_error = on_done, on_error
@@ -124,8 +125,13 @@ def pool() -> QThreadPool:
     return QThreadPool.globalInstance()
 
 
-def run_in_background(fn: Callable, *args, on_done: Callable | None = None, on_error: Callable | None = None,
-                      parent: QObject | None = None) -> Task:
+def run_in_background(
+    fn: Callable,
+    *args,
+    on_done: Callable | None = None,
+    on_error: Callable | None = None,
+    parent: QObject | None = None,
+) -> Task:
     """Call `fn(*args)` on a pool thread; `on_done(result)` / `on_error(exc)` run on the GUI thread,
     unless `parent` was deleted meanwhile. Errors without `on_error` are logged."""
     _watch_quit()

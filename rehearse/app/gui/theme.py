@@ -16,10 +16,30 @@ SPEAKER_COLORS = {"customer": QColor("#e07b39"), "learner": QColor("#3b82c4")}
 _GOOD, _FAIR, _POOR, _NONE = QColor("#2e9d5b"), QColor("#d99a1e"), QColor("#d2483c"), QColor("#8a8f98")
 _MOODS = (QColor("#2e9d5b"), QColor("#d99a1e"), QColor("#d2483c"))
 
-_LIGHT = {"window": "#f4f5f7", "base": "#ffffff", "alt": "#eceef2", "text": "#1d2128", "muted": "#5c6370",
-          "button": "#e9ebef", "highlight": "#3b82c4", "border": "#d3d7de", "card": "#ffffff", "rail": "#e6e9ee"}
-_DARK = {"window": "#1e2127", "base": "#262a31", "alt": "#2c313a", "text": "#e6e8eb", "muted": "#a0a7b4",
-         "button": "#323842", "highlight": "#4b94d6", "border": "#3c424d", "card": "#282c34", "rail": "#181b20"}
+_LIGHT = {
+    "window": "#f4f5f7",
+    "base": "#ffffff",
+    "alt": "#eceef2",
+    "text": "#1d2128",
+    "muted": "#5c6370",
+    "button": "#e9ebef",
+    "highlight": "#3b82c4",
+    "border": "#d3d7de",
+    "card": "#ffffff",
+    "rail": "#e6e9ee",
+}
+_DARK = {
+    "window": "#1e2127",
+    "base": "#262a31",
+    "alt": "#2c313a",
+    "text": "#e6e8eb",
+    "muted": "#a0a7b4",
+    "button": "#323842",
+    "highlight": "#4b94d6",
+    "border": "#3c424d",
+    "card": "#282c34",
+    "rail": "#181b20",
+}
 
 
 def score_color(value: float | None) -> QColor:
@@ -35,8 +55,11 @@ def mood_color(mood: float | None) -> QColor:
         return QColor(_NONE)
     mood = min(1.0, max(0.0, float(mood)))
     low, high, t = (_MOODS[0], _MOODS[1], mood * 2) if mood < 0.5 else (_MOODS[1], _MOODS[2], mood * 2 - 1)
-    return QColor.fromRgbF(low.redF() + (high.redF() - low.redF()) * t, low.greenF() + (high.greenF() - low.greenF()) * t,
-                           low.blueF() + (high.blueF() - low.blueF()) * t)
+    return QColor.fromRgbF(
+        low.redF() + (high.redF() - low.redF()) * t,
+        low.greenF() + (high.greenF() - low.greenF()) * t,
+        low.blueF() + (high.blueF() - low.blueF()) * t,
+    )
 
 
 class _Theme(QObject):
@@ -90,12 +113,20 @@ def _switch(app: QApplication, scheme: str | None) -> None:
     theme.scheme = scheme or system_scheme(app)
     colors = _DARK if theme.scheme == "dark" else _LIGHT
     palette = QPalette()
-    roles = {QPalette.ColorRole.Window: "window", QPalette.ColorRole.Base: "base",
-             QPalette.ColorRole.AlternateBase: "alt", QPalette.ColorRole.WindowText: "text",
-             QPalette.ColorRole.Text: "text", QPalette.ColorRole.ButtonText: "text",
-             QPalette.ColorRole.Button: "button", QPalette.ColorRole.Highlight: "highlight",
-             QPalette.ColorRole.ToolTipBase: "card", QPalette.ColorRole.ToolTipText: "text",
-             QPalette.ColorRole.PlaceholderText: "muted", QPalette.ColorRole.Mid: "border"}
+    roles = {
+        QPalette.ColorRole.Window: "window",
+        QPalette.ColorRole.Base: "base",
+        QPalette.ColorRole.AlternateBase: "alt",
+        QPalette.ColorRole.WindowText: "text",
+        QPalette.ColorRole.Text: "text",
+        QPalette.ColorRole.ButtonText: "text",
+        QPalette.ColorRole.Button: "button",
+        QPalette.ColorRole.Highlight: "highlight",
+        QPalette.ColorRole.ToolTipBase: "card",
+        QPalette.ColorRole.ToolTipText: "text",
+        QPalette.ColorRole.PlaceholderText: "muted",
+        QPalette.ColorRole.Mid: "border",
+    }
     for role, name in roles.items():
         palette.setColor(role, QColor(colors[name]))
     palette.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
@@ -117,26 +148,26 @@ def _switch(app: QApplication, scheme: str | None) -> None:
 def stylesheet(c: dict[str, str]) -> str:
     """The few rules a palette cannot express: cards, the navigation rail, chips."""
     return f"""
-    QWidget#rail {{ background: {c['rail']}; }}
+    QWidget#rail {{ background: {c["rail"]}; }}
     QPushButton#railButton {{ text-align: left; padding: 10px 14px; border: none; border-radius: 6px;
-        font-size: 11pt; color: {c['text']}; background: transparent; }}
-    QPushButton#railButton:checked {{ background: {c['highlight']}; color: white; }}
-    QPushButton#railButton:hover:!checked {{ background: {c['alt']}; }}
-    QFrame#card {{ background: {c['card']}; border: 1px solid {c['border']}; border-radius: 8px; }}
-    QFrame#invalidCard {{ background: {c['card']}; border: 1px dashed #d2483c; border-radius: 8px; }}
-    QFrame#banner {{ background: {c['alt']}; border: 1px solid {c['highlight']}; border-radius: 8px; }}
-    QLabel#muted {{ color: {c['muted']}; }}
+        font-size: 11pt; color: {c["text"]}; background: transparent; }}
+    QPushButton#railButton:checked {{ background: {c["highlight"]}; color: white; }}
+    QPushButton#railButton:hover:!checked {{ background: {c["alt"]}; }}
+    QFrame#card {{ background: {c["card"]}; border: 1px solid {c["border"]}; border-radius: 8px; }}
+    QFrame#invalidCard {{ background: {c["card"]}; border: 1px dashed #d2483c; border-radius: 8px; }}
+    QFrame#banner {{ background: {c["alt"]}; border: 1px solid {c["highlight"]}; border-radius: 8px; }}
+    QLabel#muted {{ color: {c["muted"]}; }}
     QLabel#title {{ font-size: 15pt; font-weight: 600; }}
     QLabel#heading {{ font-size: 11.5pt; font-weight: 600; }}
     QLabel#chip {{ border-radius: 4px; padding: 1px 6px; color: white; font-weight: 600; }}
-    QPushButton#primary {{ background: {c['highlight']}; color: white; border: none; border-radius: 6px;
+    QPushButton#primary {{ background: {c["highlight"]}; color: white; border: none; border-radius: 6px;
         padding: 6px 14px; font-weight: 600; }}
-    QPushButton#primary:disabled {{ background: {c['border']}; color: {c['muted']}; }}
+    QPushButton#primary:disabled {{ background: {c["border"]}; color: {c["muted"]}; }}
     QScrollArea {{ border: none; background: transparent; }}
     QScrollBar:vertical {{ background: transparent; width: 10px; margin: 0; }}
     QScrollBar:horizontal {{ background: transparent; height: 10px; margin: 0; }}
-    QScrollBar::handle {{ background: {c['border']}; border-radius: 4px; min-height: 24px; min-width: 24px; }}
-    QScrollBar::handle:hover {{ background: {c['muted']}; }}
+    QScrollBar::handle {{ background: {c["border"]}; border-radius: 4px; min-height: 24px; min-width: 24px; }}
+    QScrollBar::handle:hover {{ background: {c["muted"]}; }}
     QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; }}
     QScrollBar::add-page, QScrollBar::sub-page {{ background: transparent; }}
     QScrollArea > QWidget > QWidget {{ background: transparent; }}

@@ -213,8 +213,10 @@ class Banner(QFrame):
         if background is None:
             self.setStyleSheet("")
             return
-        self.setStyleSheet(f"QFrame#banner {{ background: {background}; border: 1px solid {border}; "
-                           f"border-radius: 8px; }} QFrame#banner QLabel {{ color: {text}; }}")
+        self.setStyleSheet(
+            f"QFrame#banner {{ background: {background}; border: 1px solid {border}; "
+            f"border-radius: 8px; }} QFrame#banner QLabel {{ color: {text}; }}"
+        )
 
     def show_message(self, html_text: str) -> None:
         """Show `html_text` (rich text); "" hides the banner."""

@@ -38,8 +38,9 @@ class Printer:
             case events.CustomerLine() if self._live:
                 pass
             case events.DevicesOpened():
-                self._say(f"Listening on '{event.input_name}', the customer speaks on '{event.output_name}'. "
-                          f"Ctrl+C stops.")
+                self._say(
+                    f"Listening on '{event.input_name}', the customer speaks on '{event.output_name}'. Ctrl+C stops."
+                )
             case events.CustomerLine():
                 self._shown_line = event.text
                 self._say("\n" + "\n".join(customer_lines(self.name, event.text, event.mood, event.band)))

@@ -120,16 +120,23 @@ class _Levels:
 class Listener:
     """Listens for one reply at a time on an open `Capture`."""
 
-    def __init__(self, capture: Capture, stt: SpeechToText, config: EndpointConfig = EndpointConfig(),
-                 on_event: Callable[[object], None] = lambda event: None, cue: LiveCue | None = None):
+    def __init__(
+        self,
+        capture: Capture,
+        stt: SpeechToText,
+        config: EndpointConfig = EndpointConfig(),
+        on_event: Callable[[object], None] = lambda event: None,
+        cue: LiveCue | None = None,
+    ):
         self.capture, self.config, self._emit, self._cue = capture, config, on_event, cue
         self._vad = StreamingVad()
         self._results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._transcriber = IncrementalTranscriber(stt, capture.ring.slice, self._results.put)
         self._estimates: queue.SimpleQueue[turn_end.Estimate] = queue.SimpleQueue()
         model = turn_end.load() if config.end_of_turn == "smart_turn" else None
-        self._turn_end = None if model is None else \
-            turn_end.TurnEndWorker(model, capture.ring.slice, self._estimates.put)
+        self._turn_end = (
+            None if model is None else turn_end.TurnEndWorker(model, capture.ring.slice, self._estimates.put)
+        )
         self._warm_up(stt)
 
     def _warm_up(self, stt: SpeechToText) -> None:
@@ -143,7 +150,7 @@ class Listener:
 
     @property
     def detector(self) -> str:
-        """"smart_turn" or "silence": what ends a turn here."""
+        """ "smart_turn" or "silence": what ends a turn here."""
         return "silence" if self._turn_end is None else "smart_turn"
 
     def close(self) -> None:
@@ -154,8 +161,9 @@ class Listener:
     def _time_of(self, block, sample: int) -> float:
         return block.adc_time + (sample - block.start) / SAMPLE_RATE
 
-    def listen(self, line: Line | None = None, interrupt: threading.Event | None = None,
-               held: threading.Event | None = None) -> HeardTurn:
+    def listen(
+        self, line: Line | None = None, interrupt: threading.Event | None = None, held: threading.Event | None = None
+    ) -> HeardTurn:
         """Listen until the learner's reply ends, nothing is said, the input device is lost, or `interrupt`
         is set. While `held` is set (push-to-talk), silence does not end the reply; clearing it does."""
         while True:  # audio captured while the last turn was judged is kept, not analysed
@@ -175,8 +183,9 @@ class _Turn:
         self.l, self.line, self.interrupt, self.held = listener, line, interrupt, held
         ring = listener.capture.ring
         self.start = ring.end
-        self.endpointer = Endpointer(listener.config, answer_from=None if line else self.start,
-                                     smart=listener._turn_end is not None)
+        self.endpointer = Endpointer(
+            listener.config, answer_from=None if line else self.start, smart=listener._turn_end is not None
+        )
         listener._vad.reset()
         self.vad_next = self.start
         self.meter_next = self.start + int(meter.HOP_S * SAMPLE_RATE)
@@ -196,10 +205,10 @@ class _Turn:
         self.cue_text: str | None = None
 
     def run(self) -> HeardTurn:
-        l = self.l
+        listener = self.l
         while True:
             try:
-                block = l.capture.read(timeout=0.02)
+                block = listener.capture.read(timeout=0.02)
             except DeviceLostError as exc:
                 _LOGGER.warning("%s", exc)
                 return self._lost()
@@ -209,7 +218,7 @@ class _Turn:
             self._push_to_talk()
             if self.line is not None and not self.announced and self.line.started_at is not None:
                 self.announced = True
-                l._emit(events.CustomerSpeaking(self.line.text, self.line.mood, self.line.started_at))
+                listener._emit(events.CustomerSpeaking(self.line.text, self.line.mood, self.line.started_at))
             if self.endpointer.answer_from is None and self.line is not None and not self.line.playing:
                 self._line_ended()
             if block is None:
@@ -220,7 +229,7 @@ class _Turn:
             self._meter(block)
             self._vad(block)
             if self.reason == "no_answer":
-                return HeardTurn("no_answer", l.capture.ring.slice(self.endpointer.answer_from), None)
+                return HeardTurn("no_answer", listener.capture.ring.slice(self.endpointer.answer_from), None)
             self._partials()
             if self.final is not None:
                 return self._heard()
@@ -276,12 +285,12 @@ class _Turn:
         return begin + refine_end(ring.slice(begin), sample - begin)
 
     def _decide(self, kind: str, sample: int) -> None:
-        l = self.l
+        listener = self.l
         if kind in ("speech_start", "speech_end", "released"):
             sample_at = self._edge("speech_start" if kind == "speech_start" else "speech_end", sample)
-            at = l._time_of(self.block, sample_at)
+            at = listener._time_of(self.block, sample_at)
         else:
-            at = l._time_of(self.block, sample)
+            at = listener._time_of(self.block, sample)
         if kind == "speech_start":
             self.start_at = at
             barge_in = self.line is not None and self.line.playing
@@ -289,20 +298,20 @@ class _Turn:
                 self.line.cut()
                 self.barge_in_at = at
             self.origin = self._origin(sample)
-            if l._cue is not None:
-                l._cue.reset()
-            l._transcriber.begin(self.origin)
+            if listener._cue is not None:
+                listener._cue.reset()
+            listener._transcriber.begin(self.origin)
             self.partial_next = sample + int(PARTIAL_EVERY_S * SAMPLE_RATE)
-            l._emit(events.SpeechStarted(at, barge_in))
+            listener._emit(events.SpeechStarted(at, barge_in))
         elif kind == "pause":
             self._request_final(sample + WINDOW)  # speculative: ready when the silence confirms the end
         elif kind == "analyse":
             begin = self.endpointer.speech_start - int(turn_end.PRE_SPEECH_S * SAMPLE_RATE)
-            l._turn_end.request(begin, sample)
+            listener._turn_end.request(begin, sample)
         elif kind == "resume":
-            l._transcriber.cancel_final()
-            if l._turn_end is not None:
-                l._turn_end.cancel()
+            listener._transcriber.cancel_final()
+            if listener._turn_end is not None:
+                listener._turn_end.cancel()
             self.requested = None
         elif kind in ("speech_end", "released", "max_length"):
             self.end_at, self.decided_at = at, time.monotonic()
@@ -312,10 +321,10 @@ class _Turn:
                 self.final = self.tentative
             else:
                 self._request_final(self.final_end)
-            l._emit(events.SpeechEnded(at, self.reason))
+            listener._emit(events.SpeechEnded(at, self.reason))
         elif kind == "no_answer":
             self.reason = "no_answer"
-            l._emit(events.NoAnswer(at))
+            listener._emit(events.NoAnswer(at))
 
     def _origin(self, sample: int) -> int:
         """Where the judged audio starts: where the customer stopped (so the coach sees the response gap),
@@ -383,8 +392,9 @@ class _Turn:
         cue = self.l._cue
         if cue is None:
             return
-        shown = cue.update(Measurement(at - self.start_at, self.endpointer.speaking, self.wpm, reading.level_db,
-                                       reading.f0_hz))
+        shown = cue.update(
+            Measurement(at - self.start_at, self.endpointer.speaking, self.wpm, reading.level_db, reading.f0_hz)
+        )
         text = shown.text if shown else ""
         if text != self.cue_text:
             self.cue_text = text
@@ -396,8 +406,17 @@ class _Turn:
         audio = self.l.capture.ring.slice(self.origin, self.final_end)
         if self.final.transcript is not None:
             self.l._emit(events.FinalTranscript(self.final.transcript.text, max(self.final.ready_at, self.decided_at)))
-        return HeardTurn(self.reason, audio, self.final.transcript, self.start_at, self.end_at, self.barge_in_at,
-                         self.decided_at, self.final.ready_at, self._end_of_turn())
+        return HeardTurn(
+            self.reason,
+            audio,
+            self.final.transcript,
+            self.start_at,
+            self.end_at,
+            self.barge_in_at,
+            self.decided_at,
+            self.final.ready_at,
+            self._end_of_turn(),
+        )
 
     def _end_of_turn(self) -> dict | None:
         reasons = self.endpointer.end_of_turn
@@ -430,6 +449,14 @@ class _Turn:
             except queue.Empty:
                 continue
             if result.final and result.end == end:
-                return HeardTurn("device_lost", audio, result.transcript, self.start_at, None, self.barge_in_at,
-                                 None, result.ready_at)
+                return HeardTurn(
+                    "device_lost",
+                    audio,
+                    result.transcript,
+                    self.start_at,
+                    None,
+                    self.barge_in_at,
+                    None,
+                    result.ready_at,
+                )
         return HeardTurn("device_lost", audio, None, self.start_at, None, self.barge_in_at)

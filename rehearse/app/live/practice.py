@@ -66,8 +66,12 @@ class LinePlayback:
         finally:
             sentences.close()
         if self._upcoming and not self._closing.is_set():  # the next line starts sooner if already synthesized
-            self._ahead = threading.Thread(target=session.synthesize_ahead, args=(self._upcoming, self._closing),
-                                           name="rehearse-ahead", daemon=True)
+            self._ahead = threading.Thread(
+                target=session.synthesize_ahead,
+                args=(self._upcoming, self._closing),
+                name="rehearse-ahead",
+                daemon=True,
+            )
             self._ahead.start()
 
     def _play(self, session: Session, player: Player) -> None:
@@ -256,14 +260,23 @@ class Microphone(ReplySource):
         if heard.reason == "no_answer":
             transcript = Transcript("", (), "en", heard.audio.size / SAMPLE_RATE)
         turn_timing = timing(played, heard)
-        return Reply(audio=heard.audio, transcript=transcript, timing=turn_timing,
-                     interrupted=heard.barge_in_at is not None, talk_over_s=turn_timing.get("overlap_s") or None)
+        return Reply(
+            audio=heard.audio,
+            transcript=transcript,
+            timing=turn_timing,
+            interrupted=heard.barge_in_at is not None,
+            talk_over_s=turn_timing.get("overlap_s") or None,
+        )
 
     def _recover(self, engine) -> None:
         """Close the streams, say so, and wait until both devices are back (or the engine is stopped)."""
         self._close_streams()
-        engine.emit(events.DevicePaused(f"the audio device went away; reconnect '{self.devices.input.name}' "
-                                        f"to go on (the session is paused, nothing said so far is lost)"))
+        engine.emit(
+            events.DevicePaused(
+                f"the audio device went away; reconnect '{self.devices.input.name}' "
+                f"to go on (the session is paused, nothing said so far is lost)"
+            )
+        )
         while not engine.interrupt_event.wait(RECHECK_S):
             try:
                 audio_devices.refresh()

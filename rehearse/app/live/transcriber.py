@@ -50,8 +50,13 @@ class Result:
 class IncrementalTranscriber:
     """Transcribes one turn at a time; `audio(begin, end)` returns 16 kHz samples by absolute index."""
 
-    def __init__(self, stt: SpeechToText, audio: Callable[[int, int], np.ndarray],
-                 on_result: Callable[[Result], None], commit: str = "agree"):
+    def __init__(
+        self,
+        stt: SpeechToText,
+        audio: Callable[[int, int], np.ndarray],
+        on_result: Callable[[Result], None],
+        commit: str = "agree",
+    ):
         """`commit`: "agree" (two successive partials agree, or a pause follows), "gap" (a pause follows:
         the rule before issue 11) or "none" (every decode starts at the turn's origin), for the bench."""
         if commit not in COMMIT_MODES:
@@ -156,9 +161,11 @@ class IncrementalTranscriber:
                 keep = i + 1
         if self.commit == "agree":
             agreed = 0
-            while agreed < min(len(words) - 1, len(previous)) and \
-                    _norm(words[agreed].text) == _norm(previous[agreed].text) and \
-                    words[agreed].end <= now - AGREE_MARGIN_S:
+            while (
+                agreed < min(len(words) - 1, len(previous))
+                and _norm(words[agreed].text) == _norm(previous[agreed].text)
+                and words[agreed].end <= now - AGREE_MARGIN_S
+            ):
                 agreed += 1
             keep = max(keep, agreed)
         if keep:

@@ -6,8 +6,16 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLineEdit, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.widgets import DIMENSIONS, Sparkline, card, chip, discard, flow_chips, label
@@ -25,12 +33,16 @@ def practice_options(scenario: str, learner: str, difficulty: int | None = None)
     from rehearse.app.options import PracticeOptions
 
     baseline = QSettings().value(f"baseline/{learner}")
-    return PracticeOptions(scenario=scenario, learner=learner, difficulty=difficulty,
-                           baseline=Path(baseline) if baseline and Path(baseline).is_file() else None)
+    return PracticeOptions(
+        scenario=scenario,
+        learner=learner,
+        difficulty=difficulty,
+        baseline=Path(baseline) if baseline and Path(baseline).is_file() else None,
+    )
 
 
 def practice_source() -> str:
-    """"microphone", unless the audio set-up found none (then typed practice)."""
+    """ "microphone", unless the audio set-up found none (then typed practice)."""
     from rehearse.app.gui.main_window import flag
 
     return "typed" if flag("audio/no_input") else "microphone"
@@ -141,8 +153,10 @@ class HomePage(QWidget):
     def _loaded(self, data) -> None:
         self._loading = False
         self.data = data
-        self.window_.status(f"{sum(1 for e in data.entries if e.scenario)} scenarios, "
-                            f"{len(data.sessions)} saved sessions for {self.learner_name()}")
+        self.window_.status(
+            f"{sum(1 for e in data.entries if e.scenario)} scenarios, "
+            f"{len(data.sessions)} saved sessions for {self.learner_name()}"
+        )
         self._show()
 
     def _failed(self, exc: BaseException) -> None:
@@ -257,8 +271,9 @@ class HomePage(QWidget):
         while self.recent.count():
             self.recent.takeAt(0)
         if not sessions and self._no_sessions is None:
-            self._no_sessions = label("No saved sessions yet. Your practice calls will appear here, "
-                                      "with their scores.", "muted", wrap=True)
+            self._no_sessions = label(
+                "No saved sessions yet. Your practice calls will appear here, with their scores.", "muted", wrap=True
+            )
         if self._no_sessions is not None:
             self._no_sessions.setVisible(not sessions)
             self.recent.addWidget(self._no_sessions)
@@ -294,8 +309,13 @@ class HomePage(QWidget):
         layout.addLayout(top)
         ending = session["outcome"] or session["status"]
         when = session["started_at"].astimezone().strftime("%a %d %b %H:%M") if session["started_at"] else ""
-        layout.addWidget(label(f"{when}  ·  {item.turns} turn{'s' if item.turns != 1 else ''}  ·  "
-                               f"{ending.replace('_', ' ')}", "muted", wrap=True))
+        layout.addWidget(
+            label(
+                f"{when}  ·  {item.turns} turn{'s' if item.turns != 1 else ''}  ·  {ending.replace('_', ' ')}",
+                "muted",
+                wrap=True,
+            )
+        )
         layout.addWidget(flow_chips(item.scores))
         return frame
 
@@ -334,5 +354,5 @@ def _short_problem(problem: str, path: Path) -> str:
     text = str(problem)
     for prefix in (f"{path}:", f"{path.name}:"):
         if text.startswith(prefix):
-            return "line " + text[len(prefix):]
+            return "line " + text[len(prefix) :]
     return text

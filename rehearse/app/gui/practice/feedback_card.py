@@ -15,8 +15,18 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, evidence_spans, highlighted_html
@@ -67,8 +77,10 @@ def _chip(text: str, color: QColor, tooltip: str = "") -> QLabel:
 
 def _chips(items: list[tuple[str, QColor, str]]) -> QLabel:
     """Chips that wrap like words: (text, colour, tooltip)."""
-    html = "&nbsp; ".join(f'<span style="background-color:{color.name()}; color:white; font-weight:600">'
-                          f"&nbsp;{text}&nbsp;</span>" for text, color, _tip in items)
+    html = "&nbsp; ".join(
+        f'<span style="background-color:{color.name()}; color:white; font-weight:600">&nbsp;{text}&nbsp;</span>'
+        for text, color, _tip in items
+    )
     label = QLabel(html)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
@@ -81,8 +93,9 @@ def why_text(branch: dict | None, next_line: str | None) -> str:
     if not branch:
         return ""
     before, after = branch.get("mood_before"), branch.get("mood_after")
-    change = "" if before is None or after is None else (
-        f"Mood {before:.2f} → {after:.2f} ({'calmer' if after < before - 0.01 else 'angrier' if after > before + 0.01 else 'no change'}). ")
+    change = (
+        "" if before is None or after is None else (f"Mood {before:.2f} → {after:.2f} ({_direction(before, after)}). ")
+    )
     facts = f" ({branch['facts']})" if branch.get("facts") else ""
     said = f" Next they said: “{next_line}”" if next_line else ""
     return f"{change}Because {branch.get('condition', 'otherwise')}{facts}.{said}"
@@ -101,8 +114,9 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.level_plot.setXLink(self.pitch_plot)
         for plot in (self.pitch_plot, self.level_plot):
             for name, start, end in spans:
-                region = pg.LinearRegionItem((start, end), movable=False, brush=QColor(217, 154, 30, 70),
-                                             pen=pg.mkPen(QColor(217, 154, 30, 160)))
+                region = pg.LinearRegionItem(
+                    (start, end), movable=False, brush=QColor(217, 154, 30, 70), pen=pg.mkPen(QColor(217, 154, 30, 160))
+                )
                 region.setToolTip(name)
                 plot.addItem(region)
         self.measured = False
@@ -142,8 +156,9 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.pitch_plot.setYRange(low, high)
         self.level_plot.setYRange(-60, 0)
         # two labelled ticks per small axis: four crowded labels overlapped each other
-        self.pitch_plot.getAxis("left").setTicks([[(v, f"{v:.0f}") for v in (10 * round(low / 10 + 0.5),
-                                                                              10 * round(high / 10 - 0.5))]])
+        self.pitch_plot.getAxis("left").setTicks(
+            [[(v, f"{v:.0f}") for v in (10 * round(low / 10 + 0.5), 10 * round(high / 10 - 0.5))]]
+        )
         self.level_plot.getAxis("left").setTicks([[(-60, "-60"), (0, "0")]])
         self.pitch_plot.setXRange(0, float(track.times[-1]) if track.times.size else 1.0)
 
@@ -169,11 +184,23 @@ class FeedbackCard(QFrame):
         evidence = record.get("evidence") or {}
         labels = record.get("labels") or []
         if labels:
-            layout.addWidget(_chips([(name, QColor("#8a6d1f"), evidence.get(name, {}).get("why", "")) for name in labels]))
+            layout.addWidget(
+                _chips([(name, QColor("#8a6d1f"), evidence.get(name, {}).get("why", "")) for name in labels])
+            )
         moves = record.get("moves") or []
         if moves:
-            layout.addWidget(_chips([(m.replace("_", " "), theme.score_color(80 if m in GOOD_MOVES else 20),
-                                      str(evidence.get(m, ""))) for m in moves]))
+            layout.addWidget(
+                _chips(
+                    [
+                        (
+                            m.replace("_", " "),
+                            theme.score_color(80 if m in GOOD_MOVES else 20),
+                            str(evidence.get(m, "")),
+                        )
+                        for m in moves
+                    ]
+                )
+            )
         self.transcript = QLabel()
         self.transcript.setWordWrap(True)
         self.transcript.setTextFormat(Qt.TextFormat.RichText)
@@ -190,8 +217,12 @@ class FeedbackCard(QFrame):
             note.setWordWrap(True)
             layout.addWidget(note)
         if record.get("duration_s"):
-            spans = [(name, a, b) for name, item in (record.get("evidence") or {}).items() if isinstance(item, dict)
-                     for a, b in item.get("seconds", [])]
+            spans = [
+                (name, a, b)
+                for name, item in (record.get("evidence") or {}).items()
+                if isinstance(item, dict)
+                for a, b in item.get("seconds", [])
+            ]
             self.plot = ReplyPlot(spans)
             layout.addWidget(self.plot)
         why = QLabel(why_text(record.get("branch"), record.get("next_line")))
@@ -311,7 +342,21 @@ class FeedbackPanel(QWidget):
     def _measure(self, card: FeedbackCard, result) -> None:
         if card.plot is None or self.session_id is None or self.options is None:
             return
-        tasks.run_in_background(load_reply_track, self.options.db_url, self.options.data_dir, self.session_id,
-                                result.index, result.take, on_done=card.plot.show_track,
-                                on_error=lambda exc: card.plot.show_error(exc),
-                                parent=card.plot)
+        tasks.run_in_background(
+            load_reply_track,
+            self.options.db_url,
+            self.options.data_dir,
+            self.session_id,
+            result.index,
+            result.take,
+            on_done=card.plot.show_track,
+            on_error=lambda exc: card.plot.show_error(exc),
+            parent=card.plot,
+        )
+
+
+def _direction(before: float, after: float) -> str:
+    """How the customer's mood moved, in words."""
+    if after < before - 0.01:
+        return "calmer"
+    return "angrier" if after > before + 0.01 else "no change"

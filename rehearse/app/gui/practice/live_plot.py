@@ -102,8 +102,9 @@ class WpmGauge(QWidget):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.color("alt"))
         painter.drawRoundedRect(bar, 5, 5)
-        band = QRectF(self._x(PACE_BAND[0], bar), bar.top(), self._x(PACE_BAND[1], bar) - self._x(PACE_BAND[0], bar),
-                      bar.height())
+        band = QRectF(
+            self._x(PACE_BAND[0], bar), bar.top(), self._x(PACE_BAND[1], bar) - self._x(PACE_BAND[0], bar), bar.height()
+        )
         painter.setBrush(QColor(46, 157, 91, 110))
         painter.drawRect(band)
         painter.setPen(theme.color("muted"))
@@ -111,8 +112,9 @@ class WpmGauge(QWidget):
         font.setPointSizeF(font.pointSizeF() * 0.85)
         painter.setFont(font)
         for mark in (PACE_BAND[0], PACE_BAND[1]):
-            painter.drawText(QRectF(self._x(mark, bar) - 20, bar.bottom() + 1, 40, 14), Qt.AlignmentFlag.AlignCenter,
-                             f"{mark:.0f}")
+            painter.drawText(
+                QRectF(self._x(mark, bar) - 20, bar.bottom() + 1, 40, 14), Qt.AlignmentFlag.AlignCenter, f"{mark:.0f}"
+            )
         painter.setPen(theme.color("text"))
         text = "pace: —" if self.wpm is None else f"pace: {self.wpm:.0f} words/min"
         painter.drawText(QRectF(bar.left(), 0, bar.width(), 20), Qt.AlignmentFlag.AlignLeft, text)

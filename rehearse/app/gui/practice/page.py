@@ -14,8 +14,17 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton, QSizePolicy,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import theme
 from rehearse.app.gui.bridge import EngineBridge
@@ -61,8 +70,15 @@ class ContextCard(QFrame):
         self.facts = _label()
         self.goal = _label()
         self.facts.setTextFormat(Qt.TextFormat.RichText)
-        for widget in (self.title, _label("Who is calling", "muted"), self.caller, _label("The facts", "muted"),
-                       self.facts, _label("Your goal", "muted"), self.goal):
+        for widget in (
+            self.title,
+            _label("Who is calling", "muted"),
+            self.caller,
+            _label("The facts", "muted"),
+            self.facts,
+            _label("Your goal", "muted"),
+            self.goal,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
 
@@ -270,8 +286,13 @@ class PracticePage(QWidget):
         from rehearse.app.gui import tasks
         from rehearse.scenarios.library import find
 
-        tasks.run_in_background(find, scenario_ref, on_done=self.context.show_scenario,
-                                on_error=lambda exc: self.context.title.setText(f"Scenario: {exc}"), parent=self)
+        tasks.run_in_background(
+            find,
+            scenario_ref,
+            on_done=self.context.show_scenario,
+            on_error=lambda exc: self.context.title.setText(f"Scenario: {exc}"),
+            parent=self,
+        )
 
     @Slot()
     def stop(self) -> None:
@@ -352,16 +373,18 @@ class PracticePage(QWidget):
 
     def _on_cue(self, text: str) -> None:
         self.cue.setText(text)
-        self.cue.setStyleSheet(theme.chip_style(theme.score_color(40)) + "font-size: 12pt; padding: 4px 10px;"
-                               if text else "")
+        self.cue.setStyleSheet(
+            theme.chip_style(theme.score_color(40)) + "font-size: 12pt; padding: 4px 10px;" if text else ""
+        )
 
     def _on_verdict(self, turn, takes: list) -> None:
-        self.feedback.show_turn(turn, takes, self.model.session.session_id if self.model.session else None,
-                                self.options)
+        self.feedback.show_turn(
+            turn, takes, self.model.session.session_id if self.model.session else None, self.options
+        )
         self.retake_button.setEnabled(True)
 
     def _show_banner(self, message: str, kind: str) -> None:
-        """"error": red, with what to do; "device": yellow (paused for the headset; "back" hides after a while)."""
+        """ "error": red, with what to do; "device": yellow (paused for the headset; "back" hides after a while)."""
         import html
 
         self._banner_timer.stop()
@@ -372,8 +395,10 @@ class PracticePage(QWidget):
         self.banner.restyle()
         text = html.escape(message)
         if kind == "error":
-            text = (f"<b>Something went wrong.</b> {text}<br>What to do: press Stop, check the microphone and "
-                    "headphones in Audio set-up, then start the scenario again; your finished turns are saved.")
+            text = (
+                f"<b>Something went wrong.</b> {text}<br>What to do: press Stop, check the microphone and "
+                "headphones in Audio set-up, then start the scenario again; your finished turns are saved."
+            )
         self.banner.show_message(text)
         if kind == "device" and self.model.phase_name != "paused":
             self._banner_timer.start()
@@ -396,8 +421,9 @@ class PracticePage(QWidget):
         player = Player(audio, rate, getattr(self.options, "output_device", None))
         self._customer_player = player
         self.speaker.setText("Customer (speaking…)")
-        tasks.run_in_background(_open_and_play, player, on_done=self._customer_playing,
-                                on_error=self._customer_failed, parent=self)
+        tasks.run_in_background(
+            _open_and_play, player, on_done=self._customer_playing, on_error=self._customer_failed, parent=self
+        )
 
     def _customer_playing(self, player) -> None:
         if player is not self._customer_player:  # stopped (or replaced) while the stream opened
@@ -454,4 +480,4 @@ def _tail(text: str, limit: int = PARTIAL_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text[-limit:]
-    return "…" + cut[cut.find(" ") + 1:] if " " in cut else "…" + cut
+    return "…" + cut[cut.find(" ") + 1 :] if " " in cut else "…" + cut

@@ -9,8 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, mean_score
@@ -18,8 +17,11 @@ from rehearse.app.gui.practice.view_model import DIMENSIONS, mean_score
 _LOGGER = logging.getLogger(__name__)
 
 DIMENSION_COLORS = {"empathy": "#d2483c", "clarity": "#3b82c4", "pace": "#2e9d5b", "calm": "#9b59b6"}
-OUTCOME_TEXT = {"resolved": "Resolved: the customer was satisfied.", "escalated": "Escalated to a manager.",
-                "hung_up": "The customer hung up."}
+OUTCOME_TEXT = {
+    "resolved": "Resolved: the customer was satisfied.",
+    "escalated": "Escalated to a manager.",
+    "hung_up": "The customer hung up.",
+}
 
 
 def best_and_worst(results: list) -> tuple[object | None, object | None]:
@@ -91,7 +93,9 @@ class SummaryView(QWidget):
         self.next_button = QPushButton("Start it")
         self.next_button.setObjectName("primary")
         self.next_button.setEnabled(False)
-        self.next_button.clicked.connect(lambda: self.recommendation and self.practise.emit(self.recommendation.scenario_id))
+        self.next_button.clicked.connect(
+            lambda: self.recommendation and self.practise.emit(self.recommendation.scenario_id)
+        )
         next_box.addWidget(self.next_label)
         next_box.addWidget(self.next_reason)
         next_box.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -129,8 +133,9 @@ class SummaryView(QWidget):
         if not finished and ended.why:
             ending += f" ({ended.why})"
         closing = f"<br><i>“{ended.closing_line}”</i>" if ended.closing_line else ""
-        self.ending.setText(f"{ending}. {ended.turns} turn{'s' if ended.turns != 1 else ''} saved.{closing}"
-                            .replace("..", "."))
+        self.ending.setText(
+            f"{ending}. {ended.turns} turn{'s' if ended.turns != 1 else ''} saved.{closing}".replace("..", ".")
+        )
         self._plot(results)
         self._moments(results)
         self.replay_button.setEnabled(ended.turns > 0)
@@ -138,9 +143,13 @@ class SummaryView(QWidget):
         self.next_label.setText("Working out what to practise next…")
         self.next_reason.setText("")
         if options is not None:
-            tasks.run_in_background(recommend_next, options, on_done=self._show_recommendation,
-                                    on_error=lambda exc: self.next_label.setText(f"No recommendation: {exc}"),
-                                    parent=self)
+            tasks.run_in_background(
+                recommend_next,
+                options,
+                on_done=self._show_recommendation,
+                on_error=lambda exc: self.next_label.setText(f"No recommendation: {exc}"),
+                parent=self,
+            )
 
     def _plot(self, results: list) -> None:
         """One line with markers per dimension over the turns; the legend is a row above the plot (never on
@@ -158,12 +167,23 @@ class SummaryView(QWidget):
                 continue
             ys = np.array([np.nan if v is None else float(v) for v in values])
             color = QColor(DIMENSION_COLORS[dim])
-            self.trend.plot(np.array(turns), ys, pen=pg.mkPen(color, width=2.5), symbol="o", symbolSize=9,
-                            symbolBrush=color, symbolPen=pg.mkPen(theme.color("base"), width=1), connect="finite")
+            self.trend.plot(
+                np.array(turns),
+                ys,
+                pen=pg.mkPen(color, width=2.5),
+                symbol="o",
+                symbolSize=9,
+                symbolBrush=color,
+                symbolPen=pg.mkPen(theme.color("base"), width=1),
+                connect="finite",
+            )
             shown.append(dim)
-        self.legend.setText("&nbsp;&nbsp;&nbsp;".join(
-            f'<span style="color:{DIMENSION_COLORS[d]}; font-size:14pt">●</span>&nbsp;{d}' for d in shown)
-            or "No turn was scored.")
+        self.legend.setText(
+            "&nbsp;&nbsp;&nbsp;".join(
+                f'<span style="color:{DIMENSION_COLORS[d]}; font-size:14pt">●</span>&nbsp;{d}' for d in shown
+            )
+            or "No turn was scored."
+        )
         if turns:
             self.trend.setXRange(min(turns) - 0.3, max(turns) + 0.3, padding=0)
             self.trend.getAxis("bottom").setTicks([[(t, str(int(t))) for t in turns]])

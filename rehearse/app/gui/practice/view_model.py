@@ -93,7 +93,7 @@ GAP_S = 2.5 / METER_RATE
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of each run of True in `mask`."""
     edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
+    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 OCTAVE_JUMP = 1.7
@@ -176,10 +176,12 @@ def highlighted_html(transcript: str, spans: list[Span], colors: dict[str, str])
     for span in spans:
         if span.start < pos:  # overlaps an earlier span: that one already marks these words
             continue
-        out.append(html.escape(transcript[pos:span.start]))
+        out.append(html.escape(transcript[pos : span.start]))
         color = colors.get(span.name, colors.get("default", "#ffe08a"))
-        out.append(f'<span style="background-color:{color}" title="{html.escape(span.name)}">'
-                   f"{html.escape(transcript[span.start:span.end])}</span>")
+        out.append(
+            f'<span style="background-color:{color}" title="{html.escape(span.name)}">'
+            f"{html.escape(transcript[span.start : span.end])}</span>"
+        )
         pos = span.end
     out.append(html.escape(transcript[pos:]))
     return "".join(out)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -47,8 +47,9 @@ def list_sessions() -> tuple[list[dict], dict[str, str]]:
     return list(reversed(SessionStore().sessions())), scenario_titles()
 
 
-def matches(session: dict, learner: str | None, scenario: str | None, days: int | None,
-            now: datetime | None = None) -> bool:
+def matches(
+    session: dict, learner: str | None, scenario: str | None, days: int | None, now: datetime | None = None
+) -> bool:
     """Whether a session passes the filters (None: any)."""
     if learner and session["learner"] != learner:
         return False
@@ -57,8 +58,8 @@ def matches(session: dict, learner: str | None, scenario: str | None, days: int 
     if days is not None and session["started_at"] is not None:
         started = session["started_at"]
         if started.tzinfo is None:
-            started = started.replace(tzinfo=timezone.utc)
-        if started < (now or datetime.now(timezone.utc)) - timedelta(days=days):
+            started = started.replace(tzinfo=UTC)
+        if started < (now or datetime.now(UTC)) - timedelta(days=days):
             return False
     return True
 
@@ -78,8 +79,9 @@ def load_session(session_id: str, titles: dict[str, str] | None = None) -> Sessi
         if not turn.get("active", True):
             earlier.setdefault(int(turn["index"]), []).append(turn)
     conversation = build(active)
-    view = SessionView(session, titles.get(session["scenario_id"], session["scenario_id"]), active, earlier,
-                       conversation)
+    view = SessionView(
+        session, titles.get(session["scenario_id"], session["scenario_id"]), active, earlier, conversation
+    )
     view.envelopes = {speaker: envelope(conversation, speaker) for speaker in ("customer", "learner")}
     return view
 
@@ -97,8 +99,8 @@ def envelope(conversation: Conversation, speaker: str, points: int = ENVELOPE_PO
         usable = segment.audio[: (segment.audio.size // step) * step].reshape(-1, step)
         if not usable.size:
             continue
-        lower[first:first + usable.shape[0]] = usable.min(axis=1)
-        upper[first:first + usable.shape[0]] = usable.max(axis=1)
+        lower[first : first + usable.shape[0]] = usable.min(axis=1)
+        upper[first : first + usable.shape[0]] = usable.max(axis=1)
     times = np.arange(bins) * step / conversation.rate
     return times, lower, upper
 
@@ -126,8 +128,9 @@ def learner_pitch(view: SessionView) -> Pitch:
         f0.append(np.array([np.nan]))
         span = prosody.voiced_span(track)
         if span is not None:
-            segment.words = spread_words(segment.text, segment.start + span[0],
-                                         min(segment.end, segment.start + span[1]))
+            segment.words = spread_words(
+                segment.text, segment.start + span[0], min(segment.end, segment.start + span[1])
+            )
     if not times:
         return Pitch(np.zeros(0), np.zeros(0))
     return Pitch(np.concatenate(times), np.concatenate(f0))

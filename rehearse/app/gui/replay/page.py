@@ -8,8 +8,18 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import tasks
 from rehearse.app.gui.replay.data import learner_pitch, list_sessions, load_session, matches
@@ -45,8 +55,12 @@ class ReplayPage(QWidget):
         self._listed = False
         self._build()
         self._timer = QTimer(self, interval=FRAME_MS, timeout=self._tick)
-        for key, slot in ((Qt.Key.Key_Space, self.toggle_play), (Qt.Key.Key_Left, lambda: self.step_turn(-1)),
-                          (Qt.Key.Key_Right, lambda: self.step_turn(1)), ("Ctrl+E", self.export)):
+        for key, slot in (
+            (Qt.Key.Key_Space, self.toggle_play),
+            (Qt.Key.Key_Left, lambda: self.step_turn(-1)),
+            (Qt.Key.Key_Right, lambda: self.step_turn(1)),
+            ("Ctrl+E", self.export),
+        ):
             shortcut = QShortcut(QKeySequence(key), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -63,8 +77,11 @@ class ReplayPage(QWidget):
         self.date_filter = QComboBox()
         for text, days in DATES:
             self.date_filter.addItem(text, days)
-        for combo, tip in ((self.learner_filter, "Only this learner's sessions"),
-                           (self.scenario_filter, "Only this scenario"), (self.date_filter, "Only recent sessions")):
+        for combo, tip in (
+            (self.learner_filter, "Only this learner's sessions"),
+            (self.scenario_filter, "Only this scenario"),
+            (self.date_filter, "Only recent sessions"),
+        ):
             combo.setToolTip(tip)
             combo.currentIndexChanged.connect(self._show_list)
             left.addWidget(combo)
@@ -143,8 +160,9 @@ class ReplayPage(QWidget):
         self._listed = True
         self.sessions, self.titles = result
         for combo, values, everyone in (
-                (self.learner_filter, sorted({s["learner"] for s in self.sessions}), "Every learner"),
-                (self.scenario_filter, sorted({s["scenario_id"] for s in self.sessions}), "Every scenario")):
+            (self.learner_filter, sorted({s["learner"] for s in self.sessions}), "Every learner"),
+            (self.scenario_filter, sorted({s["scenario_id"] for s in self.sessions}), "Every scenario"),
+        ):
             chosen = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
@@ -156,13 +174,20 @@ class ReplayPage(QWidget):
         self._show_list()
 
     def set_filters(self, learner: str | None = None, scenario: str | None = None, days: int | None = None) -> None:
-        for combo, value in ((self.learner_filter, learner), (self.scenario_filter, scenario), (self.date_filter, days)):
+        for combo, value in (
+            (self.learner_filter, learner),
+            (self.scenario_filter, scenario),
+            (self.date_filter, days),
+        ):
             combo.setCurrentIndex(max(0, combo.findData(value)))
 
     def _show_list(self) -> None:
         self.list.clear()
-        learner, scenario, days = (self.learner_filter.currentData(), self.scenario_filter.currentData(),
-                                   self.date_filter.currentData())
+        learner, scenario, days = (
+            self.learner_filter.currentData(),
+            self.scenario_filter.currentData(),
+            self.date_filter.currentData(),
+        )
         shown = [s for s in self.sessions if matches(s, learner, scenario, days)]
         for session in shown:
             when = session["started_at"].astimezone().strftime("%a %d %b %H:%M") if session["started_at"] else ""
@@ -174,12 +199,20 @@ class ReplayPage(QWidget):
             if self.view is not None and session["id"] == self.view.session["id"]:
                 item.setSelected(True)
         if not shown:
-            self.list.addItem(QListWidgetItem("No saved sessions match." if self.sessions else
-                                              "No saved sessions yet: practise a scenario from Home."))
+            self.list.addItem(
+                QListWidgetItem(
+                    "No saved sessions match."
+                    if self.sessions
+                    else "No saved sessions yet: practise a scenario from Home."
+                )
+            )
 
     def listed_ids(self) -> list[str]:
-        return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())
-                if self.list.item(i).data(Qt.ItemDataRole.UserRole)]
+        return [
+            self.list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.list.count())
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole)
+        ]
 
     def _list_opened(self, item: QListWidgetItem) -> None:
         session_id = item.data(Qt.ItemDataRole.UserRole)
@@ -195,8 +228,9 @@ class ReplayPage(QWidget):
         self.window_.status("Loading the session's audio…")
         if not self._listed:
             self.refresh()
-        tasks.run_in_background(load_session, session_id, self.titles, on_done=self._loaded,
-                                on_error=self._failed, parent=self)
+        tasks.run_in_background(
+            load_session, session_id, self.titles, on_done=self._loaded, on_error=self._failed, parent=self
+        )
 
     def _loaded(self, view) -> None:
         if view.session["id"] != self._loading_id:
@@ -211,9 +245,11 @@ class ReplayPage(QWidget):
         when = session["started_at"].astimezone().strftime("%A %d %B %Y, %H:%M") if session["started_at"] else ""
         ending = f"ended {session['outcome'].replace('_', ' ')}" if session["outcome"] else session["status"]
         retakes = sum(len(v) for v in view.earlier.values())
-        self.subheader.setText(f"{session['learner']}  ·  {when}  ·  {len(view.turns)} turn"
-                               f"{'s' if len(view.turns) != 1 else ''}  ·  {ending}"
-                               + (f"  ·  {retakes} earlier take{'s' if retakes > 1 else ''}" if retakes else ""))
+        self.subheader.setText(
+            f"{session['learner']}  ·  {when}  ·  {len(view.turns)} turn"
+            f"{'s' if len(view.turns) != 1 else ''}  ·  {ending}"
+            + (f"  ·  {retakes} earlier take{'s' if retakes > 1 else ''}" if retakes else "")
+        )
         self.timeline.show_session(view)
         self.transcript.show_session(view)
         clear(self.cards)
@@ -231,8 +267,7 @@ class ReplayPage(QWidget):
         self.message.setText("" if has_audio else "This session has no recorded audio (typed practice).")
         self.seek(view.conversation.turn_start(self._pending_turn) if self._pending_turn else 0.0)
         self.window_.status(f"Session {session['id'][:8]}: computing the pitch contour…")
-        tasks.run_in_background(learner_pitch, view, on_done=lambda pitch, v=view: self._pitched(v, pitch),
-                                parent=self)
+        tasks.run_in_background(learner_pitch, view, on_done=lambda pitch, v=view: self._pitched(v, pitch), parent=self)
         self._show_list()
         self.session_loaded.emit(session["id"])
 
@@ -292,8 +327,9 @@ class ReplayPage(QWidget):
             return
         player = self.player
         self.message.setText("Opening the output device…")
-        tasks.run_in_background(player.open, on_done=lambda _r: self._start(player), on_error=self._no_output,
-                                parent=self)
+        tasks.run_in_background(
+            player.open, on_done=lambda _r: self._start(player), on_error=self._no_output, parent=self
+        )
 
     def _start(self, player) -> None:
         if player is not self.player:
@@ -341,7 +377,9 @@ class ReplayPage(QWidget):
         if self.view is None or not self.export_button.isEnabled():
             return
         suggested = Path.home() / f"rehearse-{self.view.session['scenario_id']}-{self.view.session['id'][:8]}.wav"
-        path, _filter = QFileDialog.getSaveFileName(self, "Export the conversation", str(suggested), "WAV audio (*.wav)")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export the conversation", str(suggested), "WAV audio (*.wav)"
+        )
         if path:
             self.export_to(Path(path))
 
@@ -350,9 +388,15 @@ class ReplayPage(QWidget):
 
         conversation = self.view.conversation
         self.window_.status(f"Writing {path}…")
-        tasks.run_in_background(write_wav, path, conversation.audio, conversation.rate,
-                                on_done=lambda _r: self._exported(path, conversation.duration),
-                                on_error=lambda exc: self.window_.status(f"Export failed: {exc}", 15000), parent=self)
+        tasks.run_in_background(
+            write_wav,
+            path,
+            conversation.audio,
+            conversation.rate,
+            on_done=lambda _r: self._exported(path, conversation.duration),
+            on_error=lambda exc: self.window_.status(f"Export failed: {exc}", 15000),
+            parent=self,
+        )
 
     def _exported(self, path: Path, seconds: float) -> None:
         self.window_.status(f"Wrote {path} ({seconds:.1f} s)", 10000)

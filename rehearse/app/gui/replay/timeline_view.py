@@ -88,8 +88,9 @@ class TimelineView(pg.GraphicsLayoutWidget):
             if segment.turn in seen:
                 continue
             seen.add(segment.turn)
-            line = pg.InfiniteLine(segment.start, angle=90,
-                                   pen=pg.mkPen(theme.color("muted"), style=Qt.PenStyle.DashLine))
+            line = pg.InfiniteLine(
+                segment.start, angle=90, pen=pg.mkPen(theme.color("muted"), style=Qt.PenStyle.DashLine)
+            )
             text = pg.TextItem(f"Turn {segment.turn}", color=theme.color("muted"), anchor=(0, 0))
             text.setPos(segment.start + 0.1, 2.05)
             for item in (line, text):

@@ -59,7 +59,9 @@ class TranscriptView(QTextEdit):
             who.setFontWeight(QFont.Weight.DemiBold)
             who.setForeground(theme.SPEAKER_COLORS[segment.speaker])
             cursor.insertText("Customer: " if segment.speaker == "customer" else "You: ", who)
-            phrases = evidence_phrases(by_turn.get(segment.turn, {}).get("feedback")) if segment.speaker == "learner" else {}
+            phrases = (
+                evidence_phrases(by_turn.get(segment.turn, {}).get("feedback")) if segment.speaker == "learner" else {}
+            )
             marked = _marked_words(segment.text, phrases)
             for i, word in enumerate(segment.words or [_Word(w) for w in segment.text.split()]):
                 form = QTextCharFormat(plain)
@@ -124,6 +126,6 @@ def _marked_words(text: str, phrases: dict[str, str]) -> dict[int, str]:
     for phrase, name in phrases.items():
         target = [w.strip(_STRIP) for w in phrase.split()]
         for i in range(len(words) - len(target) + 1):
-            if words[i:i + len(target)] == target:
+            if words[i : i + len(target)] == target:
                 out.update({j: name for j in range(i, i + len(target))})
     return out

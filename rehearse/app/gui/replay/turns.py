@@ -32,7 +32,7 @@ def take_column(turn: dict, title: str, narrow: bool = False) -> QWidget:
         row = QHBoxLayout()
         row.setSpacing(4)
         for name in labels:
-            why = ((feedback.get("evidence") or {}).get(name) or {})
+            why = (feedback.get("evidence") or {}).get(name) or {}
             widget = chip(name, theme.color("highlight"))
             if isinstance(why, dict):
                 widget.setToolTip(why.get("why", ""))
@@ -42,8 +42,11 @@ def take_column(turn: dict, title: str, narrow: bool = False) -> QWidget:
     moves = feedback.get("moves") or []
     evidence = feedback.get("evidence") or {}
     if moves:
-        parts = [f"<b>{html.escape(m.replace('_', ' '))}</b>" +
-                 (f" “{html.escape(str(evidence[m]))}”" if isinstance(evidence.get(m), str) else "") for m in moves]
+        parts = [
+            f"<b>{html.escape(m.replace('_', ' '))}</b>"
+            + (f" “{html.escape(str(evidence[m]))}”" if isinstance(evidence.get(m), str) else "")
+            for m in moves
+        ]
         layout.addWidget(label("Moves: " + ", ".join(parts), wrap=True))
     if feedback.get("tip"):
         layout.addWidget(label(f"Tip: {feedback['tip']}", wrap=True))
@@ -86,8 +89,9 @@ class TurnCard(QWidget):
         if step:
             before, after = step.get("mood_before"), step.get("mood_after")
             mood_text = f"; mood {before:.2f} → {after:.2f}" if before is not None and after is not None else ""
-            why = (f"Why the customer reacted: {step.get('condition', '?')} → {step.get('goto', '?')}{mood_text}"
-                   + (f" ({step['facts']})" if step.get("facts") else ""))
+            why = f"Why the customer reacted: {step.get('condition', '?')} → {step.get('goto', '?')}{mood_text}" + (
+                f" ({step['facts']})" if step.get("facts") else ""
+            )
             reason = label(why, "muted", wrap=True)
             reason.setTextFormat(Qt.TextFormat.PlainText)
             layout.addWidget(reason)

@@ -35,7 +35,9 @@ class LevelBar(QWidget):
         painter.setBrush(theme.color("alt"))
         painter.drawRoundedRect(rect, 4, 4)
         level = self.fraction(self.level_db)
-        color = QColor("#d2483c") if self.level_db > -3 else QColor("#d99a1e") if self.level_db > -12 else QColor("#2e9d5b")
+        color = (
+            QColor("#d2483c") if self.level_db > -3 else QColor("#d99a1e") if self.level_db > -12 else QColor("#2e9d5b")
+        )
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(color)
         painter.drawRoundedRect(QRectF(rect.x() + 2, rect.y() + 2, (rect.width() - 4) * level, rect.height() - 4), 3, 3)

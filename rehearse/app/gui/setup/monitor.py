@@ -112,9 +112,12 @@ def check_recording(audio: np.ndarray) -> list[str]:
     if loud < -55:
         warnings.append("Almost silent: the microphone may be muted, or another input is selected.")
     elif loud < -40:
-        warnings.append(f"Too quiet ({loud:.0f} dBFS at its loudest): move the microphone closer or raise its "
-                        "input volume.")
+        warnings.append(
+            f"Too quiet ({loud:.0f} dBFS at its loudest): move the microphone closer or raise its input volume."
+        )
     if clipped > 0.001:
-        warnings.append(f"Clipping ({100 * clipped:.1f}% of samples at full scale): lower the input volume "
-                        "or move the microphone away a little.")
+        warnings.append(
+            f"Clipping ({100 * clipped:.1f}% of samples at full scale): lower the input volume "
+            "or move the microphone away a little."
+        )
     return warnings

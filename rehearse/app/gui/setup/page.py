@@ -19,9 +19,11 @@ _LOGGER = logging.getLogger(__name__)
 
 TEST_S = 5.0
 CALIBRATION_MAX_S = 40.0
-PASSAGE = ("Good morning, and thank you for calling. My name is Alex, and I will be looking after you today. "
-           "I have your account open in front of me, so let me check what happened with your last order. "
-           "It should only take a moment, and I will explain each step as I go.")
+PASSAGE = (
+    "Good morning, and thank you for calling. My name is Alex, and I will be looking after you today. "
+    "I have your account open in front of me, so let me check what happened with your last order. "
+    "It should only take a moment, and I will explain each step as I go."
+)
 """Read aloud in the learner's ordinary, calm voice: about 20 seconds."""
 
 
@@ -68,8 +70,14 @@ class SetupPage(QWidget):
         outer.setContentsMargins(24, 18, 24, 12)
         outer.setSpacing(12)
         outer.addWidget(label("Audio set-up", "title"))
-        outer.addWidget(label("Choose your headset, check that it hears you, and read a short passage so the coach "
-                              "knows your normal voice.", "muted", wrap=True))
+        outer.addWidget(
+            label(
+                "Choose your headset, check that it hears you, and read a short passage so the coach "
+                "knows your normal voice.",
+                "muted",
+                wrap=True,
+            )
+        )
         self.no_mic, no_mic_layout = card("banner")
         self.no_mic_text = label("", wrap=True)
         no_mic_layout.addWidget(self.no_mic_text)
@@ -108,8 +116,9 @@ class SetupPage(QWidget):
         layout.addLayout(meter_row)
         layout.addSpacing(8)
         layout.addWidget(label("2. Mic test", "heading"))
-        layout.addWidget(label(f"Say a few sentences for {TEST_S:.0f} seconds; you will hear them played back.",
-                               wrap=True))
+        layout.addWidget(
+            label(f"Say a few sentences for {TEST_S:.0f} seconds; you will hear them played back.", wrap=True)
+        )
         self.test_button = QPushButton(f"Record a {TEST_S:.0f}-second test", objectName="primary", enabled=False)
         self.test_button.clicked.connect(self.start_test)
         layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -120,8 +129,14 @@ class SetupPage(QWidget):
 
         calibration, layout = card()
         layout.addWidget(label("3. Calibration read", "heading"))
-        layout.addWidget(label("Read this aloud in your normal, calm voice. Your pitch, loudness and pace become "
-                               "the baseline that live feedback compares you with.", "muted", wrap=True))
+        layout.addWidget(
+            label(
+                "Read this aloud in your normal, calm voice. Your pitch, loudness and pace become "
+                "the baseline that live feedback compares you with.",
+                "muted",
+                wrap=True,
+            )
+        )
         passage = label(PASSAGE, wrap=True, selectable=True)
         passage.setStyleSheet("font-size: 14pt; line-height: 140%; padding: 8px 2px;")
         layout.addWidget(passage)
@@ -156,12 +171,16 @@ class SetupPage(QWidget):
         self._timer.stop()
         self.monitor, self.player, self._mode = None, None, None
         self.window_.status("Looking for audio devices…")
-        tasks.run_in_background(_list_devices, monitor, player, rescan, on_done=self._listed,
-                                on_error=self._no_audio, parent=self)
+        tasks.run_in_background(
+            _list_devices, monitor, player, rescan, on_done=self._listed, on_error=self._no_audio, parent=self
+        )
 
     def _listed(self, found) -> None:
         self.inputs, self.outputs, chosen = found
-        for combo, devices, kind in ((self.input_combo, self.inputs, "input"), (self.output_combo, self.outputs, "output")):
+        for combo, devices, kind in (
+            (self.input_combo, self.inputs, "input"),
+            (self.output_combo, self.outputs, "output"),
+        ):
             combo.blockSignals(True)
             combo.clear()
             for device in devices:
@@ -175,13 +194,17 @@ class SetupPage(QWidget):
         QSettings().setValue("audio/no_input", not has_input)
         self.no_mic.setVisible(not has_input)
         if not has_input:
-            self.no_mic_text.setText("No microphone was found. Connect a headset (and check it is not muted or used "
-                                     "by another program), then press “Look for devices again”. You can still "
-                                     "practise by typing your replies.")
+            self.no_mic_text.setText(
+                "No microphone was found. Connect a headset (and check it is not muted or used "
+                "by another program), then press “Look for devices again”. You can still "
+                "practise by typing your replies."
+            )
         elif not self.outputs:
             self.no_mic.show()
-            self.no_mic_text.setText("No headphones or speakers were found: you will not hear the customer. "
-                                     "Connect a headset, or practise by typing.")
+            self.no_mic_text.setText(
+                "No headphones or speakers were found: you will not hear the customer. "
+                "Connect a headset, or practise by typing."
+            )
         self.test_button.setEnabled(has_input)
         self.calibrate_button.setEnabled(has_input)
         self.window_.status(f"{len(self.inputs)} input and {len(self.outputs)} output devices found", 4000)
@@ -246,8 +269,9 @@ class SetupPage(QWidget):
             return
         if monitor.error:
             self.level_text.setText("no signal")
-            self.test_result.setText(f"The microphone stopped: {monitor.error}. Choose another one, or press "
-                                     "“Look for devices again”.")
+            self.test_result.setText(
+                f"The microphone stopped: {monitor.error}. Choose another one, or press “Look for devices again”."
+            )
             self._stop_monitor()
             return
         reading = monitor.reading
@@ -274,8 +298,9 @@ class SetupPage(QWidget):
         self._mode = None
         self.test_button.setEnabled(True)
         warnings = check_recording(audio)
-        self.test_result.setText("\n".join(f"⚠ {w}" for w in warnings) if warnings
-                                 else "Sounds good. Playing it back now…")
+        self.test_result.setText(
+            "\n".join(f"⚠ {w}" for w in warnings) if warnings else "Sounds good. Playing it back now…"
+        )
         self.test_finished.emit(warnings)
         self._play_back(audio)
 
@@ -324,9 +349,15 @@ class SetupPage(QWidget):
         path = baseline_path(learner)
         self.calibration_result.setText("Measuring your voice (loading the speech model)…")
         self.window_.status("Loading the speech-to-text model for the calibration read…")
-        tasks.run_in_background(measure_calibration, audio, path, DEFAULT_WHISPER,
-                                on_done=lambda result: self._calibrated(learner, path, result),
-                                on_error=self._calibration_failed, parent=self)
+        tasks.run_in_background(
+            measure_calibration,
+            audio,
+            path,
+            DEFAULT_WHISPER,
+            on_done=lambda result: self._calibrated(learner, path, result),
+            on_error=self._calibration_failed,
+            parent=self,
+        )
 
     def _calibrated(self, learner: str, path: Path, result) -> None:
         text, baseline = result
@@ -348,14 +379,18 @@ class SetupPage(QWidget):
         saved = QSettings().value(f"baseline/{learner}")
         if baseline is None:
             self.calibration_result.setText(
-                f"Baseline for {learner}: saved ({saved})." if saved and Path(saved).is_file() else
-                f"No baseline for {learner} yet: until there is one, your first reply of each session sets it.")
+                f"Baseline for {learner}: saved ({saved})."
+                if saved and Path(saved).is_file()
+                else f"No baseline for {learner} yet: until there is one, your first reply of each session sets it."
+            )
             return
         values = baseline.to_dict()
-        parts = [f"{name.replace('_', ' ')} {value:.0f}" for name, value in values.items()
-                 if isinstance(value, (int, float))]
-        self.calibration_result.setText(f"Baseline saved for {learner}: {', '.join(parts) or 'too little speech'}.\n"
-                                        f"Heard: “{heard}”")
+        parts = [
+            f"{name.replace('_', ' ')} {value:.0f}" for name, value in values.items() if isinstance(value, (int, float))
+        ]
+        self.calibration_result.setText(
+            f"Baseline saved for {learner}: {', '.join(parts) or 'too little speech'}.\nHeard: “{heard}”"
+        )
 
     # -- leaving ------------------------------------------------------------------------------------
     def _typed_practice(self) -> None:
