@@ -98,7 +98,11 @@ def test_every_reply_source_runs_the_same_conversation(virtual_audio, stt, tts, 
     by_files = build_engine(options(), RecordedReplies(files), stt=stt, tts=tts, store=store)
     # 800 ms of silence ends a live reply: the synthesized replies pause between sentences (issue 11's work)
     live = build_engine(
-        options(endpoint=EndpointConfig(trailing_silence_ms=800)), Microphone(), stt=stt, tts=tts, store=store
+        options(endpoint=EndpointConfig(trailing_silence_ms=800, end_of_turn="silence")),
+        Microphone(),
+        stt=stt,
+        tts=tts,
+        store=store,
     )
     spoken = list(files)
 
@@ -180,7 +184,8 @@ def stop_once(virtual_audio, stt, tts, store, clip, attempt: int, pause_s: float
     `stop()` to the session saved, the moment, and whether a turn was completed first."""
     moment = ("line", "reply", "waiting")[attempt % 3]
     complete_first = attempt % 2 == 1
-    endpoint = EndpointConfig(no_answer_s=30, trailing_silence_ms=1000)  # the clip pauses inside (issue 11)
+    # the clip pauses inside: silence alone ends its turn (issue 11's detector is tested on its own)
+    endpoint = EndpointConfig(no_answer_s=30, trailing_silence_ms=1000, end_of_turn="silence")
     engine = build_engine(options(seed=attempt, endpoint=endpoint), Microphone(), stt=stt, tts=tts, store=store)
     ended = threading.Event()
     asked: list[float] = []
