@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from rehearse.app import events
 from rehearse.app.options import PracticeOptions
+from rehearse.audio.endpoint import EndpointConfig
 from rehearse.store import SessionStore
 from tests.gui.practice_driver import HeadsetLearner, reply_clips
 from tests.integration.audio_server import virtual_audio_fixture
@@ -56,7 +57,16 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     learner.attach(page.bridge)
     data = tmp_path / "data"
     window.start_practice(
-        PracticeOptions(scenario="internet-outage", learner="sam", seed=1, data_dir=data, rules_only=True), "microphone"
+        PracticeOptions(
+            scenario="internet-outage",
+            learner="sam",
+            seed=1,
+            data_dir=data,
+            rules_only=True,
+            # the real clips pause inside: silence alone ends a turn here, so each clip is one turn
+            endpoint=EndpointConfig(trailing_silence_ms=900, end_of_turn="silence"),
+        ),
+        "microphone",
     )
 
     # the customer speaks (caption), the learner answers, the first card shows what was saved
