@@ -94,8 +94,10 @@ class Learner:
 
 def run_live(stt, tts, store, learner, turns=1, scenario="internet-outage", stop_on=None, **config):
     """A live session through the engine and the virtual devices, stopped after `turns` verdicts
-    (or at the first `stop_on` event). Returns the engine, ended."""
+    (or at the first `stop_on` event). Returns the engine, ended. These tests are about capture, playback
+    and timing, so a turn ends on silence alone unless `end_of_turn` is given (turn-taking has its own tests)."""
     microphone = Microphone()
+    config = {"end_of_turn": "silence", **config}
     options = PracticeOptions(scenario=scenario, seed=1, rules_only=True, endpoint=EndpointConfig(**config))
     engine = build_engine(options, microphone, stt=stt, tts=tts, store=store)
     learner.live = microphone
