@@ -29,4 +29,7 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# librosa compiles its numba kernels on first use (about 25 s on a 2-core CPU) and caches them beside
+# itself: do it here, once, rather than while a learner waits for the first customer line
+.venv/bin/python -c "from rehearse.coach.feedback import warm_up; warm_up()"
 echo "setup: ready (.venv/bin/rehearse)"

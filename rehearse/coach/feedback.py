@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from rehearse.audio import prosody
+from rehearse.audio import meter, prosody
 from rehearse.coach import wording
 from rehearse.coach.baseline import Baseline
 from rehearse.coach.fillers import filled_pauses
@@ -335,10 +335,14 @@ def judge(
 
 @functools.cache
 def warm_up() -> None:
-    """Judge a made-up reply once per process, so that the first real verdict does not pay the first-call
-    costs (module imports, compiled kernels: about 1.5 s on a 2-core CPU, most of it holding Python's GIL,
-    which would stall a window's thread while the learner waits)."""
+    """Judge a made-up reply (and meter it as the live meter does) once per process, so that the first real
+    verdict does not pay the first-call costs (module imports, compiled kernels: about 1.5 s on a 2-core CPU,
+    most of it holding Python's GIL, which would stall a window's thread while the learner waits).
+
+    librosa's numba kernels are compiled on the first call after an install (about 25 s on a 2-core CPU) and
+    cached beside librosa; `scripts/setup.sh` runs this once so that the first session does not wait for it."""
     noise = np.random.default_rng(0).normal(0.0, 0.01, prosody.SAMPLE_RATE).astype(np.float32)
+    meter.read(noise * 5.0, noise)
     words = (Word("I'm", 0.1, 0.3, 0.9), Word("sorry", 0.3, 0.7, 0.9))
     judge(Transcript("I'm sorry", words, "en", 1.0), noise)
     judge_text("I'm sorry, I'll fix that today.")

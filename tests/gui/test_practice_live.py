@@ -70,7 +70,7 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     )
 
     # the customer speaks (caption), the learner answers, the first card shows what was saved
-    qtbot.waitUntil(lambda: page.caption.text() != "", timeout=30_000)
+    qtbot.waitUntil(lambda: page.caption.text() != "", timeout=TURN_MS)  # a first session in a process loads more
     qtbot.waitUntil(lambda: 1 in page.model.takes, timeout=TURN_MS)
     assert learner.of(events.CustomerSpeaking) and learner.of(events.Partial)
     assert page.model.meters.frames > 0  # the live trace was drawn

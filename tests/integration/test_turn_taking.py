@@ -42,7 +42,7 @@ def test_a_one_second_pause_after_and_is_one_turn_not_two(virtual_audio, stt, tt
         tmp_path, synth_reply, "I can see your account, and", 1.0, "the technician can come tomorrow morning."
     )
     learner = Learner(virtual_audio, [path])
-    [turn] = run_live(stt, tts, store, learner).session.turns
+    [turn] = run_live(stt, tts, store, learner, end_of_turn="smart_turn").session.turns
 
     assert len(learner.of(events.SpeechEnded)) == 1
     heard = words(turn.feedback.transcript)
@@ -72,11 +72,12 @@ def test_a_finished_short_reply_ends_well_before_300_ms_of_silence(
 ):
     path = reply_file(tmp_path, synth_reply, text)
     learner = Learner(virtual_audio, [path])
-    [turn] = run_live(stt, tts, store, learner).session.turns
+    [turn] = run_live(stt, tts, store, learner, end_of_turn="smart_turn").session.turns
 
     [ended] = learner.of(events.SpeechEnded)
     assert ended.reason == "silence"
     reasons = turn.timing["end_of_turn"]
+    assert reasons["detector"] == "smart_turn", reasons
     if reasons["probability"] is None:  # the model answers in 40-80 ms on an idle core, 400 ms on an overloaded one
         pytest.xfail(f"the CPU is too busy: Smart Turn did not answer within 500 ms ({reasons})")
     # silence is counted in audio samples at the moment of the decision, not in wall-clock time
@@ -90,10 +91,11 @@ def test_a_finished_short_reply_ends_well_before_300_ms_of_silence(
 def test_the_silence_ceiling_ends_a_reply_that_simply_stops(virtual_audio, stt, tts, store, synth_reply, tmp_path):
     path = reply_file(tmp_path, synth_reply, "I can see your account, and")
     learner = Learner(virtual_audio, [path])
-    [turn] = run_live(stt, tts, store, learner, no_answer_s=30).session.turns
+    [turn] = run_live(stt, tts, store, learner, end_of_turn="smart_turn", no_answer_s=30).session.turns
 
     [ended] = learner.of(events.SpeechEnded)
     assert ended.reason == "silence"
     reasons = turn.timing["end_of_turn"]
+    assert reasons["detector"] == "smart_turn", reasons
     assert reasons["rule"] == "ceiling", reasons  # "... and": the model (and the words) say wait; then it stops
     assert reasons["silence_ms"] >= 1600

@@ -44,7 +44,7 @@ class Player:
 
     def seek(self, seconds: float) -> None:
         with self._lock:
-            self._frame = int(min(max(seconds, 0.0), self.duration) * self.rate)
+            self._frame = round(min(max(seconds, 0.0), self.duration) * self.rate)  # int() would land a frame early
 
     def open(self) -> None:
         """Open the output stream (slow on some systems: call it off the GUI thread). Raises PlaybackError."""

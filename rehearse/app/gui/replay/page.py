@@ -314,7 +314,7 @@ class ReplayPage(QWidget):
         at = self.position()
         turn = None
         for segment in self.view.conversation.segments:
-            if segment.start <= at + 1e-6:
+            if segment.start <= at + 1e-3:  # the player's position is a whole frame
                 turn = segment.turn
         return turn
 
