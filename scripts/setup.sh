@@ -10,6 +10,7 @@ SYSTEM_PACKAGES=(
   pulseaudio pulseaudio-utils libasound2-plugins  # audio server; PortAudio reaches it through ALSA's pulse plugin
   espeak-ng sox                             # synthesizing and measuring test replies
   strace                                    # the offline test watches for network calls
+  postgresql                                # a team's shared store; the store tests start their own server
   xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 libgl1
 )
 

@@ -1,20 +1,32 @@
 """The session database: one row per practice session, one per turn, committed as each turn ends.
 
-SQLite in the user data folder by default (`REHEARSE_DATA_DIR` or `--data-dir` moves it); any
-SQLAlchemy URL (e.g. PostgreSQL) also works. Turn audio lives beside it as FLAC files.
+SQLite in the user data folder by default (`REHEARSE_DATA_DIR` or `--data-dir` moves it); a team's
+PostgreSQL server by URL (`--db`, or `REHEARSE_DB_URL` when no URL is given). Turn audio is written
+beside it as FLAC files; on a server each track's FLAC bytes also go into the database, in the turn's
+transaction.
+
+Why both on a server: a trainer on another machine replays from the database, while the learner's own
+machine keeps the files the app and its exports already read, and a crash still loses at most the turn in
+progress. Why files only in SQLite: the embedded database stays small and quick to back up, and the files
+are already where a single user replays from; a database copy would double the disk used for nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Text, create_engine, event, insert, select, type_coerce, update
+import soundfile as sf
+from sqlalchemy import Text, create_engine, event, func, insert, make_url, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from rehearse.audio.files import write_flac
@@ -22,7 +34,9 @@ from rehearse.constants import data_dir
 from rehearse.privacy import private_file, private_folder
 from rehearse.store import recovery
 from rehearse.store.errors import StoreError, explain
-from rehearse.store.schema import NewerSchema, check_readable, create_or_upgrade, sessions, turns
+from rehearse.store.migrate import SchemaMismatch, check_readable, upgrade
+from rehearse.store.reviews import Reviews
+from rehearse.store.schema import scenario_versions, sessions, turn_audio, turns
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,7 +47,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SessionStore:
+class SessionStore(Reviews):
     """Sessions and turns in a database, audio in `<folder>/audio/<session>/`.
 
     Opening it closes the sessions whose program died (`store.recovery`). A data folder that cannot be
@@ -49,27 +63,33 @@ class SessionStore:
         except OSError as exc:
             raise StoreError(f"cannot create the data folder {self.folder}: {exc.strerror}") from exc
         database = self.folder / "rehearse.db"
+        url = url or os.environ.get("REHEARSE_DB_URL") or None
         self.read_only = url is None and not os.access(self.folder, os.W_OK)
         self.url = url or f"sqlite:///{database}"
-        self._running: dict[str, recovery.RunningLock] = {}
+        self._running: dict[str, recovery.RunningLock | recovery.ServerLock] = {}
+        self.audio_in_database = False
+        """True on a server database: turn audio is kept in `turn_audio` as well as in files."""
         try:
             if self.read_only:
                 self._engine = create_engine(f"sqlite:///file:{database}?mode=ro&immutable=1&uri=true")
                 check_readable(self._engine)
                 return
             self._engine = create_engine(self.url)
+            self.audio_in_database = self._engine.dialect.name != "sqlite"
             if self._engine.dialect.name == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
-            create_or_upgrade(self._engine)
+            upgrade(self._engine)
         except (ArgumentError, ImportError) as exc:
-            raise StoreError(f"cannot use the database URL {self.url!r}: {exc}") from exc
-        except (SQLAlchemyError, NewerSchema, OSError) as exc:
-            raise StoreError(f"cannot open the session database {self.url}: {explain(exc)}") from exc
+            raise StoreError(f"cannot use the database URL {self.shown_url!r}: {exc}") from exc
+        except (SQLAlchemyError, SchemaMismatch, OSError) as exc:
+            raise StoreError(f"cannot open the session database {self.shown_url}: {explain(exc)}") from exc
         if url is None and database.exists():
             private_file(database)
         self.close_abandoned()
 
-    def _write(self, statement):
+    @contextmanager
+    def _transaction(self):
+        """A connection whose statements commit together, or not at all (raising `StoreError`)."""
         if self.read_only:
             raise StoreError(
                 f"cannot save to {self.folder}: the folder is read-only; check its permissions "
@@ -77,24 +97,45 @@ class SessionStore:
             )
         try:
             with self._engine.begin() as conn:
-                return conn.execute(statement)
+                yield conn
         except SQLAlchemyError as exc:
-            raise StoreError(f"could not save to {self.url}: {explain(exc, self.folder)}") from exc
+            raise StoreError(f"could not save to {self.shown_url}: {explain(exc, self.folder)}") from exc
+
+    def _write(self, statement):
+        with self._transaction() as conn:
+            return conn.execute(statement)
 
     def _read(self, query) -> list[dict]:
         try:
             with self._engine.connect() as conn:
                 return [dict(r) for r in conn.execute(query).mappings()]
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot read the session database {self.url}: {explain(exc)}") from exc
+            raise StoreError(f"cannot read the session database {self.shown_url}: {explain(exc)}") from exc
+
+    @property
+    def shown_url(self) -> str:
+        """The database URL as messages show it (no password)."""
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except ArgumentError:
+            return "the given --db URL"
 
     def close(self) -> None:
         """Close the database connections (the store can be opened again)."""
         self._engine.dispose()
 
-    def start_session(self, learner: str, scenario_id: str, seed: int, difficulty: int | None = None) -> str:
-        """A new session row, held as running by this process until `end_session`."""
+    def start_session(
+        self,
+        learner: str,
+        scenario_id: str,
+        seed: int,
+        difficulty: int | None = None,
+        scenario_text: str | None = None,
+    ) -> str:
+        """A new session row, held as running by this process until `end_session`. `scenario_text`: the
+        scenario file as played, kept once per content hash so that replay finds that version."""
         session_id = str(uuid.uuid4())
+        version = None if scenario_text is None else self._scenario_version(scenario_id, scenario_text)
         self._write(
             insert(sessions).values(
                 id=session_id,
@@ -104,13 +145,37 @@ class SessionStore:
                 difficulty=difficulty,
                 status="in_progress",
                 started_at=_now(),
+                scenario_version=version,
             )
         )
         try:
-            self._running[session_id] = recovery.RunningLock(self.folder, session_id)
-        except OSError as exc:  # no lock: the session still works, it is closed by its own end_session
+            self._running[session_id] = (
+                recovery.ServerLock(self._engine, session_id)
+                if self.on_postgresql
+                else recovery.RunningLock(self.folder, session_id)
+            )
+        except (
+            OSError,
+            SQLAlchemyError,
+        ) as exc:  # no lock: the session still works, it is closed by its own end_session
             _LOGGER.warning("cannot mark session %s as running: %s", session_id, exc)
         return session_id
+
+    def _scenario_version(self, scenario_id: str, content: str) -> str:
+        digest = hashlib.sha256(content.encode()).hexdigest()
+        if not self._read(select(scenario_versions.c.hash).where(scenario_versions.c.hash == digest)):
+            self._write(
+                insert_if_absent(self._engine.dialect.name, scenario_versions).values(
+                    hash=digest, scenario_id=scenario_id, content=content, created_at=_now()
+                )
+            )
+        return digest
+
+    def scenario_text(self, session_id: str) -> str | None:
+        """The scenario file as the session played it (None: not recorded, as in databases before schema 3)."""
+        query = select(scenario_versions.c.content).join(sessions).where(sessions.c.id == session_id)
+        rows = self._read(query)
+        return rows[0]["content"] if rows else None
 
     def end_session(self, session_id: str, status: str, outcome: str | None = None, note: str | None = None) -> None:
         self._write(
@@ -124,11 +189,16 @@ class SessionStore:
 
     def close_abandoned(self) -> list[str]:
         """Close as unfinished the sessions left `in_progress` by a program that died; remove their
-        unreferenced audio. Returns their ids."""
+        unreferenced audio. Returns their ids. On PostgreSQL, only the sessions this login may change."""
+        if (
+            self.on_postgresql
+            and not self._read(select(func.has_table_privilege("sessions", "UPDATE").label("may")))[0]["may"]
+        ):
+            return []
         stale = [
             r["id"]
             for r in self._read(select(sessions.c.id).where(sessions.c.status == "in_progress"))
-            if r["id"] not in self._running and recovery.is_abandoned(self.folder, r["id"])
+            if r["id"] not in self._running and self._abandoned(r["id"])
         ]
         for session_id in stale:
             referenced = {
@@ -155,6 +225,19 @@ class SessionStore:
             )
         return stale
 
+    @property
+    def on_postgresql(self) -> bool:
+        """A team's PostgreSQL server: people log in as themselves and its row-level security applies."""
+        return self._engine.dialect.name == "postgresql"
+
+    def _abandoned(self, session_id: str) -> bool:
+        if not self.on_postgresql:
+            return recovery.is_abandoned(self.folder, session_id)
+        try:
+            return recovery.is_abandoned_on_server(self._engine, session_id)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the session database {self.shown_url}: {explain(exc)}") from exc
+
     def audio_path(self, session_id: str, index: int, track: str, take: int = 1) -> Path:
         suffix = "" if take == 1 else f"-take{take}"
         return self.folder / "audio" / session_id / f"turn-{index:02d}{suffix}-{track}.flac"
@@ -177,8 +260,6 @@ class SessionStore:
         learner_audio: tuple[np.ndarray, int] | None,
     ) -> int:
         """Write both audio tracks, then commit the turn row (each fact stored once). Returns the row id."""
-        if self.read_only:
-            self._write(None)  # says why nothing can be saved
         paths: dict[str, str] = {}
         try:
             for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
@@ -190,8 +271,10 @@ class SessionStore:
                     except (OSError, RuntimeError) as exc:
                         raise StoreError(f"could not write {path}: {explain(exc, path.parent)}") from exc
                     paths[track] = str(path)
-            result = self._write(
-                insert(turns).values(
+            with self._transaction() as conn:
+                turn_id = self._insert_turn(
+                    conn,
+                    paths,
                     session_id=session_id,
                     index=index,
                     take=take,
@@ -204,16 +287,46 @@ class SessionStore:
                     step=step,
                     next_line=next_line,
                     outcome=outcome,
-                    customer_audio=paths.get("customer"),
-                    learner_audio=paths.get("learner"),
                     created_at=_now(),
                 )
-            )
         except StoreError:  # no row points to the audio written for this turn: remove it
             for path in paths.values():
                 Path(path).unlink(missing_ok=True)
             raise
-        return int(result.inserted_primary_key[0])
+        return turn_id
+
+    def _insert_turn(self, conn, paths: dict[str, str], **row) -> int:
+        """The turn row, and on a server database each track's FLAC bytes too (`turn_audio`)."""
+        result = conn.execute(
+            insert(turns).values(**row, customer_audio=paths.get("customer"), learner_audio=paths.get("learner"))
+        )
+        turn_id = int(result.inserted_primary_key[0])
+        if self.audio_in_database and paths:
+            conn.execute(
+                insert(turn_audio),
+                [{"turn_id": turn_id, "track": t, "flac": Path(p).read_bytes()} for t, p in paths.items()],
+            )
+        return turn_id
+
+    def audio(self, turn: dict, track: str) -> tuple[np.ndarray, int] | None:
+        """A turn's `track` ("customer" or "learner") as float32 samples and their rate: from its file when
+        this machine has it, else from the database (a server's `turn_audio`); None when it was not saved."""
+        path = turn.get(f"{track}_audio")
+        if path and Path(path).is_file():
+            data = Path(path).read_bytes()
+        elif self.audio_in_database:
+            query = select(turn_audio.c.flac).where(turn_audio.c.turn_id == turn["id"], turn_audio.c.track == track)
+            rows = self._read(query)
+            if not rows:
+                return None
+            data = rows[0]["flac"]
+        else:
+            return None
+        try:
+            samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        except (sf.LibsndfileError, RuntimeError) as exc:
+            raise StoreError(f"the saved {track} audio of turn {turn['index']} is damaged ({exc})") from exc
+        return samples, rate
 
     def retire_turns(self, session_id: str, from_index: int) -> None:
         """A retake of turn `from_index`: its takes so far and every later turn leave the active path (kept)."""
@@ -329,6 +442,12 @@ def turn_record(row: dict) -> dict:
         outcome=row["outcome"],
     )
     return record
+
+
+def insert_if_absent(dialect: str, table):
+    """An INSERT that does nothing when the primary key is taken (another program inserted it first)."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,7 +1,8 @@
 """Sessions whose program died (killed, crashed, stopped by a full disk) are closed when the store opens.
 
-A running session holds an advisory lock on `<data>/running/<session>.lock`; the operating system drops
-it when the process ends, however it ends. A session still `in_progress` whose lock nobody holds is
+A running session holds an advisory lock on `<data>/running/<session>.lock` (on PostgreSQL, where other
+machines open the same store, a server advisory lock instead); the operating system, or the server,
+drops it when the process ends, however it ends. A session still `in_progress` whose lock nobody holds is
 closed as unfinished: every saved turn is kept, and audio files that no turn points to (half-written
 `.partial` files, a track written before its row failed) are removed.
 """
@@ -11,7 +12,10 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import zlib
 from pathlib import Path
+
+from sqlalchemy import text
 
 from rehearse.privacy import private_file, private_folder
 
@@ -51,6 +55,39 @@ def is_abandoned(folder: Path, session_id: str) -> bool:
         os.close(fd)
     path.unlink(missing_ok=True)
     return True
+
+
+class ServerLock:
+    """Held while a session runs in this process, on a PostgreSQL store: a session-level advisory lock on a
+    connection of its own, which the server drops with the connection."""
+
+    def __init__(self, engine, session_id: str):
+        self._conn = engine.connect()
+        self._conn.execute(text("SELECT pg_advisory_lock(:group, :key)"), _server_key(session_id))
+        self._conn.commit()
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.execute(text("SELECT pg_advisory_unlock_all()"))
+            self._conn.commit()
+            self._conn.close()
+            self._conn = None
+
+
+def is_abandoned_on_server(engine, session_id: str) -> bool:
+    """True when no connection to the server holds the session's running lock."""
+    with engine.connect() as conn:
+        free = conn.execute(text("SELECT pg_try_advisory_lock(:group, :key)"), _server_key(session_id)).scalar()
+        if free:
+            conn.execute(text("SELECT pg_advisory_unlock(:group, :key)"), _server_key(session_id))
+        conn.commit()
+    return bool(free)
+
+
+def _server_key(session_id: str) -> dict:
+    """The session's advisory lock: a constant group, and a 32-bit hash of its id (a collision only keeps a
+    dead session open until the other one ends)."""
+    return {"group": 0x52454845, "key": zlib.crc32(session_id.encode()) - (1 << 31)}
 
 
 def remove_orphan_audio(session_folder: Path, referenced: set[str]) -> list[Path]:

@@ -1,27 +1,26 @@
-"""The session database's tables, its schema version, and upgrading a database an older version made."""
+"""The session database's tables as the newest Alembic revision leaves them (`store/migrations/`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
-    inspect,
-    select,
-    text,
 )
-from sqlalchemy.exc import OperationalError
 
-SCHEMA_VERSION = 2
-"""1: sessions and turns; 2: takes of a turn, the next line and outcome as columns, the meta table."""
+SCHEMA_VERSION = 3
+"""The `meta` schema_version: 1 and 2 were made before Alembic (`store.legacy`); 3 marks a database that
+Alembic manages, which releases before it refuse to open."""
 
 metadata = MetaData()
 
@@ -30,6 +29,24 @@ meta = Table(
     metadata,
     Column("key", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("name", String(63), primary_key=True),  # as in sessions.learner; on PostgreSQL also the login role
+    Column("role", String(10), CheckConstraint("role IN ('learner', 'trainer')"), nullable=False),
+    Column("team", String(200), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+scenario_versions = Table(
+    "scenario_versions",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # SHA-256 of the scenario file's bytes
+    Column("scenario_id", String(200), nullable=False),
+    Column("content", Text, nullable=False),  # the file itself, so a session replays against what was played
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 sessions = Table(
@@ -45,6 +62,7 @@ sessions = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
     Column("note", Text),
+    Column("scenario_version", String(64), ForeignKey("scenario_versions.hash")),  # None: not recorded
 )
 
 turns = Table(
@@ -62,63 +80,39 @@ turns = Table(
     Column("customer_audio", String(500)),
     Column("learner_audio", String(500)),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    # Added in version 2 (null in older databases: take 1, active, next line inside the feedback JSON)
+    # null in databases from before schema 2: take 1, active, next line inside the feedback JSON
     Column("take", Integer),  # 1, or more for a retake of the same turn
     Column("active", Boolean),  # false once a retake replaced this take (or an earlier turn was retaken)
     Column("next_line", Text),  # what the customer said next
     Column("outcome", String(20)),  # set when the next line ended the conversation
 )
 
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("turn_id", Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("author", String(63), nullable=False),  # the trainer (people.name)
+    Column("dimension", String(50), nullable=False),
+    Column("score", Float, CheckConstraint("score >= 0 AND score <= 100"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
-class NewerSchema(RuntimeError):
-    """The database was made by a newer Rehearse."""
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("turn_id", Integer, ForeignKey("turns.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("author", String(63), nullable=False),
+    Column("at_seconds", Float, CheckConstraint("at_seconds >= 0"), nullable=False),  # into the turn's timeline
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
 
-
-def create_or_upgrade(engine) -> None:
-    """Create the tables (several processes may do it at once on a fresh folder), add the columns newer
-    versions defined, and record the schema version; refuse a database from a newer version."""
-    for attempt in range(3):
-        try:
-            metadata.create_all(engine)
-            break
-        except OperationalError as exc:  # another process created a table between the check and the CREATE
-            if "already exists" not in str(exc) or attempt == 2:
-                raise
-    with engine.begin() as conn:
-        found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-    if found is not None and int(found) > SCHEMA_VERSION:
-        raise NewerSchema(
-            f"it was made by a newer version of Rehearse (schema {found}; this one knows "
-            f"{SCHEMA_VERSION}): update Rehearse, or use another --data-dir"
-        )
-    _add_missing_columns(engine)
-    if found is None or int(found) < SCHEMA_VERSION:
-        with engine.begin() as conn:
-            conn.execute(meta.delete().where(meta.c.key == "schema_version"))
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-
-
-def check_readable(engine) -> None:
-    """For a database opened read-only: refuse one from a newer version."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("meta"):
-            return
-        found = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
-    if found is not None and int(found) > SCHEMA_VERSION:
-        raise NewerSchema(f"it was made by a newer version of Rehearse (schema {found}): update Rehearse")
-
-
-def _add_missing_columns(engine) -> None:
-    """Add the nullable columns that newer versions defined to a database an older version created."""
-    existing = inspect(engine)
-    for table in metadata.sorted_tables:
-        have = {c["name"] for c in existing.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(engine.dialect)
-                try:
-                    with engine.begin() as conn:
-                        conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-                except OperationalError as exc:  # another process added it first
-                    if "duplicate column" not in str(exc):
-                        raise
+turn_audio = Table(
+    "turn_audio",
+    metadata,
+    Column("turn_id", Integer, ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True),
+    Column("track", String(20), primary_key=True),  # customer or learner
+    Column("flac", LargeBinary, nullable=False),  # the same FLAC file that turns.<track>_audio names
+)
