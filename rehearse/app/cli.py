@@ -19,7 +19,7 @@ from rehearse.scenarios.library import UnknownScenario
 from rehearse.scenarios.schema import ScenarioError
 from rehearse.store import StoreError
 
-COMMANDS = ("app", "practice", "score", "say", "demo", "replay", "scenarios", "next", "models", "doctor")
+COMMANDS = ("app", "practice", "score", "say", "demo", "replay", "scenarios", "next", "team", "models", "doctor")
 USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError, UserError)
 
 

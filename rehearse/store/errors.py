@@ -30,6 +30,11 @@ def explain(exc: BaseException, folder: Path | None = None) -> str:
         and _low_on_space(folder)
     ):
         return f"the disk is full ({detail}); free some space and try again"
+    if isinstance(exc, SQLAlchemyError) and ("permission denied for" in lowered or "row-level security" in lowered):
+        return (
+            f"this database login may not do that ({detail}); a learner changes only their own sessions, "
+            f"a trainer only adds ratings and comments"
+        )
     if (
         isinstance(exc, OSError)
         and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -48,16 +53,15 @@ def explain(exc: BaseException, folder: Path | None = None) -> str:
             f"its tables do not match this version of Rehearse ({detail}); it may have been made or changed "
             f"by another version: update Rehearse, or choose another --data-dir"
         )
-    if any(
-        sign in lowered
-        for sign in ("connection refused", "could not connect", "connection failed", "failed to resolve host")
-    ):
-        return (
-            f"the database server cannot be reached ({detail}); check that it is running and the URL's host, "
-            f"port and name, or leave --db out to keep sessions in this computer's data folder"
-        )
     if "password authentication failed" in lowered or "role" in lowered and "does not exist" in lowered:
         return f"the server refused the login ({detail}); check the user name and password in the URL"
+    if "database" in lowered and "does not exist" in lowered:
+        return f"the server has no such database ({detail}); check the name at the end of the URL"
+    if any(sign in lowered for sign in ("connection refused", "could not connect", "connection failed", "resolve")):
+        return (
+            f"the database server cannot be reached ({detail}); check that it is running and the URL's host "
+            f"and port, or leave --db out to keep sessions in this computer's data folder"
+        )
     if isinstance(exc, OperationalError) and "locked" in lowered:
         return f"it is busy ({detail}); another Rehearse may be writing: try again"
     if isinstance(exc, SQLAlchemyError | OSError | ValueError):

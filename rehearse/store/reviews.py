@@ -25,6 +25,8 @@ class Reviews:
             raise StoreError(f"a person is a learner or a trainer, not {role!r}")
         if not name.strip() or not team.strip():
             raise StoreError("a person needs a name and a team")
+        if self._read(select(people.c.team).where(people.c.name == name)):
+            raise StoreError(f"{name} is already in a team; each person is added once")
         with self._transaction() as conn:
             if self.on_postgresql:
                 if not password:

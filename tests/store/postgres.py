@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import make_url
 
 
 class PostgresUnavailable(RuntimeError):
@@ -61,7 +62,7 @@ class PostgresServer:
 
     def login_url(self, database_url: str, user: str, password: str) -> str:
         """The URL a role logs in with over TCP, with its password."""
-        name = database_url.split("/")[-1].split("?")[0]
+        name = make_url(database_url).database
         return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
