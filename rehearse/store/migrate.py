@@ -8,6 +8,7 @@ later ones find the work done. A database from a newer Rehearse is refused, neve
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -31,6 +32,9 @@ class SchemaMismatch(RuntimeError):
 
 def upgrade(engine) -> None:
     """Create or upgrade the database to the newest revision; retried while another program holds SQLite."""
+    with engine.connect() as conn:  # the usual case, without taking the lock
+        if _refuse_newer(conn) == _script().get_current_head():
+            return
     for attempt in range(_ATTEMPTS):
         try:
             with engine.connect() as conn:
@@ -80,6 +84,7 @@ def _refuse_newer(conn) -> str | None:
     return current
 
 
+@cache
 def _script() -> ScriptDirectory:
     return ScriptDirectory(str(MIGRATIONS))
 

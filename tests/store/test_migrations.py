@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 import soundfile as sf
 from sqlalchemy import create_engine, inspect, text
 
-from rehearse.store import SessionStore, StoreError
+from rehearse.store import SessionStore, StoreError, legacy
 from rehearse.store.schema import metadata
 
 RELEASE_DUMP = Path(__file__).with_name("release_0_1_0.sql")
@@ -67,3 +68,41 @@ def test_a_database_from_a_newer_rehearse_is_refused_unchanged(store_url, tmp_pa
         SessionStore(url=store_url, folder=tmp_path)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "f00d"
+
+
+def test_a_database_the_release_made_on_any_server_upgrades_in_place(store_url, tmp_path):
+    """The release created its tables from the same metadata that `store.legacy` keeps frozen."""
+    engine = create_engine(store_url)
+    legacy.metadata.create_all(engine)
+    started = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(legacy.meta.insert().values(key="schema_version", value="2"))
+        conn.execute(
+            legacy.metadata.tables["sessions"]
+            .insert()
+            .values(
+                id="s-1", learner="sam", scenario_id="internet-outage", seed=4, status="finished", started_at=started
+            )
+        )
+        conn.execute(
+            legacy.metadata.tables["turns"]
+            .insert()
+            .values(
+                session_id="s-1",
+                index=1,
+                node_id="opening",
+                customer_line="Hi",
+                customer_mood=0.5,
+                transcript="sorry",
+                feedback={"scores": {"empathy": 70.0}},
+                created_at=started,
+                take=1,
+                active=True,
+            )
+        )
+    store = SessionStore(url=store_url, folder=tmp_path)
+    assert store.session("s-1")["started_at"] == started
+    [turn] = store.turns("s-1")
+    assert turn["feedback"]["scores"] == {"empathy": 70.0} and turn["transcript"] == "sorry"
+    store.add_rating(turn["id"], "tess", "empathy", 55)
+    assert [r["score"] for r in store.ratings_for("s-1")] == [55.0]
