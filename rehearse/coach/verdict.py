@@ -192,6 +192,27 @@ def _spans(mask: np.ndarray, times: np.ndarray, frame_s: float, min_s: float = 0
     return tuple(out)
 
 
+def close_gaps(mask: np.ndarray, frames: int) -> np.ndarray:
+    """`mask` with the runs of False of at most `frames` frames between two True frames filled in."""
+    out = mask.copy()
+    on = np.flatnonzero(mask)
+    for start, gap in zip(on[:-1], np.diff(on), strict=True):
+        if 1 < gap <= frames + 1:
+            out[start : start + gap] = True
+    return out
+
+
+def tense_spans(mask: np.ndarray, times: np.ndarray, frame_s: float) -> tuple[tuple[float, float], ...]:
+    """Up to five stretches of a raised voice: the frames of `mask`, with the unvoiced gaps of consonants and
+    short breaks (up to 0.2 s) bridged; when no stretch lasts 0.3 s, the longest ones, so that a label
+    always points at its evidence."""
+    mask = close_gaps(mask, round(0.2 / frame_s))
+    spans = _spans(mask, times, frame_s)
+    if not spans:
+        spans = tuple(sorted(sorted(_spans(mask, times, frame_s, 0.0), key=lambda s: s[0] - s[1])[:3]))
+    return spans[:5]
+
+
 def words_in(words: Sequence[Word], spans: Sequence[tuple[float, float]]) -> str:
     return " ".join(w.text for w in words if any(a < w.end and w.start < b for a, b in spans))
 
@@ -223,7 +244,7 @@ def _tense_label(obs: Observation, t: Tension | None, calm: float | None) -> Lab
                 mask |= semitones(trk.f0_hz, b.pitch_median_hz) > 3.0
         if not mask.any():
             mask = trk.level_db > np.percentile(trk.level_db[trk.active], 75) if trk.active.any() else mask
-        seconds = _spans(mask, trk.times, trk.frame_s)[:5]
+        seconds = tense_spans(mask, trk.times, trk.frame_s)
     return Label("tense, raised voice", "; ".join(t.reasons) or "a tense voice", words_in(obs.words, seconds), seconds)
 
 

@@ -166,3 +166,19 @@ def test_pitch_character_against_the_baseline():
     assert pitch_character(_summary(pitch_variability_st=2.5), lively_speaker) == "monotone"
     assert pitch_character(_summary(pitch_variability_st=6.0), lively_speaker) == "varied"
     assert pitch_character(None, None) is None
+
+
+def test_a_raised_voice_in_short_voiced_bursts_still_has_its_evidence():
+    from rehearse.coach.verdict import tense_spans
+
+    frame_s = 0.01
+    times = np.arange(300) * frame_s
+    bursts = (np.arange(300) // 12) % 2 == 0  # 0.12 s voiced, 0.12 s unvoiced: no run reaches 0.3 s alone
+    bursts[200:] = False
+    [(start, end)] = tense_spans(bursts, times, frame_s)
+    assert start == 0.0 and end == pytest.approx(2.0)  # the gaps are bridged into one stretch
+    apart = np.zeros(300, dtype=bool)
+    apart[[20, 21, 120, 121, 122, 250]] = True  # a few frames far apart: the longest are shown
+    spans = tense_spans(apart, times, frame_s)
+    assert spans and spans[0][0] == pytest.approx(0.2) and len(spans) <= 3
+    assert tense_spans(np.zeros(300, dtype=bool), times, frame_s) == ()
