@@ -87,14 +87,17 @@ class SessionStore(Reviews):
             private_file(database)
         self.close_abandoned()
 
-    @contextmanager
-    def _transaction(self):
-        """A connection whose statements commit together, or not at all (raising `StoreError`)."""
+    def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError(
                 f"cannot save to {self.folder}: the folder is read-only; check its permissions "
                 f"or choose another --data-dir"
             )
+
+    @contextmanager
+    def _transaction(self):
+        """A connection whose statements commit together, or not at all (raising `StoreError`)."""
+        self._check_writable()
         try:
             with self._engine.begin() as conn:
                 yield conn
@@ -154,10 +157,8 @@ class SessionStore(Reviews):
                 if self.on_postgresql
                 else recovery.RunningLock(self.folder, session_id)
             )
-        except (
-            OSError,
-            SQLAlchemyError,
-        ) as exc:  # no lock: the session still works, it is closed by its own end_session
+        except (OSError, SQLAlchemyError) as exc:
+            # no lock: the session still works, it is closed by its own end_session
             _LOGGER.warning("cannot mark session %s as running: %s", session_id, exc)
         return session_id
 
@@ -260,7 +261,9 @@ class SessionStore(Reviews):
         learner_audio: tuple[np.ndarray, int] | None,
     ) -> int:
         """Write both audio tracks, then commit the turn row (each fact stored once). Returns the row id."""
+        self._check_writable()
         paths: dict[str, str] = {}
+        flac: dict[str, bytes] = {}  # for a server database
         try:
             for track, audio in (("customer", customer_audio), ("learner", learner_audio)):
                 if audio is not None and audio[0].size:
@@ -268,13 +271,16 @@ class SessionStore(Reviews):
                     private_folder(path.parent)
                     try:
                         write_flac(path, *audio)
+                        paths[track] = str(path)
+                        if self.audio_in_database:
+                            flac[track] = path.read_bytes()
                     except (OSError, RuntimeError) as exc:
                         raise StoreError(f"could not write {path}: {explain(exc, path.parent)}") from exc
-                    paths[track] = str(path)
             with self._transaction() as conn:
                 turn_id = self._insert_turn(
                     conn,
                     paths,
+                    flac,
                     session_id=session_id,
                     index=index,
                     take=take,
@@ -295,16 +301,16 @@ class SessionStore(Reviews):
             raise
         return turn_id
 
-    def _insert_turn(self, conn, paths: dict[str, str], **row) -> int:
-        """The turn row, and on a server database each track's FLAC bytes too (`turn_audio`)."""
+    @staticmethod
+    def _insert_turn(conn, paths: dict[str, str], flac: dict[str, bytes], **row) -> int:
+        """The turn row, and each track's FLAC bytes in `turn_audio` (given on a server database)."""
         result = conn.execute(
             insert(turns).values(**row, customer_audio=paths.get("customer"), learner_audio=paths.get("learner"))
         )
         turn_id = int(result.inserted_primary_key[0])
-        if self.audio_in_database and paths:
+        if flac:
             conn.execute(
-                insert(turn_audio),
-                [{"turn_id": turn_id, "track": t, "flac": Path(p).read_bytes()} for t, p in paths.items()],
+                insert(turn_audio), [{"turn_id": turn_id, "track": t, "flac": data} for t, data in flac.items()]
             )
         return turn_id
 
