@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsItem,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rehearse.app.gui import theme
 
 DIMENSIONS = ("empathy", "clarity", "pace", "calm")
+
+
+def cache_axes(plot) -> None:
+    """Draw a pyqtgraph plot's axes from a pixmap, redrawn only when the axis changes. A live trace repaints
+    the plot 25 times a second and replaying the axes' tick labels each time cost ~9 ms of the GUI thread
+    per frame (measured offscreen at 900x300: 11.7 ms a frame against 2.6 ms cached)."""
+    for side in ("left", "bottom", "right", "top"):
+        plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def card(object_name: str = "card") -> tuple[QFrame, QVBoxLayout]:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, evidence_spans, highlighted_html
+from rehearse.app.gui.widgets import cache_axes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -135,6 +136,7 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         for side in ("left", "bottom"):
             plot.getAxis(side).setTextPen(theme.color("muted"))
             plot.getAxis(side).setPen(theme.color("muted"))
+        cache_axes(plot)
         return plot
 
     def show_error(self, exc: Exception) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from rehearse.app.gui import theme
 from rehearse.app.gui.practice.view_model import PACE_BAND, SILENCE_DB, TRACE_S, MeterRing, clean_pitch, with_gaps
+from rehearse.app.gui.widgets import cache_axes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ class LivePlot(pg.GraphicsLayoutWidget):
         plot.getAxis("left").setLabel(label)
         plot.getAxis("left").setWidth(52)
         plot.showGrid(x=False, y=True, alpha=0.2)
+        cache_axes(plot)
         return plot
 
     def recolor(self, *_scheme) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushBut
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, mean_score
+from rehearse.app.gui.widgets import cache_axes
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class SummaryView(QWidget):
         self.trend.setMouseEnabled(False, False)
         self.trend.hideButtons()
         self.trend.setMenuEnabled(False)
+        cache_axes(self.trend.getPlotItem())
         self.trend.setYRange(0, 100, padding=0.04)
         self.trend.getAxis("bottom").setLabel("turn")
         self.trend.getAxis("left").setLabel("score")

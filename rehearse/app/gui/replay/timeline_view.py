@@ -9,6 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from rehearse.app.gui import theme
+from rehearse.app.gui.widgets import cache_axes
 
 LANES = {"customer": 1.0, "learner": -1.0}
 """Vertical centre of each voice's waveform."""
@@ -31,6 +32,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
             plot.setMouseEnabled(x=True, y=False)
             plot.hideButtons()
             plot.setMenuEnabled(False)
+            cache_axes(plot)  # the cursor moves 25 times a second during playback
         self.waves.hideAxis("bottom")
         self.waves.getAxis("left").setTicks([[(LANES["customer"], "customer"), (LANES["learner"], "you")]])
         self.waves.setYRange(-2.05, 2.05, padding=0)
