@@ -174,6 +174,13 @@ def load(path: Path | None = None, sha256: str | None = MODEL_SHA256) -> SmartTu
         return None
 
 
+@cache
+def bundled() -> SmartTurn | None:
+    """The bundled model, loaded once per process (as `load()`): a session's listener and the window's
+    warm-up share it (creating an onnxruntime session holds Python's GIL; running one is thread-safe)."""
+    return load()
+
+
 def describe() -> str:
     """What ends a turn on this installation, for `rehearse doctor`."""
     try:

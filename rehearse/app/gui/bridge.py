@@ -91,9 +91,15 @@ class EngineBridge(QObject):
         try:
             from rehearse.models.stt import SpeechToText
 
-            self._warm["stt"] = ((options.model, options.device), SpeechToText(options.model, device=options.device))
+            stt = SpeechToText(options.model, device=options.device)
+            self._warm["stt"] = ((options.model, options.device), stt)
         except Exception as exc:  # the session then loads it and says why it failed
             _LOGGER.info("warm-up: speech-to-text not loaded: %s", exc)
+        else:
+            if not self._stop_asked:  # the listener's first-call costs: VAD, Smart Turn, the first decode
+                from rehearse.app.live.listener import warm_up as warm_up_listener
+
+                warm_up_listener(stt, smart_turn=options.endpoint.end_of_turn == "smart_turn")
         if not options.rules_only and not self._stop_asked:
             try:
                 from rehearse.coach import classifier

@@ -6,10 +6,12 @@ transcription runs beside it on the transcriber's thread. Every event is emitted
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -117,6 +119,32 @@ class _Levels:
         return None
 
 
+_warmed: weakref.WeakSet = weakref.WeakSet()
+_warming = threading.Lock()
+
+
+def warm_up(stt: SpeechToText, smart_turn: bool = True) -> None:
+    """Pay a listener's first-call costs once per process and model (ONNX sessions, librosa's compiled kernels,
+    CTranslate2's first decode) before the first turn: a window calls it behind Home, a session's listener
+    then finds it done."""
+    with _warming:
+        if stt not in _warmed:
+            noise = np.random.default_rng(0).normal(0.0, 0.05, SAMPLE_RATE).astype(np.float32)
+            StreamingVad().feed(noise)
+            meter.read(noise[:FRAME], noise[:FRAME])
+            stt.transcribe(noise)
+            _warmed.add(stt)
+        if smart_turn:
+            _warm_smart_turn()
+
+
+@functools.cache
+def _warm_smart_turn() -> None:
+    model = turn_end.bundled()
+    if model is not None:
+        model.probability(np.zeros(SAMPLE_RATE, np.float32))
+
+
 class Listener:
     """Listens for one reply at a time on an open `Capture`."""
 
@@ -133,20 +161,11 @@ class Listener:
         self._results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         self._transcriber = IncrementalTranscriber(stt, capture.ring.slice, self._results.put)
         self._estimates: queue.SimpleQueue[turn_end.Estimate] = queue.SimpleQueue()
-        model = turn_end.load() if config.end_of_turn == "smart_turn" else None
+        model = turn_end.bundled() if config.end_of_turn == "smart_turn" else None
         self._turn_end = (
             None if model is None else turn_end.TurnEndWorker(model, capture.ring.slice, self._estimates.put)
         )
-        self._warm_up(stt)
-
-    def _warm_up(self, stt: SpeechToText) -> None:
-        """Pay first-call costs (ONNX session, librosa's compiled kernels, CTranslate2) before the first turn."""
-        noise = np.random.default_rng(0).normal(0.0, 0.05, SAMPLE_RATE).astype(np.float32)
-        self._vad.feed(noise)
-        meter.read(noise[:FRAME], noise[:FRAME])
-        stt.transcribe(noise)
-        if self._turn_end is not None:
-            self._turn_end.model.probability(noise)
+        warm_up(stt, smart_turn=model is not None)
 
     @property
     def detector(self) -> str:
