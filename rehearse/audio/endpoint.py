@@ -81,7 +81,7 @@ class EndpointConfig:
     short_reply_ms: float = 1000.0
     """Speech shorter than this before a pause ("Yes, ...", "Okay, so ...") needs `short_silence_ms` to end on the
     model: such a start is often finished-sounding and followed by more."""
-    short_silence_ms: float = 350.0
+    short_silence_ms: float = 450.0
     unsure_probability: float = 0.15
     """Between this and `finished_probability`, the turn ends after `unsure_silence_ms`."""
     unsure_silence_ms: float = 700.0
@@ -132,6 +132,7 @@ def decide(
     smart: bool = True,
     heard_ms: float | None = None,
     speech_ms: float | None = None,
+    words_known: bool = True,
 ) -> str | None:
     """Whether a pause of `silence_ms` ends the turn, and by which rule (None: keep listening).
 
@@ -139,16 +140,22 @@ def decide(
     `heard_ms` of its silence; `unfinished` says the words so far stop mid-clause. Rules, first that applies:
     "ceiling" (silence reached `ceiling_ms`), "silence" (no model answer after `model_wait_ms`: the old rule,
     trailing silence plus the hangover after unfinished words), "model_finished" (finished words, probability
-    high, a short silence), "model_unsure" (finished words, probability in between, a longer silence)."""
+    high, a short silence), "model_unsure" (finished words, probability in between, a longer silence). While the
+    words so far end before this pause (`words_known` False: its transcript is not ready yet), they cannot say
+    whether the reply stopped mid-clause ("I can see your account" may be followed by "and"): the turn waits for
+    them, up to the ceiling. This costs no time to the next line, which waits for that transcript anyway (the
+    verdict branches on it), and cuts nobody off; with a fast transcriber the words come within ~100 ms."""
     cfg = config
     if not smart:
         return "silence" if silence_ms >= cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0) else None
     if silence_ms >= cfg.ceiling_ms:
         return "ceiling"
     if probability is None:
-        needed = cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished else 0.0)
+        needed = cfg.trailing_silence_ms + (cfg.hangover_ms if unfinished or not words_known else 0.0)
         return "silence" if silence_ms >= max(needed, cfg.model_wait_ms) else None
     if unfinished:
+        return None
+    if not words_known:
         return None
     early = heard_ms is not None and heard_ms < cfg.model_again_ms
     needed = cfg.early_probability if early else cfg.finished_probability
@@ -188,6 +195,8 @@ class Endpointer:
         """Set by the transcriber when the words so far stop mid-sentence (longer hangover)."""
         self.words = ""
         """The words so far (the newest partial or speculative final)."""
+        self.words_until: int | None = None
+        """The sample the words so far reach (a partial may end before the pause in progress)."""
         self.probability: float | None = None
         """Smart Turn's answer for the current pause."""
         self.model_ms: float | None = None
@@ -284,7 +293,10 @@ class Endpointer:
             return []
         silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
         speech_ms = 1000.0 * (self._silence_from - self.speech_start) / SAMPLE_RATE
-        rule = decide(self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms, speech_ms)
+        known = self.words_until is not None and self.words_until >= self._silence_from
+        rule = decide(
+            self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms, speech_ms, known
+        )
         if rule is None:
             return []
         self.speech_end, self.done = self._silence_from, True
@@ -296,6 +308,7 @@ class Endpointer:
             "model_heard_ms": None if self.heard_ms is None else round(self.heard_ms),
             "silence_ms": round(silence_ms),
             "unfinished_words": self.unfinished,
+            "words_reach_pause": known,
             "last_words": " ".join(self.words.split()[-6:]),
         }
         return [EndpointEvent("speech_end", self._silence_from)]

@@ -144,7 +144,8 @@ def test_end_of_turn_rules(silence_ms, probability, unfinished, rule):
 
 def test_a_very_short_start_needs_a_longer_pause():
     assert decide(SMART, 200, 0.95, False, speech_ms=600) is None  # "Yes, ..." may go on
-    assert decide(SMART, 350, 0.95, False, speech_ms=600) == "model_finished"
+    assert decide(SMART, 350, 0.95, False, speech_ms=600) is None  # a comma's pause after "Yes," is about 350 ms
+    assert decide(SMART, 450, 0.95, False, speech_ms=600) == "model_finished"
     assert decide(SMART, 200, 0.95, False, speech_ms=1500) == "model_finished"
 
 
@@ -164,7 +165,7 @@ def test_without_the_model_silence_alone_decides():
 
 def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_windows():
     endpointer = Endpointer(SMART, smart=True)
-    endpointer.words = "Yes, I can do that."
+    endpointer.words, endpointer.words_until = "Yes, I can do that.", 41 * WINDOW  # the pause's own transcript
     decisions = []
     for i, prob in enumerate([0.9] * 40 + [0.05] * 3):
         decisions += [(d.kind, d.sample // WINDOW) for d in endpointer.update(prob, i * WINDOW)]
@@ -179,6 +180,29 @@ def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_
     reasons = endpointer.end_of_turn
     assert reasons["rule"] == "model_finished" and reasons["probability"] == 0.93 and reasons["silence_ms"] == 96
     assert reasons["last_words"] == "Yes, I can do that." and reasons["model_ms"] == 55.0
+
+
+def test_words_that_end_before_the_pause_leave_the_model_alone_with_a_longer_silence():
+    def pause(words_until):
+        endpointer = Endpointer(SMART, smart=True)
+        endpointer.words, endpointer.words_until = "I can see your account.", words_until
+        for i, prob in enumerate([0.9] * 40 + [0.05] * 3):
+            endpointer.update(prob, i * WINDOW)
+        endpointer.estimate(0.9, 46 * WINDOW)  # the model, about 200 ms of silence: finished
+        return endpointer
+
+    stale = pause(30 * WINDOW)  # a partial from before "..., and": it cannot tell whether the reply stopped
+    assert stale.check(46 * WINDOW) == []
+    assert stale.check(40 * WINDOW + int((SMART.ceiling_ms - 50) * 16)) == []  # waits for the pause's words ...
+    stale.words, stale.words_until = "I can see your account.", 41 * WINDOW
+    assert stale.check(40 * WINDOW + 16 * 900) != []  # ... and they say finished
+    assert stale.end_of_turn["rule"] == "model_finished" and stale.end_of_turn["words_reach_pause"] is True
+    fresh = pause(41 * WINDOW)
+    assert fresh.check(46 * WINDOW) != [] and fresh.end_of_turn["rule"] == "model_finished"
+    assert decide(SMART, SMART.ceiling_ms, 0.9, False, words_known=False) == "ceiling"
+    # without the model's answer either: the old rule's longer wait, as after unfinished words
+    assert decide(SMART, SMART.model_wait_ms, None, False, words_known=False) is None
+    assert decide(SMART, SMART.trailing_silence_ms + SMART.hangover_ms, None, False, words_known=False) == "silence"
 
 
 def test_an_answer_for_an_earlier_pause_is_ignored_and_push_to_talk_holds():

@@ -390,20 +390,20 @@ class _Turn:
             if result.final:
                 if self.final_end is None:
                     self.tentative = result
-                    self._words(result.transcript.text if result.transcript else "")
+                    self._words(result.transcript.text if result.transcript else "", result.end)
                 elif result.end == self.final_end:
                     self.final = result
                 continue
             if result.transcript is None:
                 continue
             words = result.transcript.words
-            self._words(result.transcript.text)
+            self._words(result.transcript.text, result.end)
             recent = [w for w in words if words and w.end >= words[-1].end - WPM_WINDOW_S]
             self.wpm = measure(recent).wpm
             self.l._emit(events.Partial(result.transcript.text, self.wpm, result.ready_at))
 
-    def _words(self, text: str) -> None:
-        self.endpointer.words = text
+    def _words(self, text: str, until: int) -> None:
+        self.endpointer.words, self.endpointer.words_until = text, until
         self.endpointer.unfinished = sounds_unfinished(text)
 
     def _cue(self, reading: meter.Reading, at: float) -> None:
