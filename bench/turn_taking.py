@@ -173,13 +173,15 @@ def simulate(clip: Clip, config, smart: bool, words: Words, probs: Probabilities
         now = (sample + WINDOW) / SR
         if asr_wanted is not None and asr_free <= now:
             text, took = words.upto(asr_wanted)
-            asr_free, asr_wanted = max(asr_free, now - WINDOW / SR) + took, None
-            pending.append((asr_free, "words", text))
+            asr_free = max(asr_free, now - WINDOW / SR) + took
+            pending.append((asr_free, "words", (text, asr_wanted)))
+            asr_wanted = None
         for item in sorted(p for p in pending if p[0] <= now):
             pending.remove(item)
             ready, kind, payload = item
             if kind == "words":
-                endpointer.words, endpointer.unfinished = payload, sounds_unfinished(payload)
+                endpointer.words, endpointer.words_until = payload
+                endpointer.unfinished = sounds_unfinished(endpointer.words)
             else:
                 endpointer.estimate(*payload)
                 if endpointer.check(max(sample, int(ready * SR))):

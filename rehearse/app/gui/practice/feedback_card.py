@@ -153,9 +153,8 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.pitch_plot.plot(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
         self.level_plot.plot(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
         voiced = track.f0_hz[np.isfinite(track.f0_hz)]
-        low, high = (voiced.min() - 20, voiced.max() + 20) if voiced.size else (60, 400)
-        low = max(50.0, float(low))
-        self.pitch_plot.setYRange(low, high)
+        low, high = (float(voiced.min()) - 20, float(voiced.max()) + 20) if voiced.size else (60.0, 400.0)
+        self.pitch_plot.setYRange(max(50.0, low), high)  # Python floats: a float32 range overflows pyqtgraph's limits
         self.level_plot.setYRange(-60, 0)
         # two labelled ticks per small axis: four crowded labels overlapped each other
         self.pitch_plot.getAxis("left").setTicks(

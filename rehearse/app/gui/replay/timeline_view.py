@@ -110,7 +110,8 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.pitch_curve.setData(pitch.times, pitch.f0_hz, connect="finite")
         voiced = pitch.f0_hz[np.isfinite(pitch.f0_hz)]
         if voiced.size:
-            self.pitch.setYRange(max(50.0, np.percentile(voiced, 2) * 0.85), np.percentile(voiced, 98) * 1.15)
+            low, high = float(np.percentile(voiced, 2)), float(np.percentile(voiced, 98))
+            self.pitch.setYRange(max(50.0, low * 0.85), high * 1.15)
 
     def set_position(self, seconds: float) -> None:
         for cursor in self.cursors:
