@@ -8,12 +8,13 @@ it shows exactly what was saved. Two takes of one turn are shown side by side.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,6 +36,9 @@ from rehearse.app.gui.widgets import cache_axes
 _LOGGER = logging.getLogger(__name__)
 
 GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
+SPARE_PLOTS = 2
+"""Reply plots kept built ahead: a turn's two takes side by side."""
+SPARE_AFTER_MS = 1500
 EVIDENCE_TINTS = {"good": "rgba(46,157,91,0.32)", "poor": "rgba(210,72,60,0.32)", "tone": "rgba(217,154,30,0.35)"}
 
 
@@ -103,9 +107,12 @@ def why_text(branch: dict | None, next_line: str | None) -> str:
 
 
 class ReplyPlot(pg.GraphicsLayoutWidget):
-    """A small pitch and loudness plot of the reply, with the tone labels' seconds shaded."""
+    """A small pitch and loudness plot of the reply, with the tone labels' seconds shaded (`show_spans`).
 
-    def __init__(self, spans: list[tuple[str, float, float]], parent: QWidget | None = None):
+    Building one costs the GUI thread ~50 ms (two pyqtgraph plots), too long to do when a verdict arrives
+    while the learner may be speaking: `FeedbackPanel` keeps spares built at quiet moments."""
+
+    def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFixedHeight(130)
         self.setBackground(theme.color("base"))
@@ -113,6 +120,12 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         self.nextRow()
         self.level_plot = self._plot("dB")
         self.level_plot.setXLink(self.pitch_plot)
+        self.measured = False
+        """True once the reply's track arrived (or was found missing)."""
+        self.status = pg.TextItem("measuring…", color=theme.color("muted"))
+        self.pitch_plot.addItem(self.status)
+
+    def show_spans(self, spans: list[tuple[str, float, float]]) -> None:
         for plot in (self.pitch_plot, self.level_plot):
             for name, start, end in spans:
                 region = pg.LinearRegionItem(
@@ -120,10 +133,6 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
                 )
                 region.setToolTip(name)
                 plot.addItem(region)
-        self.measured = False
-        """True once the reply's track arrived (or was found missing)."""
-        self.status = pg.TextItem("measuring…", color=theme.color("muted"))
-        self.pitch_plot.addItem(self.status)
 
     def _plot(self, label: str) -> pg.PlotItem:
         plot = self.addPlot()
@@ -167,8 +176,15 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
 class FeedbackCard(QFrame):
     """The verdict on one take of one turn."""
 
-    def __init__(self, record: dict, take: int = 1, compact: bool = False, parent: QWidget | None = None):
-        """`compact`: two takes side by side (scores in two rows of two)."""
+    def __init__(
+        self,
+        record: dict,
+        take: int = 1,
+        compact: bool = False,
+        parent: QWidget | None = None,
+        reply_plot: Callable[[], ReplyPlot] = ReplyPlot,
+    ):
+        """`compact`: two takes side by side (scores in two rows of two); `reply_plot()` gives an empty plot."""
         super().__init__(parent)
         self.compact = compact
         self.record = record
@@ -224,7 +240,8 @@ class FeedbackCard(QFrame):
                 if isinstance(item, dict)
                 for a, b in item.get("seconds", [])
             ]
-            self.plot = ReplyPlot(spans)
+            self.plot = reply_plot()
+            self.plot.show_spans(spans)
             layout.addWidget(self.plot)
         why = QLabel(why_text(record.get("branch"), record.get("next_line")))
         why.setWordWrap(True)
@@ -291,6 +308,7 @@ class FeedbackPanel(QWidget):
         self.group.idClicked.connect(self.select)
         self.shown: int | None = None
         self.cards: list[FeedbackCard] = []
+        self._spares: list[ReplyPlot] = []
 
     def clear(self) -> None:
         self.takes.clear()
@@ -301,6 +319,22 @@ class FeedbackPanel(QWidget):
         self.cards = []
         self.shown = None
         self.note_label.setText("The feedback on each reply appears here as soon as it is judged.")
+        self._spare_later()
+
+    def _spare_later(self) -> None:
+        """Build the spare reply plots one at a time, a moment after now (the customer is usually speaking)."""
+        if len(self._spares) < SPARE_PLOTS:
+            QTimer.singleShot(SPARE_AFTER_MS, self, self._add_spare)
+
+    def _add_spare(self) -> None:
+        if len(self._spares) < SPARE_PLOTS:
+            self._spares.append(ReplyPlot())
+            self._spare_later()
+
+    def _reply_plot(self) -> ReplyPlot:
+        plot = self._spares.pop() if self._spares else ReplyPlot()
+        self._spare_later()
+        return plot
 
     def note(self, text: str) -> None:
         self.note_label.setText(text)
@@ -330,7 +364,7 @@ class FeedbackPanel(QWidget):
         row.setSpacing(8)
         self.cards = []
         for result in takes:
-            card = FeedbackCard(result.to_dict(), result.take, compact=len(takes) > 1)
+            card = FeedbackCard(result.to_dict(), result.take, compact=len(takes) > 1, reply_plot=self._reply_plot)
             card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
             column = QVBoxLayout()
             column.addWidget(card)
