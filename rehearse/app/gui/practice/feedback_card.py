@@ -38,7 +38,7 @@ _LOGGER = logging.getLogger(__name__)
 GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
 SPARE_PLOTS = 2
 """Reply plots kept built ahead: a turn's two takes side by side."""
-SPARE_AFTER_MS = 1500
+SPARE_GAP_MS = 200
 EVIDENCE_TINTS = {"good": "rgba(46,157,91,0.32)", "poor": "rgba(210,72,60,0.32)", "tone": "rgba(217,154,30,0.35)"}
 
 
@@ -110,7 +110,7 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
     """A small pitch and loudness plot of the reply, with the tone labels' seconds shaded (`show_spans`).
 
     Building one costs the GUI thread ~50 ms (two pyqtgraph plots), too long to do when a verdict arrives
-    while the learner may be speaking: `FeedbackPanel` keeps spares built at quiet moments."""
+    while the learner may be speaking: `FeedbackPanel` keeps spares, built while the customer speaks."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -319,22 +319,20 @@ class FeedbackPanel(QWidget):
         self.cards = []
         self.shown = None
         self.note_label.setText("The feedback on each reply appears here as soon as it is judged.")
-        self._spare_later()
 
-    def _spare_later(self) -> None:
-        """Build the spare reply plots one at a time, a moment after now (the customer is usually speaking)."""
+    def prepare(self) -> None:
+        """Build the spare reply plots, one per turn of the event loop (call it while the customer speaks:
+        the learner is listening, no live trace is drawn)."""
         if len(self._spares) < SPARE_PLOTS:
-            QTimer.singleShot(SPARE_AFTER_MS, self, self._add_spare)
+            QTimer.singleShot(SPARE_GAP_MS, self, self._add_spare)
 
     def _add_spare(self) -> None:
         if len(self._spares) < SPARE_PLOTS:
             self._spares.append(ReplyPlot())
-            self._spare_later()
+            self.prepare()
 
     def _reply_plot(self) -> ReplyPlot:
-        plot = self._spares.pop() if self._spares else ReplyPlot()
-        self._spare_later()
-        return plot
+        return self._spares.pop() if self._spares else ReplyPlot()
 
     def note(self, text: str) -> None:
         self.note_label.setText(text)

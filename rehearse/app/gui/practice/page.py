@@ -356,6 +356,8 @@ class PracticePage(QWidget):
     def _on_caption(self, text: str, speaking: bool) -> None:
         self.caption.setText(text)
         self.speaker.setText("Customer (speaking…)" if speaking else "Customer")
+        if speaking:
+            self.feedback.prepare()
 
     def _on_mood(self, mood: float, band: str, change: float) -> None:
         self.mood_bar.move_to(mood)
