@@ -53,10 +53,11 @@ def check_db_url(url: str) -> None:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     from rehearse.app.errors import UserError
+    from rehearse.store.db import database_url
 
     hint = "or leave --db out to keep sessions in SQLite in the data folder"
     try:
-        parsed = make_url(url)
+        parsed = make_url(database_url(url))
     except (ArgumentError, ValueError):
         shown = url if "@" not in url else "the value given"
         raise UserError(

@@ -40,7 +40,14 @@ from rehearse.store.schema import scenario_versions, sessions, turn_audio, turns
 
 _LOGGER = logging.getLogger(__name__)
 
-__all__ = ["SessionStore", "StoreError", "turn_record"]
+__all__ = ["SessionStore", "StoreError", "database_url", "turn_record"]
+
+
+def database_url(url: str) -> str:
+    """The URL as SQLAlchemy opens it: plain `postgresql://` and `postgres://` use psycopg (version 3), the
+    driver Rehearse installs (SQLAlchemy would pick psycopg2); every other URL is left as given."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg://{rest}" if sep and scheme in ("postgresql", "postgres") else url
 
 
 def _now() -> datetime:
@@ -65,7 +72,7 @@ class SessionStore(Reviews):
         database = self.folder / "rehearse.db"
         url = url or os.environ.get("REHEARSE_DB_URL") or None
         self.read_only = url is None and not os.access(self.folder, os.W_OK)
-        self.url = url or f"sqlite:///{database}"
+        self.url = database_url(url) if url else f"sqlite:///{database}"
         self._running: dict[str, recovery.RunningLock | recovery.ServerLock] = {}
         self.audio_in_database = False
         """True on a server database: turn audio is kept in `turn_audio` as well as in files."""
