@@ -134,7 +134,13 @@ class Session:
     def start(self) -> str:
         """Write the session row and start loading the wording models (once). Returns the session id."""
         if self.id is None:
-            self.id = self.store.start_session(self.learner, self.scenario.id, self.seed, self.scenario.difficulty)
+            self.id = self.store.start_session(
+                self.learner,
+                self.scenario.id,
+                self.seed,
+                self.scenario.difficulty,
+                scenario_text=self.scenario.text or None,
+            )
             if self._want_paraphrases:
                 self._wording_loader = threading.Thread(
                     target=self._load_wording_layers, name="wording-models", daemon=True

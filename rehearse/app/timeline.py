@@ -8,8 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rehearse.store import SessionStore
 
 PAUSE_S = 0.5
 """Silence after each clip."""
@@ -66,13 +70,13 @@ class Conversation:
         return None
 
 
-def _read(path: str | None, rate: int) -> np.ndarray | None:
-    import soundfile as sf
+def _clip(store: SessionStore, turn: dict, track: str, rate: int) -> np.ndarray | None:
     import soxr
 
-    if not path or not Path(path).is_file():
+    found = store.audio(turn, track)
+    if found is None:
         return None
-    audio, source_rate = sf.read(path, dtype="float32", always_2d=False)
+    audio, source_rate = found
     if audio.ndim > 1:
         audio = audio.mean(axis=1)
     return soxr.resample(audio, source_rate, rate) if source_rate != rate else audio
@@ -89,18 +93,19 @@ def spread_words(text: str, start: float, end: float) -> list[Word]:
     return [Word(t, float(a), float(b)) for t, a, b in zip(tokens, edges[:-1], edges[1:], strict=True)]
 
 
-def build(turns: list[dict], rate: int = EXPORT_RATE) -> Conversation:
-    """Decode every clip of the turns (the active path, in order) and lay them end to end with pauses."""
+def build(turns: list[dict], store: SessionStore, rate: int = EXPORT_RATE) -> Conversation:
+    """Decode every clip of the turns (the active path, in order), as `store` keeps it, and lay them end to
+    end with pauses. A damaged clip raises `StoreError` saying which."""
     pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
     pieces: list[np.ndarray] = []
     segments: list[Segment] = []
     at = 0
     for turn in turns:
-        for speaker, key, text in (
-            ("customer", "customer_audio", turn.get("customer_line") or ""),
-            ("learner", "learner_audio", turn.get("transcript") or ""),
+        for speaker, text in (
+            ("customer", turn.get("customer_line") or ""),
+            ("learner", turn.get("transcript") or ""),
         ):
-            audio = _read(turn.get(key), rate)
+            audio = _clip(store, turn, speaker, rate)
             if audio is None:
                 continue
             start, end = at / rate, (at + audio.size) / rate
@@ -113,9 +118,9 @@ def build(turns: list[dict], rate: int = EXPORT_RATE) -> Conversation:
     return Conversation(audio, rate, segments)
 
 
-def conversation_audio(turns: list[dict], rate: int = EXPORT_RATE) -> tuple[np.ndarray, int]:
+def conversation_audio(turns: list[dict], store: SessionStore, rate: int = EXPORT_RATE) -> tuple[np.ndarray, int]:
     """Customer and learner tracks of every turn, in order, as one mono signal."""
-    conversation = build(turns, rate)
+    conversation = build(turns, store, rate)
     return conversation.audio, conversation.rate
 
 

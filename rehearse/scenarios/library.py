@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from rehearse.scenarios.schema import Scenario, ScenarioError, load
+from rehearse.scenarios.schema import Scenario, ScenarioError, load, parse
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -153,3 +153,22 @@ def find(scenario_id: str) -> Scenario:
     available = entries()
     names = ", ".join(e.id for e in available if e.scenario)
     raise UnknownScenario(f"unknown scenario '{scenario_id}'; available: {names}")
+
+
+def played(scenario_id: str, text: str | None, difficulty: int | None = None) -> Scenario | None:
+    """The scenario as a session played it: the `text` the store kept for it, else today's scenario with that
+    id (older sessions); at the session's `difficulty`. None when neither can be read."""
+    from rehearse.scenarios.adaptive import with_difficulty
+
+    scenario = None
+    if text:
+        try:
+            scenario = parse(text, f"<scenario {scenario_id} as played>")
+        except ScenarioError as exc:  # e.g. a voice file that this machine does not have
+            _LOGGER.info("the scenario %s as played cannot be read: %s", scenario_id, exc)
+    if scenario is None:
+        try:
+            scenario = find(scenario_id)
+        except (ScenarioError, UnknownScenario):
+            return None
+    return scenario if difficulty is None else with_difficulty(scenario, difficulty)

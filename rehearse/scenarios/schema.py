@@ -6,7 +6,7 @@ The format is documented in docs/scenarios.md with an annotated example.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rehearse.constants import MOVES, VOCABULARY
@@ -102,6 +102,8 @@ class Scenario:
     prompts: dict[str, Lines] = field(default_factory=lambda: dict(DEFAULT_PROMPTS))
     """What the persona says on silence ("no_answer") and when cut off ("interrupted"), per band."""
     source: str = "<memory>"
+    text: str = field(default="", repr=False, compare=False)
+    """The YAML it was parsed from ("" when built in code): what the store keeps as the version played."""
 
     @property
     def context(self) -> str:
@@ -126,7 +128,7 @@ def parse(text: str, source: str = "<text>", folder: Path | None = None) -> Scen
     scenario = _build(data, problems, source, folder or Path.cwd())
     if problems.items:
         raise ScenarioError(problems.items)
-    return scenario
+    return replace(scenario, text=text)
 
 
 def _quote_hint(value) -> str:

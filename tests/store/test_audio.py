@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
@@ -49,3 +51,28 @@ def test_an_unreachable_server_is_one_line_naming_the_url_and_what_to_do(tmp_pat
     message = str(caught.value)
     assert "postgresql+psycopg://sam:***@127.0.0.1:9/team" in message and "secret" not in message
     assert "cannot be reached" in message and "leave --db out" in message and "\n" not in message
+
+
+def test_replay_reads_the_audio_as_the_store_keeps_it_so_a_server_replays_without_the_files(
+    store_url, tmp_path, monkeypatch
+):
+    from rehearse.app.gui.replay.data import learner_pitch, load_session
+    from rehearse.app.timeline import conversation_audio
+
+    rep = SessionStore(url=store_url, folder=tmp_path / "laptop")
+    sid = rep.start_session("sam", "internet-outage", seed=0)
+    add_turn(rep, sid, 1)
+    rep.end_session(sid, "finished")
+    shutil.rmtree(tmp_path / "laptop" / "audio")  # the trainer's machine has none of the rep's files
+
+    monkeypatch.setenv("REHEARSE_DB_URL", store_url)
+    monkeypatch.setenv("REHEARSE_DATA_DIR", str(tmp_path / "trainer"))
+    view = load_session(sid)
+    segments = [(s.speaker, round(s.end - s.start, 2)) for s in view.conversation.segments]
+    if rep.audio_in_database:
+        assert segments == [("customer", round(TONE.size / 22_050, 2)), ("learner", 1.0)]
+        assert np.abs(view.conversation.audio).max() == pytest.approx(0.1, abs=0.01)
+        assert learner_pitch(view).times.size > 0
+        assert conversation_audio(view.turns, view.store)[0].size == view.conversation.audio.size
+    else:  # SQLite: the files are the audio, and replay shows the turns without them as before
+        assert segments == [] and learner_pitch(view).times.size == 0

@@ -49,11 +49,11 @@ def run(args) -> int:
             )
         )
     else:
-        print("\n".join(session_lines(session, every)))
+        print("\n".join(session_lines(session, every, store.scenario_text(session["id"]))))
     if args.export or args.play:
         from rehearse.app.timeline import conversation_audio, write_wav
 
-        audio, rate = conversation_audio(turns)
+        audio, rate = conversation_audio(turns, store)
         if args.export:
             write_wav(args.export, audio, rate)
             print(f"wrote {args.export} ({audio.size / rate:.1f} s)")
@@ -80,11 +80,15 @@ def _list(store, args) -> int:
     return 0
 
 
-def session_lines(session: dict, turns: list[dict]) -> list[str]:
-    """The session as text: each customer line, the reply, its scores and the branch it caused; takes that
-    a retake replaced are shown where they were taken."""
+def session_lines(session: dict, turns: list[dict], scenario_text: str | None) -> list[str]:
+    """The session as text: the scenario as played (`scenario_text`, kept by the store), each customer line,
+    the reply, its scores and the branch it caused; takes that a retake replaced are shown where they were taken."""
+    from rehearse.scenarios.library import played
+
+    scenario = played(session["scenario_id"], scenario_text)
+    title = f"{scenario.title} ({session['scenario_id']})" if scenario else session["scenario_id"]
     lines = [
-        f"Session {session['id']} — {session['scenario_id']}, learner {session['learner']}, "
+        f"Session {session['id']} — {title}, learner {session['learner']}, "
         f"{session['status']}" + (f" ({session['outcome']})" if session["outcome"] else "")
     ]
     if session.get("note"):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rehearse.app.timeline import Conversation, build, spread_words
+
+if TYPE_CHECKING:
+    from rehearse.store import SessionStore
 
 ENVELOPE_POINTS = 3000
 """Waveform resolution: min/max pairs across the whole conversation."""
@@ -30,6 +34,8 @@ class SessionView:
     earlier: dict[int, list[dict]]
     """Turn index -> the takes a retake replaced, oldest first."""
     conversation: Conversation
+    store: SessionStore = field(repr=False)
+    """Where the session was read from: its audio is read through it."""
     envelopes: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     """Speaker -> (times, lower, upper) of the waveform."""
 
@@ -64,10 +70,11 @@ def matches(
     return True
 
 
-def load_session(session_id: str, titles: dict[str, str] | None = None) -> SessionView:
+def load_session(session_id: str) -> SessionView:
+    """The session with its audio, titled by the scenario as it was played."""
+    from rehearse.scenarios.library import played
     from rehearse.store import SessionStore
 
-    titles = titles or scenario_titles()
     store = SessionStore()
     session = store.session(session_id)
     if session is None:
@@ -78,10 +85,10 @@ def load_session(session_id: str, titles: dict[str, str] | None = None) -> Sessi
     for turn in every:
         if not turn.get("active", True):
             earlier.setdefault(int(turn["index"]), []).append(turn)
-    conversation = build(active)
-    view = SessionView(
-        session, titles.get(session["scenario_id"], session["scenario_id"]), active, earlier, conversation
-    )
+    conversation = build(active, store)
+    scenario = played(session["scenario_id"], store.scenario_text(session_id), session["difficulty"])
+    title = scenario.title if scenario else session["scenario_id"]
+    view = SessionView(session, title, active, earlier, conversation, store)
     view.envelopes = {speaker: envelope(conversation, speaker) for speaker in ("customer", "learner")}
     return view
 
@@ -107,18 +114,16 @@ def envelope(conversation: Conversation, speaker: str, points: int = ENVELOPE_PO
 
 def learner_pitch(view: SessionView) -> Pitch:
     """Pitch of every learner reply (from its 16 kHz recording), and word times spread over the voiced part."""
-    import soundfile as sf
-
     from rehearse.audio import prosody
 
     times, f0 = [], []
     replies = [s for s in view.conversation.segments if s.speaker == "learner"]
-    paths = {int(t["index"]): t.get("learner_audio") for t in view.turns}
+    turns = {int(t["index"]): t for t in view.turns}
     for segment in replies:
-        path = paths.get(segment.turn)
-        if not path:
+        found = view.store.audio(turns[segment.turn], "learner")
+        if found is None:
             continue
-        audio, rate = sf.read(path, dtype="float32")
+        audio, rate = found
         if rate != prosody.SAMPLE_RATE or audio.size < prosody.FRAME:
             continue
         track = prosody.track(audio)

@@ -228,9 +228,7 @@ class ReplayPage(QWidget):
         self.window_.status("Loading the session's audio…")
         if not self._listed:
             self.refresh()
-        tasks.run_in_background(
-            load_session, session_id, self.titles, on_done=self._loaded, on_error=self._failed, parent=self
-        )
+        tasks.run_in_background(load_session, session_id, on_done=self._loaded, on_error=self._failed, parent=self)
 
     def _loaded(self, view) -> None:
         if view.session["id"] != self._loading_id:
