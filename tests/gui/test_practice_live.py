@@ -93,6 +93,11 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     takes = {r["take"]: r for r in store.turns(session_id, every_take=True) if r["index"] == 1}
     assert shown_scores(first) == saved_scores(takes[1]) and shown_scores(second) == saved_scores(takes[2])
     assert not takes[1]["active"] and takes[2]["active"]
+    # each card plots its own take's recording (read through the store, off the GUI thread)
+    qtbot.waitUntil(lambda: first.plot.measured and second.plot.measured, timeout=30_000)
+    traces = [card.plot.level_plot.listDataItems()[0].getData()[0] for card in (first, second)]
+    durations = [float(x[-1]) for x in traces]
+    assert all(abs(d - r["feedback"]["duration_s"]) < 0.3 for d, r in zip(durations, (takes[1], takes[2]), strict=True))
 
     # stop while the learner is speaking the next reply
     verdicts = len(learner.of(events.Verdict))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
@@ -52,18 +51,17 @@ class ReplyTrack:
 
 
 def load_reply_track(store_url: str | None, store_folder, session_id: str, index: int, take: int) -> ReplyTrack | None:
-    """Read the turn's learner audio from the store and track it (runs off the GUI thread)."""
+    """Read the turn's learner audio (16 kHz) from the store and track it (runs off the GUI thread)."""
     from rehearse.audio import prosody
-    from rehearse.audio.files import load_reply
     from rehearse.store import SessionStore
 
     store = SessionStore(url=store_url, folder=store_folder)
-    rows = [r for r in store.turns(session_id) if r["index"] == index]
+    rows = [r for r in store.turns(session_id, every_take=True) if r["index"] == index]
     rows = [r for r in rows if r.get("take", 1) == take] or rows
-    path = rows[-1].get("learner_audio") if rows else None
-    if not path or not Path(path).is_file():
+    found = store.audio(rows[-1], "learner") if rows else None
+    if found is None or found[1] != prosody.SAMPLE_RATE or found[0].size < prosody.FRAME:
         return None
-    track = prosody.track(load_reply(Path(path)))
+    track = prosody.track(found[0])
     return ReplyTrack(track.times, track.f0_hz, track.level_db)
 
 
