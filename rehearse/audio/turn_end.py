@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rehearse.audio.worker import NewestRequestWorker
 from rehearse.constants import SAMPLE_RATE
 
 _LOGGER = logging.getLogger(__name__)
@@ -199,7 +200,7 @@ class Estimate:
     took_ms: float
 
 
-class TurnEndWorker:
+class TurnEndWorker(NewestRequestWorker):
     """Runs Smart Turn on its own thread so the listener's loop never waits for it.
 
     `request(begin, end)` asks for the probability of the audio [begin, end) (its last 8 s are used; a newer
@@ -208,40 +209,30 @@ class TurnEndWorker:
     def __init__(
         self, model: SmartTurn, audio: Callable[[int, int], np.ndarray], on_result: Callable[[Estimate], None]
     ):
+        super().__init__("rehearse-turn-end")
         self.model, self._audio, self._on_result = model, audio, on_result
-        self._lock = threading.Condition()
         self._wanted: tuple[int, int] | None = None
-        self._closed = False
-        self._thread = threading.Thread(target=self._run, name="rehearse-turn-end", daemon=True)
-        self._thread.start()
+        self._start()
 
     def request(self, begin: int, end: int) -> None:
         with self._lock:
             self._wanted = (max(begin, end - SECONDS * SAMPLE_RATE), end)
-            self._lock.notify()
+        self._wake()
 
     def cancel(self) -> None:
         with self._lock:
             self._wanted = None
 
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._lock.notify()
-        self._thread.join(timeout=5)
+    def _take(self) -> tuple[int, int] | None:
+        wanted, self._wanted = self._wanted, None
+        return wanted
 
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._closed and self._wanted is None:
-                    self._lock.wait()
-                if self._closed:
-                    return
-                (begin, end), self._wanted = self._wanted, None
-            began = time.perf_counter()
-            try:
-                probability = self.model.probability(self._audio(begin, end))
-            except Exception:  # the endpointer falls back to silence for this pause
-                _LOGGER.exception("end-of-turn model failed")
-                continue
-            self._on_result(Estimate(probability, end, 1000.0 * (time.perf_counter() - began)))
+    def _handle(self, request: tuple[int, int]) -> None:
+        begin, end = request
+        began = time.perf_counter()
+        try:
+            probability = self.model.probability(self._audio(begin, end))
+        except Exception:  # the endpointer falls back to silence for this pause
+            _LOGGER.exception("end-of-turn model failed")
+            return
+        self._on_result(Estimate(probability, end, 1000.0 * (time.perf_counter() - began)))

@@ -50,7 +50,8 @@ def test_a_one_second_pause_after_and_is_one_turn_not_two(virtual_audio, stt, tt
     assert "account" in heard and "tomorrow" in heard, turn.feedback.transcript  # both sides of the pause
     reasons = turn.timing["end_of_turn"]
     assert reasons["detector"] == "smart_turn"
-    assert reasons["rule"] in ("model_finished", "model_unsure", "silence"), reasons
+    # the end itself: on the model, or at the ceiling when the words of the final pause came later than it
+    assert reasons["rule"] in ("model_finished", "model_unsure", "silence", "ceiling"), reasons
     assert "morning" in reasons["final_words"].lower()
 
 
@@ -81,6 +82,8 @@ def test_a_finished_short_reply_ends_on_the_models_word_and_its_own_words(
     assert reasons["detector"] == "smart_turn", reasons
     if reasons["probability"] is None:  # the model answers in 40-80 ms on an idle core, 400 ms on an overloaded one
         pytest.xfail(f"the CPU is too busy: Smart Turn did not answer within 500 ms ({reasons})")
+    if reasons["rule"] == "ceiling" and not reasons["words_reach_pause"]:  # a decode takes 0.3-1.1 s here, idle
+        pytest.xfail(f"the CPU is too busy: the pause's words took longer than the ceiling ({reasons})")
     # silence is counted in audio samples at the moment of the decision, not in wall-clock time
     assert reasons["rule"] == "model_finished" and reasons["probability"] >= 0.5, reasons
     assert reasons["words_reach_pause"] and not reasons["unfinished_words"], reasons

@@ -12,13 +12,13 @@ speculatively when a pause begins, so it is usually ready by the time the end of
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from rehearse.audio.worker import NewestRequestWorker
 from rehearse.constants import SAMPLE_RATE
 from rehearse.models.stt import SpeechToText, Transcript, Word
 
@@ -47,7 +47,7 @@ class Result:
     """When it was ready (monotonic seconds)."""
 
 
-class IncrementalTranscriber:
+class IncrementalTranscriber(NewestRequestWorker):
     """Transcribes one turn at a time; `audio(begin, end)` returns 16 kHz samples by absolute index."""
 
     def __init__(
@@ -61,19 +61,17 @@ class IncrementalTranscriber:
         the rule before issue 11) or "none" (every decode starts at the turn's origin), for the bench."""
         if commit not in COMMIT_MODES:
             raise ValueError(f"commit must be one of {COMMIT_MODES}")
+        super().__init__("rehearse-asr")
         self._stt, self._audio, self._on_result, self.commit = stt, audio, on_result, commit
         self._previous: list[Word] = []
         """The uncommitted words of the last partial (compared with the next one)."""
-        self._lock = threading.Condition()
         self._partial: int | None = None
         self._final: int | None = None
-        self._closed = False
         self._turn = 0
         self._origin = 0
         self._committed: list[Word] = []
         self._committed_until = 0
-        self._thread = threading.Thread(target=self._run, name="rehearse-asr", daemon=True)
-        self._thread.start()
+        self._start()
 
     def begin(self, origin: int) -> None:
         """Start a new turn whose audio begins at absolute sample `origin`."""
@@ -88,47 +86,40 @@ class IncrementalTranscriber:
         """Ask for the words up to `end` (a newer request replaces one not yet started)."""
         with self._lock:
             self._partial = end
-            self._lock.notify()
+        self._wake()
 
     def final(self, end: int) -> None:
         """Ask for the whole turn's transcript up to `end` (the end of speech, or where a pause began)."""
         with self._lock:
             self._final = end
-            self._lock.notify()
+        self._wake()
 
     def cancel_final(self) -> None:
         """Drop a final request not yet started (the learner went on after a pause)."""
         with self._lock:
             self._final = None
 
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            self._lock.notify()
-        self._thread.join(timeout=5)
+    def _take(self) -> tuple[int, int, bool] | None:
+        """A final first (with a partial it covers dropped), else the newest partial: (turn, end, final)."""
+        if self._final is not None:
+            end, self._final = self._final, None
+            if self._partial is not None and self._partial <= end:
+                self._partial = None
+            return self._turn, end, True
+        if self._partial is not None:
+            end, self._partial = self._partial, None
+            return self._turn, end, False
+        return None
 
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while not self._closed and self._partial is None and self._final is None:
-                    self._lock.wait()
-                if self._closed:
-                    return
-                turn = self._turn
-                final, end = (True, self._final) if self._final is not None else (False, self._partial)
-                if final:
-                    self._final = None
-                    if self._partial is not None and self._partial <= end:  # the final covers it
-                        self._partial = None
-                else:
-                    self._partial = None
-            try:
-                result = self._transcribe(turn, end, final)
-            except Exception:  # a failed partial must not end the session; a failed final is reported
-                _LOGGER.exception("transcription failed")
-                result = Result(None, end, final, time.monotonic()) if final else None
-            if result is not None:
-                self._on_result(result)
+    def _handle(self, request: tuple[int, int, bool]) -> None:
+        turn, end, final = request
+        try:
+            result = self._transcribe(turn, end, final)
+        except Exception:  # a failed partial must not end the session; a failed final is reported
+            _LOGGER.exception("transcription failed")
+            result = Result(None, end, final, time.monotonic()) if final else None
+        if result is not None:
+            self._on_result(result)
 
     def _transcribe(self, turn: int, end: int, final: bool) -> Result | None:
         begin = self._committed_until
