@@ -219,7 +219,8 @@ def test_a_lost_device_pauses_saves_the_turn_and_resumes(virtual_audio, stt, tts
     assert learner.of(events.DevicePaused) and learner.of(events.DeviceResumed)
     first = turns[0]
     assert first.timing["end_reason"] == "device_lost"
-    assert "dashwood" in first.feedback.transcript.lower()  # what was said before the unplug is kept
+    # what was said before the unplug is kept ("Mr. John Dashwood ...": Whisper spells the name as it hears it)
+    assert "john" in words(first.feedback.transcript), first.feedback.transcript
     saved = store.turns(session.id)[0]
     assert saved["learner_audio"] and Path(saved["learner_audio"]).exists()
 
