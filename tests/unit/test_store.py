@@ -1,26 +1,21 @@
-import numpy as np
 import pytest
 import soundfile as sf
 
 from rehearse.store import SessionStore, StoreError
+from tests.store.helpers import add_turn
 
 
 def _turn(store, session_id, index, audio=True, take=1, transcript="I'm sorry"):
-    tone = (0.1 * np.sin(np.linspace(0, 200, 16_000))).astype(np.float32)
-    return store.add_turn(
+    return add_turn(
+        store,
         session_id,
         index,
         take=take,
-        node_id="opening",
+        audio=audio,
         customer_line="Third call!",
-        customer_mood=0.7,
         transcript=transcript,
         verdict={"scores": {"empathy": 50.0}, "moves": ["apologize"]},
         step={"goto": "next"},
-        next_line="Fine.",
-        outcome=None,
-        customer_audio=(tone, 22_050) if audio else None,
-        learner_audio=(tone, 16_000) if audio else None,
     )
 
 
