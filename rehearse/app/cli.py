@@ -19,7 +19,20 @@ from rehearse.scenarios.library import UnknownScenario
 from rehearse.scenarios.schema import ScenarioError
 from rehearse.store import StoreError
 
-COMMANDS = ("app", "practice", "score", "say", "demo", "replay", "scenarios", "next", "team", "models", "doctor")
+COMMANDS = (
+    "app",
+    "practice",
+    "score",
+    "say",
+    "demo",
+    "replay",
+    "scenarios",
+    "next",
+    "team",
+    "calibrate",
+    "models",
+    "doctor",
+)
 USER_ERRORS = (AudioFileError, ModelLoadError, ScenarioError, UnknownScenario, StoreError, UserError)
 
 

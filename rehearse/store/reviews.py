@@ -6,13 +6,14 @@ A mixin of `SessionStore`: it uses the store's `_read` and `_write`, which turn 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import Text, insert, select, type_coerce
 
 from rehearse.store import access
 from rehearse.store.errors import StoreError
-from rehearse.store.schema import comments, people, ratings, turns
+from rehearse.store.schema import comments, people, ratings, sessions, turns
 
 ROLES = ("learner", "trainer")
 
@@ -67,6 +68,37 @@ class Reviews:
             _of_session(comments, session_id).order_by(turns.c.index, turns.c.take, comments.c.at_seconds)
         )
 
+    def rated_turns(self, team: str | None = None, trainer: str | None = None) -> list[dict]:
+        """Every rating (of `trainer`, of `team`'s learners) with its turn and the coach's score of the same
+        dimension (`automatic`, None when the coach did not score it); what `store.calibration` reads."""
+        query = (
+            select(
+                ratings.c.id.label("rating_id"),
+                ratings.c.turn_id,
+                ratings.c.author,
+                ratings.c.dimension,
+                ratings.c.score,
+                ratings.c.created_at,
+                turns.c.session_id,
+                turns.c.index,
+                turns.c.take,
+                type_coerce(turns.c.feedback, Text).label("feedback"),
+                sessions.c.learner,
+            )
+            .join(turns, ratings.c.turn_id == turns.c.id)
+            .join(sessions, turns.c.session_id == sessions.c.id)
+            .order_by(ratings.c.id)
+        )
+        if team is not None:
+            query = query.where(sessions.c.learner.in_(select(people.c.name).where(people.c.team == team)))
+        if trainer is not None:
+            query = query.where(ratings.c.author == trainer)
+        rows = self._read(query)
+        for row in rows:
+            row["take"] = row["take"] or 1
+            row["automatic"] = _automatic_score(row.pop("feedback"), row["dimension"])
+        return rows
+
     def _check_turn(self, turn_id: int) -> None:
         if not self._read(select(turns.c.id).where(turns.c.id == turn_id)):
             raise StoreError(f"no saved turn has the id {turn_id} (or it is not yours to review)")
@@ -74,6 +106,15 @@ class Reviews:
     def _add(self, table, row: dict) -> int:
         result = self._write(insert(table).values(**row, created_at=datetime.now(UTC)))
         return int(result.inserted_primary_key[0])
+
+
+def _automatic_score(feedback: str | dict | None, dimension: str) -> float | None:
+    try:
+        verdict = feedback if isinstance(feedback, dict) else json.loads(feedback or "{}")  # PostgreSQL: parsed
+        value = (verdict.get("scores") or {}).get(dimension)
+    except (ValueError, AttributeError):
+        return None  # a damaged verdict: nothing to compare with
+    return None if value is None else float(value)
 
 
 def _of_session(table, session_id: str):
