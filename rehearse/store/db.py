@@ -34,6 +34,7 @@ from rehearse.constants import data_dir
 from rehearse.privacy import private_file, private_folder
 from rehearse.store import recovery
 from rehearse.store.errors import StoreError, explain
+from rehearse.store.listing import Listing
 from rehearse.store.migrate import SchemaMismatch, check_readable, upgrade
 from rehearse.store.reviews import Reviews
 from rehearse.store.schema import scenario_versions, sessions, turn_audio, turns
@@ -54,7 +55,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class SessionStore(Reviews):
+class SessionStore(Reviews, Listing):
     """Sessions and turns in a database, audio in `<folder>/audio/<session>/`.
 
     Opening it closes the sessions whose program died (`store.recovery`). A data folder that cannot be
