@@ -180,7 +180,22 @@ def averaged(models, states, mask, rules) -> np.ndarray:
 
 
 def probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None = None) -> np.ndarray:
-    """(replies, moves) probabilities, in `VOCABULARY` order; a long reply's are the max over its windows."""
+    """(replies, moves) probabilities, in `VOCABULARY` order; a long reply's are the max over its windows.
+
+    If the GPU fails on the way, the layer moves to the CPU with the embedding model (one warning) and
+    runs again there.
+    """
+    model = examples.embeddings()
+    device = model.device
+    try:
+        return _probabilities(texts, rule_moves, path)
+    except Exception as exc:
+        if not model.use_cpu(exc, device):
+            raise
+    return _probabilities(texts, rule_moves, path)
+
+
+def _probabilities(texts: list[str], rule_moves: list[set[str]], path: str | None) -> np.ndarray:
     torch = _torch()
     adapter = load_adapter(path)
     parts = [windows(text) for text in texts]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import ctypes
 import functools
-import glob
 import logging
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rehearse.models import cuda_libs
 from rehearse.models.errors import ModelLoadError
 
 _LOGGER = logging.getLogger(__name__)
 
-# CTranslate2 4.x is built against CUDA 12: it needs these at the first model call, not at load.
-_CT2_CUDA_LIBRARIES = ("libcublas.so.12", "libcudnn.so.9")
+_GPU_ERROR_WORDS = ("cuda", "cublas", "cudnn", "out of memory", "nvidia", "gpu", "device-side")
 
 
 @dataclass(frozen=True)
@@ -58,26 +55,12 @@ def physical_cores() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _preload_pip_cuda_libraries() -> None:
-    """Make CUDA libraries shipped in pip packages (nvidia-*-cu12) visible to CTranslate2."""
-    for prefix in sys.path:
-        for path in glob.glob(os.path.join(prefix, "nvidia", "*", "lib", "lib*.so*")):
-            name = os.path.basename(path)
-            if any(name.startswith(lib.split(".so")[0] + ".so") for lib in _CT2_CUDA_LIBRARIES):
-                try:
-                    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
-                except OSError:
-                    pass
-
-
-def _missing_ct2_cuda_library() -> str | None:
-    _preload_pip_cuda_libraries()
-    for lib in _CT2_CUDA_LIBRARIES:
-        try:
-            ctypes.CDLL(lib)
-        except OSError:
-            return lib
-    return None
+def is_gpu_failure(exc: BaseException) -> bool:
+    """True for an error a failing GPU raises mid-computation (out of memory, driver or CUDA library error)."""
+    if not isinstance(exc, RuntimeError | OSError) or isinstance(exc, ModelLoadError):
+        return False
+    text = str(exc).lower()
+    return any(word in text for word in _GPU_ERROR_WORDS)
 
 
 @functools.cache
@@ -102,10 +85,10 @@ def ctranslate2_device(requested: str = "auto") -> DeviceChoice:
     if gpus == 0:
         reason = "no CUDA GPU visible to CTranslate2"
     else:
-        missing = _missing_ct2_cuda_library()
-        if missing is None:
-            return DeviceChoice("cuda", "float16", 0, f"CUDA GPU found ({gpus}) with cuBLAS 12 and cuDNN 9")
-        reason = f"a GPU is present but {missing} cannot be loaded (CTranslate2 needs CUDA 12 libraries)"
+        libraries = cuda_libs.preload()
+        if not libraries.missing:
+            return DeviceChoice("cuda", "float16", 0, f"CUDA GPU found ({gpus}); {libraries.describe()}")
+        reason = f"a GPU is present but CTranslate2 needs CUDA 12 libraries: {libraries.describe()}"
     if requested == "cuda":
         raise ModelLoadError(f"--device cuda was asked for but {reason}; use --device auto or cpu")
     return DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, f"{cpu.reason}: {reason}")

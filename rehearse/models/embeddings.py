@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from rehearse.models.device import torch_device
+from rehearse.models.device import is_gpu_failure, torch_device
 from rehearse.models.errors import ModelLoadError
 from rehearse.models.registry import DEFAULT_SENTENCE_MODEL, sentence_model_path
 
@@ -44,7 +44,7 @@ class SentenceEmbeddings:
 
     `model` is the bundled name ("all-MiniLM-L6-v2") or a local sentence-transformers folder; `device`
     is "auto" (CUDA when torch sees a GPU), "cpu" or "cuda". Creating one checks the model exists and
-    loads nothing.
+    loads nothing. If the GPU fails mid-session, `encode` moves to the CPU with one warning and retries.
     """
 
     def __init__(self, model: str = DEFAULT_SENTENCE_MODEL, device: str = "auto"):
@@ -73,7 +73,32 @@ class SentenceEmbeddings:
                 self._device = "cpu"
                 return _load(self.path, "cpu")
 
+    def use_cpu(self, exc: BaseException, failed_on: str) -> bool:
+        """After `exc` from a computation on `failed_on`: True (with one warning) when it was the GPU failing, and
+        from now on this model runs on the CPU; False when it is some other error, for the caller to raise."""
+        if failed_on != "cuda" or not is_gpu_failure(exc):
+            return False
+        with _LOCK:
+            if self._device == "cpu":
+                return True  # another thread already moved it
+            _LOGGER.warning(
+                "the GPU failed while running the sentence-embedding model (%s: %s); continuing on the CPU",
+                type(exc).__name__,
+                exc,
+            )
+            self._device = "cpu"
+            return True
+
     def encode(self, sentences: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per sentence."""
-        vectors = self.load().encode(sentences, normalize_embeddings=True, batch_size=32, show_progress_bar=False)
+        device = self.device
+        try:
+            vectors = self._encode(sentences)
+        except Exception as exc:
+            if not self.use_cpu(exc, device):
+                raise
+            vectors = self._encode(sentences)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode(self, sentences: list[str]):
+        return self.load().encode(sentences, normalize_embeddings=True, batch_size=32, show_progress_bar=False)

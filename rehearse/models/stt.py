@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from rehearse.constants import SAMPLE_RATE
-from rehearse.models.device import DeviceChoice, ctranslate2_device
+from rehearse.models.device import DeviceChoice, ctranslate2_device, is_gpu_failure
 from rehearse.models.errors import ModelLoadError
 from rehearse.models.registry import DEFAULT_WHISPER, whisper_model_path
 
@@ -42,16 +43,20 @@ class SpeechToText:
 
     `model` is a bundled name ("tiny.en", "base"), a CTranslate2 model folder, or a faster-whisper
     hub name that is already in the local cache (nothing is downloaded unless `allow_download`).
+    If the GPU fails later (out of memory, a driver error), the model reloads on the CPU with one
+    warning and the failed call is retried there, so no reply is lost.
     """
 
     def __init__(self, model: str = DEFAULT_WHISPER, device: str = "auto", allow_download: bool = False):
         self.name = model
         self.choice: DeviceChoice = ctranslate2_device(device)
-        path = whisper_model_path(model)
-        self._model = self._load(path, self.choice, allow_download)
+        self._path = whisper_model_path(model)
+        self._allow_download = allow_download
+        self._fallback_lock = threading.Lock()
+        self._model = self._load(self._path, self.choice, allow_download)
         self.english_only = model.endswith(".en") or self._model.model.is_multilingual is False
         if self.choice.device == "cuda":
-            self._verify_cuda(path, allow_download)
+            self._verify_cuda()
 
     @staticmethod
     def _load(path: str, choice: DeviceChoice, allow_download: bool):
@@ -74,16 +79,22 @@ class SpeechToText:
             )
             raise ModelLoadError(f"cannot load Whisper model '{path}': {hint} ({type(exc).__name__}: {exc})") from exc
 
-    def _verify_cuda(self, path: str, allow_download: bool) -> None:
+    def _verify_cuda(self) -> None:
         """CTranslate2 can load on CUDA yet fail at the first computation; find out now, not mid-turn."""
         try:
-            self.transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32))
+            self._transcribe(np.zeros(SAMPLE_RATE, dtype=np.float32), None, 0.0, False, None)
         except RuntimeError as exc:
-            reason = f"CUDA failed at the first computation ({exc}); using CPU"
+            self._use_cpu(self._model, f"CUDA failed at the first computation ({exc}); using CPU")
+
+    def _use_cpu(self, failed_model, reason: str) -> None:
+        """Reload on the CPU with one warning, unless another thread already did since `failed_model` failed."""
+        with self._fallback_lock:
+            if self._model is not failed_model:
+                return
             _LOGGER.warning(reason)
             cpu = ctranslate2_device("cpu")
             self.choice = DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, reason)
-            self._model = self._load(path, self.choice, allow_download)
+            self._model = self._load(self._path, self.choice, self._allow_download)
 
     def transcribe(
         self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0, vad: bool = True, on_progress=None
@@ -95,6 +106,17 @@ class SpeechToText:
         `vad=False` for audio an endpointer has already cut to speech. `on_progress(done_s, total_s)` is
         called as each segment is transcribed (for long files).
         """
+        model, device = self._model, self.choice.device
+        try:
+            return self._transcribe(audio, prompt, offset, vad, on_progress)
+        except Exception as exc:
+            if device != "cuda" or not is_gpu_failure(exc):
+                raise
+            why = f"the GPU failed while transcribing ({type(exc).__name__}: {exc}); continuing on the CPU"
+            self._use_cpu(model, why)
+        return self._transcribe(audio, prompt, offset, vad, on_progress)
+
+    def _transcribe(self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress) -> Transcript:
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         started = time.perf_counter()
         segments, info = self._model.transcribe(

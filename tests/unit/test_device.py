@@ -1,7 +1,7 @@
 import ctranslate2
 import pytest
 
-from rehearse.models import device
+from rehearse.models import cuda_libs, device
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +25,11 @@ def test_cpu_when_no_gpu(monkeypatch):
 
 def test_gpu_without_cublas12_falls_back_and_says_why(monkeypatch):
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 1)
-    monkeypatch.setattr(device, "_missing_ct2_cuda_library", lambda: "libcublas.so.12")
+    missing = cuda_libs.CudaLibraries({"libcudnn.so.9": "system"}, ("libcublas.so.12",))
+    monkeypatch.setattr(cuda_libs, "preload", lambda: missing)
     choice = device.ctranslate2_device("auto")
     assert choice.device == "cpu"
-    assert "libcublas.so.12" in choice.reason
+    assert "libcublas.so.12 not found" in choice.reason and "rehearse[gpu]" in choice.reason
     device.ctranslate2_device.cache_clear()
     with pytest.raises(RuntimeError, match="libcublas.so.12"):
         device.ctranslate2_device("cuda")
@@ -36,6 +37,8 @@ def test_gpu_without_cublas12_falls_back_and_says_why(monkeypatch):
 
 def test_gpu_with_libraries_is_chosen(monkeypatch):
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 2)
-    monkeypatch.setattr(device, "_missing_ct2_cuda_library", lambda: None)
+    found = cuda_libs.CudaLibraries({"libcublas.so.12": "/x/libcublas.so.12", "libcudnn.so.9": "/y/libcudnn.so.9"}, ())
+    monkeypatch.setattr(cuda_libs, "preload", lambda: found)
     choice = device.ctranslate2_device("auto")
     assert (choice.device, choice.compute_type) == ("cuda", "float16")
+    assert "libcublas.so.12 from /x/libcublas.so.12" in choice.reason
