@@ -30,3 +30,23 @@ def private_file(path: Path) -> Path:
     """Make an existing file owner-only."""
     os.chmod(path, FILE_MODE)
     return Path(path)
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write `data` to `path` owner-only and atomically: a temporary file in the same folder, synced, then
+    renamed over `path`. A failure (full disk, no permission) raises `OSError` and leaves no file behind and
+    any existing `path` as it was."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(partial, FILE_MODE)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return path

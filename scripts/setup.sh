@@ -12,6 +12,7 @@ SYSTEM_PACKAGES=(
   strace                                    # the offline test watches for network calls
   postgresql                                # a team's shared store; the store tests start their own server
   xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libegl1 libgl1
+  libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6 libxkbfile1 libgbm1  # Qt WebEngine: rendering the HTML report in tests
 )
 
 missing=()
@@ -30,6 +31,11 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+# On an NVIDIA GPU, the CUDA 12 libraries faster-whisper's CTranslate2 needs (found at run time, no LD_LIBRARY_PATH)
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then
+  echo "setup: NVIDIA GPU found, installing the gpu extra"
+  .venv/bin/python -m pip install -q -e ".[test,gpu]"
+fi
 # librosa compiles its numba kernels on first use (about 25 s on a 2-core CPU) and caches them beside
 # itself: do it here, once, rather than while a learner waits for the first customer line
 .venv/bin/python -c "from rehearse.coach.feedback import warm_up; warm_up()"

@@ -30,6 +30,7 @@ COMMANDS = (
     "next",
     "team",
     "calibrate",
+    "report",
     "models",
     "doctor",
 )
