@@ -95,7 +95,7 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     assert not takes[1]["active"] and takes[2]["active"]
     # each card plots its own take's recording (read through the store, off the GUI thread)
     qtbot.waitUntil(lambda: first.plot.measured and second.plot.measured, timeout=30_000)
-    traces = [card.plot.level_plot.listDataItems()[0].getData()[0] for card in (first, second)]
+    traces = [card.plot.curves["level"].getData()[0] for card in (first, second)]
     durations = [float(x[-1]) for x in traces]
     assert all(abs(d - r["feedback"]["duration_s"]) < 0.3 for d, r in zip(durations, (takes[1], takes[2]), strict=True))
 
@@ -114,7 +114,7 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     assert not learner.of(events.Verdict)[-1].turn.index == kept.index  # it was cut short, not judged
     assert [r["index"] for r in active] == list(range(1, kept.index + 1))  # judged turns and the one cut short
     assert active[-1]["step"] is None
-    assert page.stack.currentWidget() is page.summary
+    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.summary, timeout=5_000)
 
     # the session opens in replay with its turns
     with qtbot.waitSignal(page.summary.open_replay) as opened:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, evidence_spans, highlighted_html
-from rehearse.app.gui.widgets import cache_axes
+from rehearse.app.gui.widgets import cache_axis
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -107,44 +107,52 @@ def why_text(branch: dict | None, next_line: str | None) -> str:
 class ReplyPlot(pg.GraphicsLayoutWidget):
     """A small pitch and loudness plot of the reply, with the tone labels' seconds shaded (`show_spans`).
 
-    Building one costs the GUI thread ~50 ms (two pyqtgraph plots), too long to do when a verdict arrives
-    while the learner may be speaking: `FeedbackPanel` keeps spares, built while the customer speaks."""
+    Two bare view boxes with their axes rather than pyqtgraph's PlotItem, which builds its context-menu UI
+    even with the menu off: 16-18 ms of GUI thread against 46-75 ms for two PlotItems (offscreen, median of
+    10). Still too long when a verdict arrives while the learner speaks, so `FeedbackPanel` keeps spares,
+    built while the customer speaks."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFixedHeight(130)
         self.setBackground(theme.color("base"))
-        self.pitch_plot = self._plot("Hz")
-        self.nextRow()
-        self.level_plot = self._plot("dB")
-        self.level_plot.setXLink(self.pitch_plot)
+        self.pitch_view, self.pitch_axis = self._view(0, "Hz")
+        self.level_view, self.level_axis = self._view(1, "dB", seconds=True)
+        self.level_view.setXLink(self.pitch_view)
+        self.curves: dict[str, pg.PlotCurveItem] = {}
+        """"pitch" and "level" once the track arrived."""
         self.measured = False
         """True once the reply's track arrived (or was found missing)."""
         self.status = pg.TextItem("measuring…", color=theme.color("muted"))
-        self.pitch_plot.addItem(self.status)
+        self.pitch_view.addItem(self.status)
+
+    def _view(self, row: int, label: str, seconds: bool = False) -> tuple[pg.ViewBox, pg.AxisItem]:
+        """A view box at `row` with its left axis (labelled); with `seconds`, a time axis below it (the two
+        views share their x range, so one time axis serves both)."""
+        view = self.addViewBox(row=row, col=1, enableMenu=False)
+        view.setMouseEnabled(False, False)
+        view.disableAutoRange()
+        axes = [pg.AxisItem("left", linkView=view)]
+        axes[0].setWidth(36)
+        axes[0].setLabel(label)
+        self.addItem(axes[0], row=row, col=0)
+        if seconds:
+            axes.append(pg.AxisItem("bottom", linkView=view))
+            self.addItem(axes[1], row=row + 1, col=1)
+        for axis in axes:
+            axis.setTextPen(theme.color("muted"))
+            axis.setPen(theme.color("muted"))
+            cache_axis(axis)
+        return view, axes[0]
 
     def show_spans(self, spans: list[tuple[str, float, float]]) -> None:
-        for plot in (self.pitch_plot, self.level_plot):
+        for view in (self.pitch_view, self.level_view):
             for name, start, end in spans:
                 region = pg.LinearRegionItem(
                     (start, end), movable=False, brush=QColor(217, 154, 30, 70), pen=pg.mkPen(QColor(217, 154, 30, 160))
                 )
                 region.setToolTip(name)
-                plot.addItem(region)
-
-    def _plot(self, label: str) -> pg.PlotItem:
-        plot = self.addPlot()
-        plot.setMouseEnabled(False, False)
-        plot.hideButtons()
-        plot.setMenuEnabled(False)
-        plot.disableAutoRange()
-        plot.getAxis("left").setWidth(36)
-        plot.getAxis("left").setLabel(label)
-        for side in ("left", "bottom"):
-            plot.getAxis(side).setTextPen(theme.color("muted"))
-            plot.getAxis(side).setPen(theme.color("muted"))
-        cache_axes(plot)
-        return plot
+                view.addItem(region)
 
     def show_error(self, exc: Exception) -> None:
         self.measured = True
@@ -155,20 +163,20 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
         if track is None:
             self.status.setText("no recording of this reply")
             return
-        self.pitch_plot.removeItem(self.status)
+        self.pitch_view.removeItem(self.status)
         learner = theme.SPEAKER_COLORS["learner"]
-        self.pitch_plot.plot(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
-        self.level_plot.plot(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
+        self.curves["pitch"] = pg.PlotCurveItem(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
+        self.curves["level"] = pg.PlotCurveItem(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
+        self.pitch_view.addItem(self.curves["pitch"])
+        self.level_view.addItem(self.curves["level"])
         voiced = track.f0_hz[np.isfinite(track.f0_hz)]
         low, high = (float(voiced.min()) - 20, float(voiced.max()) + 20) if voiced.size else (60.0, 400.0)
-        self.pitch_plot.setYRange(max(50.0, low), high)  # Python floats: a float32 range overflows pyqtgraph's limits
-        self.level_plot.setYRange(-60, 0)
+        self.pitch_view.setYRange(max(50.0, low), high)  # Python floats: a float32 range overflows pyqtgraph's limits
+        self.level_view.setYRange(-60, 0)
         # two labelled ticks per small axis: four crowded labels overlapped each other
-        self.pitch_plot.getAxis("left").setTicks(
-            [[(v, f"{v:.0f}") for v in (10 * round(low / 10 + 0.5), 10 * round(high / 10 - 0.5))]]
-        )
-        self.level_plot.getAxis("left").setTicks([[(-60, "-60"), (0, "0")]])
-        self.pitch_plot.setXRange(0, float(track.times[-1]) if track.times.size else 1.0)
+        self.pitch_axis.setTicks([[(v, f"{v:.0f}") for v in (10 * round(low / 10 + 0.5), 10 * round(high / 10 - 0.5))]])
+        self.level_axis.setTicks([[(-60, "-60"), (0, "0")]])
+        self.pitch_view.setXRange(0, float(track.times[-1]) if track.times.size else 1.0)
 
 
 class FeedbackCard(QFrame):

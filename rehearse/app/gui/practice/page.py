@@ -455,7 +455,9 @@ class PracticePage(QWidget):
         for button in (self.stop_button, self.retake_button, self.pause_button):
             button.hide()
         self.summary.show_session(ended, self.model.judged_results, self.options)
-        self.stack.setCurrentIndex(1)
+        # laid out and shown on the next turn of the event loop: filling and showing it at once held the GUI
+        # thread ~60 ms on a busy CPU
+        QTimer.singleShot(0, self, lambda: self.stack.setCurrentWidget(self.summary))
         if ended.turns or self.model.results:
             self.session_saved.emit(ended.session_id)
 
