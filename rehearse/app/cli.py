@@ -31,6 +31,8 @@ COMMANDS = (
     "team",
     "calibrate",
     "report",
+    "export",
+    "import_sessions",
     "models",
     "doctor",
 )
