@@ -26,6 +26,19 @@ def add_parser(sub) -> None:
         add.add_argument("--password", help="their database password (default: a generated one, printed once)")
         runtime.add_store_options(add)
         add.set_defaults(run=run_add, role=role)
+    remove = actions.add_parser(
+        "remove",
+        help="delete a learner: their sessions, audio, trainers' reviews of them and their login",
+        description=(
+            "Delete a learner and everything recorded of them: sessions, turns, audio files (and the FLAC copies "
+            "in a server database), trainers' ratings and comments of their turns, their team membership and, "
+            "on PostgreSQL, their database login. This cannot be undone."
+        ),
+    )
+    remove.add_argument("name", help="the learner's name")
+    remove.add_argument("--yes", action="store_true", help="really delete (without it, only says what would go)")
+    runtime.add_store_options(remove)
+    remove.set_defaults(run=run_remove)
     listing = actions.add_parser("list", help="list the people of every team, or of one")
     listing.add_argument("--team", help="only this team")
     listing.add_argument("--json", action="store_true")
@@ -52,4 +65,24 @@ def run_list(args) -> int:
         return 0
     for row in rows:
         print(f"{row['team']:<20} {row['role']:<8} {row['name']}")
+    return 0
+
+
+def run_remove(args) -> int:
+    from rehearse.app.errors import UserError
+    from rehearse.store.removal import remove_learner
+
+    store = runtime.open_store(args)
+    if not args.yes:
+        count = len(store.sessions(args.name))
+        raise UserError(
+            f"this deletes {args.name}'s {count} session(s) with their audio and reviews from {store.shown_url} "
+            f"for good; run it again with --yes to do it"
+        )
+    removed = remove_learner(store, args.name)
+    print(
+        f"removed learner {removed.learner}: {removed.sessions} session(s), {removed.turns} turn(s), "
+        f"{removed.reviews} trainer rating(s)/comment(s), {removed.audio_files} audio file(s)"
+        + (", and their database login" if removed.login_dropped else "")
+    )
     return 0
