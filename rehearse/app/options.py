@@ -17,7 +17,7 @@ class PracticeOptions:
     scenario: str = "internet-outage"
     """A scenario id from the library (`rehearse scenarios list`) or a path to a scenario YAML file."""
     model: str = DEFAULT_WHISPER
-    """Speech-to-text: "tiny.en", "base", a model folder, or a cached faster-whisper name."""
+    """Speech-to-text: "tiny.en", "base", "auto" (best for the device), a model folder, or a cached hub name."""
     device: str = "auto"
     """Where models run: "auto", "cpu" or "cuda"."""
     voice: str | None = None

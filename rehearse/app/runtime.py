@@ -12,7 +12,8 @@ def add_model_options(parser: argparse.ArgumentParser, tts: bool = True) -> None
     parser.add_argument(
         "--model",
         default=DEFAULT_WHISPER,
-        help="Whisper model: tiny.en (default), base, a model folder, or a cached hub name",
+        help="Whisper model: tiny.en (default), base, auto (the most accurate that keeps live feedback in time: "
+        "base on a GPU, tiny.en on a CPU), a model folder, or a cached hub name",
     )
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="where models run")
     if tts:

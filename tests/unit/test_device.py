@@ -42,3 +42,10 @@ def test_gpu_with_libraries_is_chosen(monkeypatch):
     choice = device.ctranslate2_device("auto")
     assert (choice.device, choice.compute_type) == ("cuda", "float16")
     assert "libcublas.so.12 from /x/libcublas.so.12" in choice.reason
+
+
+def test_model_auto_keeps_the_live_target_on_each_device():
+    from rehearse.models.registry import choose_whisper
+
+    assert choose_whisper("cpu")[0] == "tiny.en" and "500 ms" in choose_whisper("cpu")[1]
+    assert choose_whisper("cuda")[0] == "base"

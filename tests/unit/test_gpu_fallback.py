@@ -101,3 +101,16 @@ def test_the_wording_layer_carries_on_on_the_cpu(embeddings_on_failing_gpu, monk
     assert p.shape == (1, len(classifier.VOCABULARY))
     assert classifier.learned(p)[0][classifier.VOCABULARY.index("apologize")]
     assert len(_gpu_warnings(caplog)) == 1
+
+
+def test_model_auto_falls_back_to_the_cpu_choice(synth_reply, caplog):
+    """`--model auto` chose base for the GPU; on the CPU it keeps the live target with tiny.en instead."""
+    stt = SpeechToText("auto", device="cpu")
+    assert (stt.name, stt.auto) == ("tiny.en", True)
+    stt.name, stt.choice = "base", DeviceChoice("cuda", "float16", 0, "CUDA GPU found (1)")
+    stt._model = _FailingGpu(RuntimeError("cuBLAS failed with status CUBLAS_STATUS_EXECUTION_FAILED"))
+    with caplog.at_level(logging.WARNING):
+        transcript = stt.transcribe(synth_reply("Let me check your account right now."))
+    assert stt.name == "tiny.en" and stt.english_only and stt.choice.device == "cpu"
+    assert "account" in transcript.text.lower()
+    assert len(_gpu_warnings(caplog)) == 1

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import json
+
+from rehearse.app.runtime import add_model_options
 
 
 def add_parser(sub) -> None:
     parser = sub.add_parser("doctor", help="check models, devices and storage, with reasons")
+    add_model_options(parser, tts=False)
     parser.add_argument("--json", action="store_true")
     parser.set_defaults(run=run)
 
@@ -18,11 +23,23 @@ def _check(name: str, fn) -> dict:
         return {"check": name, "ok": False, "detail": f"{type(exc).__name__}: {exc}"}
 
 
-def _speech_to_text() -> str:
+def _speech_to_text(model: str, device: str) -> str:
     from rehearse.models.stt import SpeechToText
 
-    stt = SpeechToText()
-    return f"{stt.name} on {stt.choice.device} ({stt.choice.compute_type}): {stt.choice.reason}"
+    stt = SpeechToText(model, device=device)
+    chosen = f" (--model auto: {stt.model_reason})" if stt.auto else ""
+    return f"Whisper {stt.name}{chosen} on {stt.choice.device} ({stt.choice.compute_type}): {stt.choice.reason}"
+
+
+def _cuda_libraries() -> str:
+    import ctranslate2
+
+    from rehearse.models import cuda_libs
+
+    found = cuda_libs.preload().describe()
+    if ctranslate2.get_cuda_device_count() == 0:
+        return f"not needed without a CUDA GPU ({found})"
+    return f"for Whisper on the GPU: {found}"
 
 
 def _text_to_speech() -> str:
@@ -38,11 +55,40 @@ def _end_of_turn() -> str:
     return describe()
 
 
-def _torch() -> str:
+@functools.cache
+def _torch_device(requested: str) -> tuple[str, str]:
+    """Where torch models run and why, after a first computation on the GPU (a failure there means CPU)."""
     from rehearse.models.device import torch_device
 
-    device, reason = torch_device()
-    return f"{device}: {reason}"
+    device, reason = torch_device(requested)
+    if device == "cuda":
+        import torch
+
+        try:
+            probe = torch.ones(64, 64, device="cuda")
+            float((probe @ probe).sum().item())
+        except RuntimeError as exc:
+            if requested == "cuda":
+                raise
+            return "cpu", f"{reason}, but CUDA failed at the first computation ({exc})"
+    return device, reason
+
+
+def _wording_model(device: str) -> str:
+    from rehearse.models.embeddings import SentenceEmbeddings
+
+    where, reason = _torch_device(device)
+    model = SentenceEmbeddings(device=where)
+    if where == "cuda":  # the model's own first computation: it moves to the CPU with a warning if it fails
+        model.encode(["Thanks for waiting."])
+    return f"{model.name} + the fitted wording layer on {model.device}: {reason}"
+
+
+def _diarization(device: str) -> str:
+    if importlib.util.find_spec("rehearse.models.diarization") is None:
+        return "not part of this version"
+    where, reason = _torch_device(device)
+    return f"pyannote segmentation-3.0 + CAM++ (call import) on {where}: {reason}"
 
 
 def _audio_devices() -> str:
@@ -69,10 +115,12 @@ def _storage() -> str:
 
 def run(args) -> int:
     checks = [
-        _check("speech-to-text", _speech_to_text),
+        _check("speech-to-text", lambda: _speech_to_text(args.model, args.device)),
+        _check("CUDA 12 libs", _cuda_libraries),
+        _check("wording model", lambda: _wording_model(args.device)),
+        _check("diarization", lambda: _diarization(args.device)),
         _check("text-to-speech", _text_to_speech),
         _check("end of turn", _end_of_turn),
-        _check("torch models", _torch),
         _check("audio devices", _audio_devices),
         _check("storage", _storage),
     ]
