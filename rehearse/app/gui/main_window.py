@@ -1,4 +1,6 @@
-"""The main window: a navigation rail (Home, Practice, Replay, Audio set-up) beside a stack of pages."""
+"""The main window: a navigation rail (Home, Practice, Replay, Audio set-up, Progress, Calibration) beside a stack
+of pages. The user is the name set on Home; the store's people table says whether they are a trainer (who rates and
+comments in Replay and sees Calibration) or a learner."""
 
 from __future__ import annotations
 
@@ -22,7 +24,14 @@ from rehearse.app.gui import tasks
 
 _LOGGER = logging.getLogger(__name__)
 
-PAGES = (("home", "Home"), ("practice", "Practice"), ("replay", "Replay"), ("setup", "Audio set-up"))
+PAGES = (
+    ("home", "Home"),
+    ("practice", "Practice"),
+    ("replay", "Replay"),
+    ("setup", "Audio set-up"),
+    ("progress", "Progress"),
+    ("calibration", "Calibration"),
+)
 
 
 def settings() -> QSettings:
@@ -54,6 +63,8 @@ class MainWindow(QMainWindow):
     """Holds the pages; the pages hold the views. No practice logic lives here."""
 
     learner_changed = Signal(str)
+    reviewer_changed = Signal(object)
+    """review.data.Reviewer: who uses the window, with their role, once the store answered."""
 
     def __init__(self, parent: QWidget | None = None):
         import sys
@@ -81,6 +92,9 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         from rehearse.app.gui.home.page import HomePage
         from rehearse.app.gui.replay.page import ReplayPage
+        from rehearse.app.gui.review.calibration_page import CalibrationPage
+        from rehearse.app.gui.review.data import Reviewer
+        from rehearse.app.gui.review.progress_page import ProgressPage
         from rehearse.app.gui.setup.page import SetupPage
 
         central = QWidget()
@@ -101,9 +115,12 @@ class MainWindow(QMainWindow):
         self.practice = self._practice_page()
         self.replay = ReplayPage(self)
         self.setup = SetupPage(self)
-        for number, ((name, label), page) in enumerate(
-            zip(PAGES, (self.home, self.practice, self.replay, self.setup), strict=True), 1
-        ):
+        self.progress = ProgressPage(self)
+        self.calibration = CalibrationPage(self)
+        self.calibration.open_turn.connect(self.open_replay)
+        self.reviewer = Reviewer(learner_name())
+        pages = (self.home, self.practice, self.replay, self.setup, self.progress, self.calibration)
+        for number, ((name, label), page) in enumerate(zip(PAGES, pages, strict=True), 1):
             button = QPushButton(label, objectName="railButton", checkable=True)
             button.setToolTip(f"{label} (Ctrl+{number})")
             button.clicked.connect(lambda _=False, n=name: self.show_page(n))
@@ -122,6 +139,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._show_learner(learner_name())
         self.learner_changed.connect(self._show_learner)
+        self.learner_changed.connect(self.find_reviewer)
+        self._buttons["calibration"].hide()  # trainers only
+        self.find_reviewer(learner_name())
 
     def _practice_page(self) -> QWidget:
         """G2's practice page; a placeholder until it can be imported."""
@@ -133,7 +153,7 @@ class MainWindow(QMainWindow):
         page = PracticePage(self)
         page.open_replay.connect(self.open_replay)
         page.go_home.connect(lambda: self.show_page("home"))
-        page.session_saved.connect(lambda _id: (self.home.refresh(), self.replay.refresh()))
+        page.session_saved.connect(lambda _id: (self.home.refresh(), self.replay.refresh(), self.progress.refresh()))
         page.model.started.connect(lambda started: self._show_learner(started.learner))
         return page
 
@@ -164,7 +184,7 @@ class MainWindow(QMainWindow):
             "\n".join(
                 [
                     "Ctrl+N   start the recommended scenario",
-                    "Ctrl+1..4   Home, Practice, Replay, Audio set-up",
+                    "Ctrl+1..6   Home, Practice, Replay, Audio set-up, Progress, Calibration",
                     "Space   play / pause (Replay); hold to talk (Practice)",
                     "Left / Right   previous / next turn (Replay)",
                     "Ctrl+E   export the conversation as WAV (Replay)",
@@ -212,7 +232,35 @@ class MainWindow(QMainWindow):
             self.learner_changed.emit(name)
 
     def _show_learner(self, name: str) -> None:
-        self._learner_label.setText(f"Learner: {name}")
+        trainer = self.reviewer.is_trainer and name == self.reviewer.name
+        self._learner_label.setText(
+            f"Trainer: {name}" + (f"\nteam {self.reviewer.team}" if self.reviewer.team else "")
+            if trainer
+            else f"Learner: {name}"
+        )
+
+    def find_reviewer(self, name: str) -> None:
+        """Look `name` up in the store's people table (in the background); `reviewer_changed` follows."""
+        from rehearse.app.gui.review.data import who
+
+        tasks.run_in_background(
+            who,
+            name,
+            on_done=self._reviewer_found,
+            on_error=lambda exc: _LOGGER.warning("cannot tell whether %s is a trainer: %s", name, exc),
+            parent=self,
+        )
+
+    def _reviewer_found(self, reviewer) -> None:
+        if reviewer.name != learner_name():
+            return  # the name changed meanwhile; its own look-up follows
+        self.reviewer = reviewer
+        self._buttons["calibration"].setVisible(reviewer.is_trainer)
+        self.replay.set_reviewer(reviewer)
+        self.calibration.set_reviewer(reviewer)
+        if self.current_page() != "practice":
+            self._show_learner(reviewer.name)
+        self.reviewer_changed.emit(reviewer)
 
     def _show_busy(self) -> None:
         count = tasks.busy()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,30 +43,6 @@ def scenario_titles() -> dict[str, str]:
     from rehearse.scenarios.library import entries
 
     return {e.scenario.id: e.scenario.title for e in entries() if e.scenario}
-
-
-def list_sessions() -> tuple[list[dict], dict[str, str]]:
-    """Every saved session, newest first, and the scenario titles."""
-    from rehearse.store import SessionStore
-
-    return list(reversed(SessionStore().sessions())), scenario_titles()
-
-
-def matches(
-    session: dict, learner: str | None, scenario: str | None, days: int | None, now: datetime | None = None
-) -> bool:
-    """Whether a session passes the filters (None: any)."""
-    if learner and session["learner"] != learner:
-        return False
-    if scenario and session["scenario_id"] != scenario:
-        return False
-    if days is not None and session["started_at"] is not None:
-        started = session["started_at"]
-        if started.tzinfo is None:
-            started = started.replace(tzinfo=UTC)
-        if started < (now or datetime.now(UTC)) - timedelta(days=days):
-            return False
-    return True
 
 
 def load_session(session_id: str) -> SessionView:

@@ -1,5 +1,6 @@
-"""Replay: the saved sessions (filtered by learner, scenario and date) and one session on a timeline,
-with playback, seek, jump to a turn, the transcript in sync, per-turn verdicts and earlier takes, and WAV export."""
+"""Replay: the saved sessions (filtered in the store by learner, scenario, date, ending and score) and one
+session on a timeline, with playback, seek, jump to a turn, the transcript in sync, per-turn verdicts and
+earlier takes, trainer ratings and comments (marked on the timeline), and WAV export."""
 
 from __future__ import annotations
 
@@ -17,37 +18,42 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rehearse.app.gui import tasks
-from rehearse.app.gui.replay.data import learner_pitch, list_sessions, load_session, matches
+from rehearse.app.gui.replay.data import learner_pitch, load_session
+from rehearse.app.gui.replay.filters import SessionFilters
 from rehearse.app.gui.replay.timeline_view import TimelineView
 from rehearse.app.gui.replay.transcript import TranscriptView
 from rehearse.app.gui.replay.turns import TurnCard
+from rehearse.app.gui.review.data import Listed, Reviewer, ending, find_sessions
+from rehearse.app.gui.review.panel import ReviewPanel, clock
 from rehearse.app.gui.widgets import clear, label
+from rehearse.store.listing import SessionFilter
 
 _LOGGER = logging.getLogger(__name__)
 
-DATES = (("Any date", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30))
 FRAME_MS = 33
-
-
-def _clock(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class ReplayPage(QWidget):
     session_loaded = Signal(str)
     pitch_ready = Signal()
     exported = Signal(str)
+    list_shown = Signal()
+    """The session list shows the answer to the filters as they are now."""
 
     def __init__(self, window):
         super().__init__()
         self.window_ = window
         self.sessions: list[dict] = []
+        """The listed sessions (the newest that match the filters), each with its scores."""
         self.titles: dict[str, str] = {}
+        self._query = 0
+        """Increases with each list query: an older answer arriving late is dropped."""
         self.view = None
         self.player = None
         self._pending_turn: int | None = None
@@ -72,19 +78,11 @@ class ReplayPage(QWidget):
         outer.setSpacing(14)
         left = QVBoxLayout()
         left.addWidget(label("Saved sessions", "heading"))
-        self.learner_filter = QComboBox()
-        self.scenario_filter = QComboBox()
-        self.date_filter = QComboBox()
-        for text, days in DATES:
-            self.date_filter.addItem(text, days)
-        for combo, tip in (
-            (self.learner_filter, "Only this learner's sessions"),
-            (self.scenario_filter, "Only this scenario"),
-            (self.date_filter, "Only recent sessions"),
-        ):
-            combo.setToolTip(tip)
-            combo.currentIndexChanged.connect(self._show_list)
-            left.addWidget(combo)
+        self.filters = SessionFilters()
+        self.filters.changed.connect(self.refresh)
+        left.addWidget(self.filters)
+        self.count = label("", "muted", wrap=True)
+        left.addWidget(self.count)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.setSpacing(3)
@@ -139,7 +137,14 @@ class ReplayPage(QWidget):
         self.cards_scroll = QScrollArea(widgetResizable=True)
         self.cards_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.cards_scroll.setWidget(self.cards_host)
-        bottom.addWidget(self.cards_scroll)
+        self.review = ReviewPanel()
+        self.review.reviews_changed.connect(self._show_comment_marks)
+        self.review.seek_requested.connect(self.seek)
+        self.review.failed.connect(lambda message: self.window_.status(f"Review: {message}", 15000))
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.cards_scroll, "Turns")
+        self.tabs.addTab(self.review, "Comments")
+        bottom.addWidget(self.tabs)
         bottom.setSizes([300, 620])
         bottom.setChildrenCollapsible(False)
         split.addWidget(bottom)
@@ -153,59 +158,74 @@ class ReplayPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Reload the list of saved sessions in the background."""
-        tasks.run_in_background(list_sessions, on_done=self._listed_sessions, on_error=self._failed, parent=self)
-
-    def _listed_sessions(self, result) -> None:
-        self._listed = True
-        self.sessions, self.titles = result
-        for combo, values, everyone in (
-            (self.learner_filter, sorted({s["learner"] for s in self.sessions}), "Every learner"),
-            (self.scenario_filter, sorted({s["scenario_id"] for s in self.sessions}), "Every scenario"),
-        ):
-            chosen = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(everyone, None)
-            for value in values:
-                combo.addItem(self.titles.get(value, value), value)
-            combo.setCurrentIndex(max(0, combo.findData(chosen)))
-            combo.blockSignals(False)
-        self._show_list()
-
-    def set_filters(self, learner: str | None = None, scenario: str | None = None, days: int | None = None) -> None:
-        for combo, value in (
-            (self.learner_filter, learner),
-            (self.scenario_filter, scenario),
-            (self.date_filter, days),
-        ):
-            combo.setCurrentIndex(max(0, combo.findData(value)))
-
-    def _show_list(self) -> None:
-        self.list.clear()
-        learner, scenario, days = (
-            self.learner_filter.currentData(),
-            self.scenario_filter.currentData(),
-            self.date_filter.currentData(),
+        """Ask the store, in the background, for the sessions the filters let through."""
+        self._query += 1
+        tasks.run_in_background(
+            find_sessions,
+            self.filters.current(),
+            on_done=lambda listed, query=self._query: self._listed_sessions(query, listed),
+            on_error=self._list_failed,
+            parent=self,
         )
-        shown = [s for s in self.sessions if matches(s, learner, scenario, days)]
-        for session in shown:
+
+    def set_reviewer(self, reviewer: Reviewer) -> None:
+        """Who is replaying: a trainer rates and comments, a learner reads the comments."""
+        self.review.set_reviewer(reviewer)
+        self.tabs.setTabText(1, "Review" if reviewer.is_trainer else "Comments")
+
+    def _listed_sessions(self, query: int, listed: Listed) -> None:
+        if query != self._query:
+            return  # the filters changed while the store answered
+        self._listed = True
+        self.sessions, self.titles = listed.found.rows, listed.titles
+        self.filters.set_choices(listed.choices, listed.titles)
+        self._show_list(listed.found.total)
+
+    def _list_failed(self, exc: BaseException) -> None:
+        self.list.clear()
+        self.list.addItem(QListWidgetItem(f"Could not list the sessions: {exc}"))
+        self.window_.status(f"Replay: {exc}", 15000)
+
+    def set_filters(
+        self,
+        learner: str | None = None,
+        scenario: str | None = None,
+        days: int | None = None,
+        ending: str | None = None,
+        min_score: int = 0,
+        between=None,
+    ) -> None:
+        """Choose the filters (None: any); the list follows once the store answered (`list_shown`)."""
+        self.filters.set_values(learner, scenario, days, ending, min_score, between)
+
+    def _show_list(self, total: int) -> None:
+        self.list.clear()
+        for session in self.sessions:
             when = session["started_at"].astimezone().strftime("%a %d %b %H:%M") if session["started_at"] else ""
-            ending = (session["outcome"] or session["status"]).replace("_", " ")
             title = self.titles.get(session["scenario_id"], session["scenario_id"])
-            item = QListWidgetItem(f"{title}\n{when}  ·  {session['learner']}  ·  {ending}")
+            score = f"  ·  {session['overall']:.0f}" if session["overall"] is not None else ""
+            item = QListWidgetItem(f"{title}\n{when}  ·  {session['learner']}  ·  {ending(session)}{score}")
             item.setData(Qt.ItemDataRole.UserRole, session["id"])
+            item.setToolTip(
+                ", ".join(f"{d} {v:.0f}" for d, v in session["scores"].items()) or "not scored (typed or unjudged)"
+            )
             self.list.addItem(item)
             if self.view is not None and session["id"] == self.view.session["id"]:
                 item.setSelected(True)
+        shown = len(self.sessions)
         if not shown:
+            filtered = self.filters.current() != SessionFilter()
             self.list.addItem(
                 QListWidgetItem(
-                    "No saved sessions match."
-                    if self.sessions
-                    else "No saved sessions yet: practise a scenario from Home."
+                    "No saved sessions match." if filtered else "No saved sessions yet: practise a scenario from Home."
                 )
             )
+        self.count.setText(
+            f"The newest {shown:,} of {total:,} matching sessions"
+            if total > shown
+            else f"{total:,} session" + ("s" if total != 1 else "")
+        )
+        self.list_shown.emit()
 
     def listed_ids(self) -> list[str]:
         return [
@@ -250,6 +270,7 @@ class ReplayPage(QWidget):
         )
         self.timeline.show_session(view)
         self.transcript.show_session(view)
+        self.review.show_session(view)
         clear(self.cards)
         for turn in view.turns:
             widget = TurnCard(turn, view.earlier.get(int(turn["index"]), []))
@@ -266,8 +287,26 @@ class ReplayPage(QWidget):
         self.seek(view.conversation.turn_start(self._pending_turn) if self._pending_turn else 0.0)
         self.window_.status(f"Session {session['id'][:8]}: computing the pitch contour…")
         tasks.run_in_background(learner_pitch, view, on_done=lambda pitch, v=view: self._pitched(v, pitch), parent=self)
-        self._show_list()
+        self._select_listed(session["id"])
         self.session_loaded.emit(session["id"])
+
+    def _select_listed(self, session_id: str) -> None:
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            item.setSelected(item.data(Qt.ItemDataRole.UserRole) == session_id)
+
+    def _show_comment_marks(self, reviews) -> None:
+        if self.view is None or reviews.session_id != self.view.session["id"]:
+            return
+        active = {t["id"] for t in self.view.turns}
+        conversation = self.view.conversation
+        self.timeline.show_comments(
+            [
+                (conversation.turn_start(int(c["index"])) + float(c["at_seconds"]), f"{c['author']}: {c['text']}")
+                for c in reviews.comments
+                if c["turn_id"] in active
+            ]
+        )
 
     def _pitched(self, view, pitch) -> None:
         if view is not self.view:
@@ -359,7 +398,7 @@ class ReplayPage(QWidget):
         if self.view is None:
             return
         self.timeline.set_position(seconds)
-        self.clock.setText(f"{_clock(seconds)} / {_clock(self.view.conversation.duration)}")
+        self.clock.setText(f"{clock(seconds)} / {clock(self.view.conversation.duration)}")
         found = self.view.conversation.word_at(seconds)
         if found is None:
             self.transcript.highlight(None, None)
@@ -369,6 +408,8 @@ class ReplayPage(QWidget):
         turn = self.current_turn()
         if turn is not None:
             self.turn_combo.setCurrentIndex(self.turn_combo.findData(turn))
+        start = self.view.conversation.turn_start(turn) if turn is not None else 0.0
+        self.review.set_moment(turn, seconds - start)
 
     # -- export -------------------------------------------------------------------------------------
     def export(self) -> None:

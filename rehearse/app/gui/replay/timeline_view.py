@@ -13,6 +13,8 @@ from rehearse.app.gui.widgets import cache_axes
 
 LANES = {"customer": 1.0, "learner": -1.0}
 """Vertical centre of each voice's waveform."""
+COMMENT_COLOR = "#a05fc0"
+"""Trainer comments' marks: a purple apart from both voices' colours, readable on light and dark."""
 
 
 class TimelineView(pg.GraphicsLayoutWidget):
@@ -47,6 +49,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.waves.addItem(self.cursors[0], ignoreBounds=True)
         self.pitch.addItem(self.cursors[1], ignoreBounds=True)
         self._marks: list = []
+        self.comment_marks: list[pg.InfiniteLine] = []
         self.scene().sigMouseClicked.connect(self._clicked)
         theme.current().changed.connect(self.recolor)
         self.recolor()
@@ -67,6 +70,25 @@ class TimelineView(pg.GraphicsLayoutWidget):
         self.pitch_curve.setPen(pg.mkPen(theme.SPEAKER_COLORS["learner"], width=2))
         for cursor in self.cursors:
             cursor.setPen(pg.mkPen(theme.color("text"), width=1.5))
+        for mark in self.comment_marks:
+            mark.setPen(pg.mkPen(COMMENT_COLOR, width=2))
+
+    def show_comments(self, marks: list[tuple[float, str]]) -> None:
+        """Trainer comments as marks on the waveforms: (seconds on the timeline, the comment shown on hover)."""
+        for mark in self.comment_marks:
+            self.waves.removeItem(mark)
+        self.comment_marks = []
+        for seconds, text in marks:
+            mark = pg.InfiniteLine(
+                seconds,
+                angle=90,
+                pen=pg.mkPen(COMMENT_COLOR, width=2),
+                label="✎",
+                labelOpts={"position": 0.06, "color": COMMENT_COLOR, "anchors": [(0.5, 0), (0.5, 0)]},
+            )
+            mark.setToolTip(text)
+            self.waves.addItem(mark, ignoreBounds=True)
+            self.comment_marks.append(mark)
 
     def show_session(self, view) -> None:
         """Waveforms, turn marks and evidence spans of a loaded session (replay.data.SessionView)."""
@@ -102,6 +124,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
             self.waves.addItem(rect, ignoreBounds=True)
             self._marks.append(rect)
         self.pitch_curve.setData([], [])
+        self.show_comments([])
         self.waves.setXRange(0, max(conversation.duration, 1.0), padding=0.01)
         self.waves.setLimits(xMin=0, xMax=max(conversation.duration, 1.0))
         self.pitch.setLimits(xMin=0, xMax=max(conversation.duration, 1.0))

@@ -1,0 +1,1 @@
+"""Trainer review: who is reviewing, ratings and comments in replay, a learner's progress, calibration."""
