@@ -61,6 +61,7 @@ def prepare(work: Path) -> None:
     print("screenshots: recording sessions with the real models…")
     ids = record_sessions(work / "data", SpeechToText("tiny.en", device="cpu"), tts)
     (work / "sessions.txt").write_text("\n".join(ids))
+    _module("screenshot_review").prepare(work / "data", ids)
     if practice is not None:
         practice.spoken_replies(work / "replies", tts)
 
@@ -137,6 +138,8 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
         settle(app)
         save(window, out_dir / f"replay-{scheme}.png")
 
+        _module("screenshot_review").capture(window, out_dir, scheme, ids)
+
         practice = _practice_module()
         if practice is not None:
             for path in practice.capture(window, out_dir, scheme, work / "replies", audio):
@@ -151,10 +154,13 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
 
 def _practice_module():
     """scripts/screenshot_practice.py, when it exists."""
-    path = ROOT / "scripts" / "screenshot_practice.py"
-    if not path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("screenshot_practice", path)
+    return _module("screenshot_practice") if (ROOT / "scripts" / "screenshot_practice.py").is_file() else None
+
+
+def _module(name: str):
+    """scripts/NAME.py."""
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

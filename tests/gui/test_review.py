@@ -126,7 +126,7 @@ def test_a_comment_pinned_at_a_moment_shows_for_the_learner_in_replay(qtbot, sto
     assert not learner.reviewer.is_trainer
     page = _open(learner, qtbot, ids[1])
     assert not page.review.trainer_box.isVisibleTo(page.review)
-    assert page.tabs.tabText(1) == "Comments"
+    assert page.tabs.tabText(1) == "Comments (1)"
     item = page.review.comment_list.item(0)
     assert item.text() == "Turn 2  ·  0:00.4  ·  tess\nStop here: acknowledge the double charge first."
     (mark,) = page.timeline.comment_marks

@@ -298,6 +298,8 @@ class ReplayPage(QWidget):
     def _show_comment_marks(self, reviews) -> None:
         if self.view is None or reviews.session_id != self.view.session["id"]:
             return
+        name = "Review" if self.review.reviewer.is_trainer else "Comments"
+        self.tabs.setTabText(1, f"{name} ({len(reviews.comments)})" if reviews.comments else name)
         active = {t["id"] for t in self.view.turns}
         conversation = self.view.conversation
         self.timeline.show_comments(
