@@ -65,13 +65,14 @@ def capture(window, out_dir: Path, scheme: str, ids: list[str]) -> list[Path]:
     shots = []
 
     page = window.replay
-    reviewed = []
+    reviewed, pitched = [], []
     page.review.reviews_changed.connect(lambda _r: reviewed.append(True))
+    page.pitch_ready.connect(lambda: pitched.append(True))
     window.open_replay(ids[-1], 2)
-    wait(app, lambda: bool(reviewed) and page.view is not None and page.view.session["id"] == ids[-1])
+    wait(app, lambda: bool(reviewed and pitched) and page.view.session["id"] == ids[-1])
     page.tabs.setCurrentIndex(1)
     page.seek(page.view.conversation.turn_start(2) + 6.0)
-    settle(app, 1.5)  # the pitch contour
+    settle(app)
     shots.append(save(window, out_dir / f"review-{scheme}.png"))
 
     shown = []

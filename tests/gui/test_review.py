@@ -114,7 +114,7 @@ def test_a_comment_pinned_at_a_moment_shows_for_the_learner_in_replay(qtbot, sto
     moment = page.view.conversation.turn_start(2) + 0.4
     page.seek(moment)
     page.review.comment_edit.setText("Stop here: acknowledge the double charge first.")
-    assert "0:00.4 of turn 2" in page.review.pin_button.text()
+    assert page.review.pin_button.text() == "Pin at 0:00.4 of turn 2"
     with qtbot.waitSignal(page.review.reviews_changed, timeout=10_000):
         qtbot.mouseClick(page.review.pin_button, Qt.MouseButton.LeftButton)
     (saved,) = SessionStore().comments_for(ids[1])

@@ -84,7 +84,7 @@ class TimelineView(pg.GraphicsLayoutWidget):
                 angle=90,
                 pen=pg.mkPen(COMMENT_COLOR, width=2),
                 label="✎",
-                labelOpts={"position": 0.06, "color": COMMENT_COLOR, "anchors": [(0.5, 0), (0.5, 0)]},
+                labelOpts={"position": 0.04, "color": COMMENT_COLOR},
             )
             mark.setToolTip(text)
             self.waves.addItem(mark, ignoreBounds=True)

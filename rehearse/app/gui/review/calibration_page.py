@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from rehearse.app.gui import tasks, theme
-from rehearse.app.gui.review.data import Reviewer, calibration
+from rehearse.app.gui.review.data import CalibrationView, Reviewer, calibration
 from rehearse.app.gui.widgets import label
 
 AGREEMENT_COLUMNS = ("Dimension", "Rated turns", "Spearman", "Pearson", "Mean |diff|", "Bias")
@@ -58,7 +58,8 @@ class CalibrationPage(QWidget):
         outer.addWidget(label("Where they disagree most (double-click to replay the turn)", "heading"))
         self.disagreements = _table(DISAGREEMENT_COLUMNS)
         self.disagreements.cellDoubleClicked.connect(self._replay)
-        outer.addWidget(self.disagreements, 1)
+        outer.addWidget(self.disagreements)
+        outer.addStretch(1)
 
     def set_reviewer(self, reviewer: Reviewer) -> None:
         self.reviewer = reviewer
@@ -71,10 +72,10 @@ class CalibrationPage(QWidget):
     def refresh(self) -> None:
         tasks.run_in_background(calibration, self.reviewer, on_done=self._show, on_error=self._failed, parent=self)
 
-    def _show(self, found) -> None:
-        result, team = found
+    def _show(self, found: CalibrationView) -> None:
+        result = found.calibration
         self.calibration = result
-        team = f"team {team}" if team else "every team"
+        team = f"team {found.team}" if found.team else "every team"
         pairs = sum(a.n for a in result.dimensions)
         self.scope.setText(
             f"Ratings of the learners of {team}: {pairs} rated turn-dimension pair{'s' if pairs != 1 else ''}, "
@@ -95,10 +96,11 @@ class CalibrationPage(QWidget):
             _fill(self.agreement, row, cells)
             if a.spearman is not None:
                 self.agreement.item(row, 2).setForeground(theme.score_color(100 * max(a.spearman, 0.0)))
+        _fit_rows(self.agreement)
         self.disagreements.setRowCount(len(result.most_disagreed))
         for row, p in enumerate(result.most_disagreed):
             cells = (
-                p.session_id[:8],
+                found.sessions.get(p.session_id, p.session_id[:8]),
                 p.learner,
                 f"{p.index}" + (f" (take {p.take})" if p.take > 1 else ""),
                 p.dimension,
@@ -109,7 +111,8 @@ class CalibrationPage(QWidget):
             )
             _fill(self.disagreements, row, cells)
             self.disagreements.item(row, 0).setData(Qt.ItemDataRole.UserRole, (p.session_id, p.index))
-            self.disagreements.item(row, 0).setToolTip("Double-click to replay this turn")
+            self.disagreements.item(row, 0).setToolTip(f"Session {p.session_id}: double-click to replay this turn")
+        _fit_rows(self.disagreements)
         self.shown.emit()
 
     def _replay(self, row: int, _column: int) -> None:
@@ -131,8 +134,15 @@ def _table(columns: tuple[str, ...]) -> QTableWidget:
     table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the names; numbers stay by their headers
+    table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
     return table
+
+
+def _fit_rows(table: QTableWidget) -> None:
+    """As tall as its rows (at least one), so that the page does not show an empty grid."""
+    rows = sum(table.rowHeight(r) for r in range(table.rowCount())) or table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(rows + table.horizontalHeader().height() + 2 * table.frameWidth())
 
 
 def _fill(table: QTableWidget, row: int, cells) -> None:

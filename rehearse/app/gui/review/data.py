@@ -73,10 +73,15 @@ def ending(session: dict) -> str:
     return (session["outcome"] or session["status"]).replace("_", " ")
 
 
-def progress(learner: str) -> Progress:
+def progress(learner: str | None) -> Progress:
+    """`learner`'s progress; None: the first learner (by name) with saved sessions who is not a trainer."""
     from rehearse.store import SessionStore
 
     store = SessionStore()
+    learners = store.filter_choices()["learner"]
+    if learner is None:
+        trainers = {p["name"] for p in store.people() if p["role"] == "trainer"}
+        learner = next((name for name in learners if name not in trainers), "")
     sessions = store.session_scores(learner)
     titles = scenario_titles()
     by_scenario: dict[str, list[dict]] = {}
@@ -97,7 +102,7 @@ def progress(learner: str) -> Progress:
         )
     tried.sort(key=lambda t: t.title)
     untried = sorted(((i, t) for i, t in titles.items() if i not in by_scenario), key=lambda pair: pair[1])
-    return Progress(learner, sessions, tried, untried, store.filter_choices()["learner"])
+    return Progress(learner, sessions, tried, untried, learners)
 
 
 @dataclass(frozen=True)
@@ -142,9 +147,19 @@ def save_comment(session_id: str, turn_id: int, author: str, at_seconds: float, 
     return session_reviews(session_id)
 
 
-def calibration(reviewer: Reviewer):
-    """Trainer ratings against the coach's scores (store.calibration), and the team they cover: the reviewer's
-    team when the people table lists learners in it, else None (every session this login can read)."""
+@dataclass(frozen=True)
+class CalibrationView:
+    calibration: object
+    """store.calibration.Calibration."""
+    team: str | None
+    """The team whose learners' ratings it covers; None: every session this login can read."""
+    sessions: dict[str, str]
+    """Session id -> its scenario title and day, for the sessions of the largest disagreements."""
+
+
+def calibration(reviewer: Reviewer) -> CalibrationView:
+    """Trainer ratings against the coach's scores (store.calibration) over the reviewer's team when the people
+    table lists learners in it, else over every session."""
     from rehearse.store import SessionStore
     from rehearse.store.calibration import calibrate
 
@@ -152,4 +167,12 @@ def calibration(reviewer: Reviewer):
     team = reviewer.team
     if team is not None and not any(p["role"] == "learner" for p in store.people(team)):
         team = None
-    return calibrate(store.rated_turns(team=team)), team
+    result = calibrate(store.rated_turns(team=team))
+    titles = scenario_titles()
+    sessions = {}
+    for pair in result.most_disagreed:
+        session = store.session(pair.session_id)
+        if session is not None and pair.session_id not in sessions:
+            when = session["started_at"].astimezone().strftime("%d %b") if session["started_at"] else ""
+            sessions[pair.session_id] = f"{titles.get(session['scenario_id'], session['scenario_id'])}, {when}"
+    return CalibrationView(result, team, sessions)

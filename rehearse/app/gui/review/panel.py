@@ -57,20 +57,23 @@ class ReviewPanel(QWidget):
         trainer.setContentsMargins(0, 0, 0, 0)
         self.rate_heading = label("Rate the turn being played", "heading")
         trainer.addWidget(self.rate_heading)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
+        grid = QGridLayout()  # two dimensions a row: name, your score, the coach's
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
         self.rating_boxes: dict[str, QSpinBox] = {}
         self.coach_labels: dict[str, object] = {}
-        for row, dim in enumerate(DIMENSIONS):
-            grid.addWidget(label(dim), row, 0)
+        for i, dim in enumerate(DIMENSIONS):
+            row, column = i // 2, (i % 2) * 3
+            grid.addWidget(label(dim), row, column)
             box = QSpinBox(minimum=NOT_RATED, maximum=100, singleStep=5, specialValueText="not rated")
             box.setToolTip(f"Your {dim} score for this turn, 0–100 (leave 'not rated' to skip it)")
-            box.setMinimumWidth(100)
+            box.setMinimumWidth(96)
             self.rating_boxes[dim] = box
-            grid.addWidget(box, row, 1)
+            grid.addWidget(box, row, column + 1)
             self.coach_labels[dim] = label("", "muted")
-            grid.addWidget(self.coach_labels[dim], row, 2)
-        grid.setColumnStretch(3, 1)
+            self.coach_labels[dim].setMinimumWidth(66)
+            grid.addWidget(self.coach_labels[dim], row, column + 2)
+        grid.setColumnStretch(6, 1)
         trainer.addLayout(grid)
         self.save_button = QPushButton("Save ratings", objectName="primary", enabled=False)
         self.save_button.clicked.connect(self.save_ratings)
@@ -78,15 +81,13 @@ class ReviewPanel(QWidget):
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
         trainer.addLayout(buttons)
-        trainer.addWidget(label("Comment on this moment", "heading"))
-        self.comment_edit = QLineEdit(placeholderText="What the learner should notice here…")
+        self.comment_edit = QLineEdit(placeholderText="A comment on this moment, for the learner…")
         self.comment_edit.returnPressed.connect(self.pin_comment)
-        trainer.addWidget(self.comment_edit)
         self.pin_button = QPushButton("Pin comment", enabled=False)
         self.pin_button.clicked.connect(self.pin_comment)
         pin_row = QHBoxLayout()
+        pin_row.addWidget(self.comment_edit, 1)
         pin_row.addWidget(self.pin_button)
-        pin_row.addStretch(1)
         trainer.addLayout(pin_row)
         layout.addWidget(self.trainer_box)
 
@@ -126,7 +127,7 @@ class ReviewPanel(QWidget):
             self.turn = turn
             self._show_turn()
         if turn is not None:
-            self.pin_button.setText(f"Pin comment at {clock(self.at_seconds)} of turn {turn}")
+            self.pin_button.setText(f"Pin at {clock(self.at_seconds)} of turn {turn}")
 
     def turn_row(self, index: int | None) -> dict | None:
         if self.view is None or index is None:

@@ -3,6 +3,8 @@ scenarios they have tried (how often, last and best score, last ending) and not 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,7 +39,8 @@ class ProgressChart(pg.PlotWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.showGrid(y=True, alpha=0.15)
         self.plot_item.setLabel("left", "score")
-        self.plot_item.setYRange(0, 100, padding=0.04)
+        self.plot_item.setYRange(-3, 114, padding=0)  # the legend sits above 100, clear of the lines
+        self.plot_item.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
         cache_axes(self.plot_item)
         self.legend = self.plot_item.addLegend(offset=(-10, 10), colCount=4)
         self.curves = {
@@ -66,8 +69,12 @@ class ProgressChart(pg.PlotWidget):
             values = [s["scores"].get(dim, float("nan")) for s in dated]
             curve.setData(times, values, connect="finite")
         if times:
-            span = max(times[-1] - times[0], 3600.0)
-            self.plot_item.setXRange(times[0] - span * 0.03, times[0] + span * 1.03, padding=0)
+            first, last = times[0], max(times[-1], times[0] + 60.0)
+        else:  # the last week, so that the axis shows dates rather than fractions of a second
+            last = datetime.now().timestamp()
+            first = last - 7 * 86400.0
+        margin = (last - first) * 0.05
+        self.plot_item.setXRange(first - margin, last + margin, padding=0)
 
 
 class ProgressPage(QWidget):
@@ -78,7 +85,8 @@ class ProgressPage(QWidget):
         super().__init__()
         self.window_ = window
         self.data: Progress | None = None
-        self._asked: str | None = None
+        self._asked = 0
+        """Increases with each request: an older answer arriving late is dropped."""
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 18, 24, 12)
         outer.setSpacing(10)
@@ -125,37 +133,55 @@ class ProgressPage(QWidget):
         outer.addWidget(split, 1)
 
     def entered(self) -> None:
-        from rehearse.app.gui.main_window import learner_name
+        self.show_learner(self.default_learner())
 
-        if self.data is None:
-            self.show_learner(learner_name())
-        else:
-            self.show_learner(self.data.learner)
+    def default_learner(self) -> str | None:
+        """A trainer: the learner of the session open in Replay, else the one shown last, else the first
+        learner (None). A learner: the one shown last, else themselves."""
+        window = self.window_
+        if window.reviewer.is_trainer:
+            view = window.replay.view
+            if view is not None:
+                return view.session["learner"]
+            return self.data.learner if self.data and self.data.learner else None
+        return self.data.learner if self.data else window.reviewer.name
 
     def refresh(self) -> None:
         if self.data is not None:
             self.show_learner(self.data.learner)
 
-    def show_learner(self, learner: str) -> None:
-        """Read the learner's sessions in the background and show them."""
-        self._asked = learner
-        tasks.run_in_background(progress, learner, on_done=self._show, on_error=self._failed, parent=self)
+    def show_learner(self, learner: str | None) -> None:
+        """Read the learner's sessions in the background and show them (None: the first learner)."""
+        self._asked += 1
+        tasks.run_in_background(
+            progress,
+            learner,
+            on_done=lambda data, asked=self._asked: self._show(asked, data),
+            on_error=self._failed,
+            parent=self,
+        )
 
-    def _show(self, data: Progress) -> None:
-        if data.learner != self._asked:
+    def _show(self, asked: int, data: Progress) -> None:
+        if asked != self._asked:
             return
         self.data = data
         self.learner.clear()
         for name in sorted(set(data.learners) | {data.learner}):
             self.learner.addItem(name)
         self.learner.setCurrentText(data.learner)
-        self.title.setText(f"Progress of {data.learner}")
+        self.title.setText(f"Progress of {data.learner}" if data.learner else "Progress")
         scored = [s for s in data.sessions if s["overall"] is not None]
-        if not data.sessions:
+        if not data.learner:
+            self.summary.setText("No learner has saved a session yet.")
+        elif not data.sessions:
             self.summary.setText(f"{data.learner} has no saved sessions yet.")
         else:
             first, last = data.sessions[0]["started_at"], data.sessions[-1]["started_at"]
-            span = f" from {first:%d %b %Y} to {last:%d %b %Y}" if first and last else ""
+            span = ""
+            if first and last:
+                first, last = first.astimezone(), last.astimezone()
+                same_day = first.date() == last.date()
+                span = f" on {first:%d %b %Y}" if same_day else f" from {first:%d %b %Y} to {last:%d %b %Y}"
             trend = ""
             if len(scored) >= 2:
                 first_score, last_score = scored[0]["overall"], scored[-1]["overall"]
