@@ -1,5 +1,6 @@
 """Screenshots of trainer review with the saved sessions of scripts/screenshots.py (real models):
 
+    comments-<scheme>.png      Replay as the learner: the trainer's comments, listed and marked on the timeline
     review-<scheme>.png        Replay as the trainer: ratings of the turn being played, the comment list, marks
     progress-<scheme>.png      the learner's scores per dimension over time, scenarios tried and not
     calibration-<scheme>.png   trainer ratings against the coach per dimension, the largest disagreements
@@ -60,20 +61,20 @@ def capture(window, out_dir: Path, scheme: str, ids: list[str]) -> list[Path]:
     from tests.gui.real_sessions import LEARNER
 
     app = QApplication.instance()
-    window.set_learner(TRAINER)
-    wait(app, lambda: window.reviewer.is_trainer)
-    shots = []
-
     page = window.replay
-    reviewed, pitched = [], []
-    page.review.reviews_changed.connect(lambda _r: reviewed.append(True))
-    page.pitch_ready.connect(lambda: pitched.append(True))
-    window.open_replay(ids[-1], 2)
-    wait(app, lambda: bool(reviewed and pitched) and page.view.session["id"] == ids[-1])
-    page.tabs.setCurrentIndex(1)
-    page.seek(page.view.conversation.turn_start(2) + 6.0)
-    settle(app)
-    shots.append(save(window, out_dir / f"review-{scheme}.png"))
+    shots = []
+    for user, name in ((LEARNER, "comments"), (TRAINER, "review")):
+        window.set_learner(user)
+        wait(app, lambda user=user: window.reviewer.name == user)
+        reviewed, pitched = [], []
+        page.review.reviews_changed.connect(lambda _r, seen=reviewed: seen.append(True))
+        page.pitch_ready.connect(lambda seen=pitched: seen.append(True))
+        window.open_replay(ids[-1], 2)
+        wait(app, lambda r=reviewed, p=pitched: bool(r and p) and page.view.session["id"] == ids[-1])
+        page.tabs.setCurrentIndex(1)
+        page.seek(page.view.conversation.turn_start(2) + 6.0)
+        settle(app)
+        shots.append(save(window, out_dir / f"{name}-{scheme}.png"))
 
     shown = []
     window.progress.shown.connect(lambda _learner: shown.append(True))
