@@ -55,6 +55,7 @@ def prepare(data: Path, ids: list[str]) -> None:
 
 
 def capture(window, out_dir: Path, scheme: str, ids: list[str]) -> list[Path]:
+    from PySide6.QtCore import QDate
     from PySide6.QtWidgets import QApplication
     from screenshots import save, settle, wait
 
@@ -73,6 +74,12 @@ def capture(window, out_dir: Path, scheme: str, ids: list[str]) -> list[Path]:
         wait(app, lambda r=reviewed, p=pitched: bool(r and p) and page.view.session["id"] == ids[-1])
         page.tabs.setCurrentIndex(1)
         page.seek(page.view.conversation.turn_start(2) + 6.0)
+        if user == TRAINER:  # the filters in use: a date range and a minimum score
+            listed = []
+            page.list_shown.connect(lambda seen=listed: seen.append(True))
+            today = QDate.currentDate()
+            page.set_filters(learner=LEARNER, min_score=75, between=(today.addDays(-7), today))
+            wait(app, lambda seen=listed: bool(seen))
         settle(app)
         shots.append(save(window, out_dir / f"{name}-{scheme}.png"))
 
