@@ -104,6 +104,9 @@ def test_a_rating_saved_in_replay_is_in_the_database(qtbot, store_folder):
         (2, "tess", "pace", 95.0),
     ]
     assert review.given.text() == "Trainer ratings of turn 2: empathy 35, pace 95"
+    with qtbot.waitSignal(win.progress.shown, timeout=10_000):  # a trainer's Progress: the replayed learner's
+        win.show_page("progress")
+    assert win.progress.title.text() == "Progress of sam"
     win.close()
 
 
