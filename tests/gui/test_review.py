@@ -65,7 +65,7 @@ def _open(win, qtbot, session_id, turn=None):
     return page
 
 
-def test_filters_narrow_the_session_list(window, qtbot, store_folder):
+def test_filters_narrow_the_session_list(store_folder, window, qtbot):
     _folder, (outage, billing, alex, gift) = store_folder
     page = window.replay
     with qtbot.waitSignal(page.list_shown, timeout=10_000):
@@ -139,7 +139,7 @@ def test_a_comment_pinned_at_a_moment_shows_for_the_learner_in_replay(qtbot, sto
     learner.close()
 
 
-def test_progress_shows_each_dimension_over_time_and_the_scenarios_tried(window, qtbot, store_folder):
+def test_progress_shows_each_dimension_over_time_and_the_scenarios_tried(store_folder, window, qtbot):
     progress = window.progress
     with qtbot.waitSignal(progress.shown, timeout=10_000):
         window.show_page("progress")
