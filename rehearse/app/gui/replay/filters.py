@@ -113,6 +113,8 @@ class SessionFilters(QWidget):
         if period == "range":
             since = _local_midnight(self.first_day.date())
             until = _local_midnight(self.last_day.date().addDays(1))
+        elif period == 1:  # today: since midnight here
+            since = _local_midnight(QDate.currentDate())
         elif period is not None:
             since = (now or datetime.now(UTC)) - timedelta(days=int(period))
         return SessionFilter(
