@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from rehearse.store import SessionStore  # noqa: E402
+from rehearse.store import SessionStore, session_scores  # noqa: E402
 from rehearse.store.listing import DIMENSIONS, SessionFilter  # noqa: E402
 from rehearse.store.schema import sessions, turns  # noqa: E402
 
@@ -71,6 +71,7 @@ def generate(store: SessionStore, count: int, learners: int = 200, seed: int = 0
         conn.execute(insert(sessions), session_rows)
         for start in range(0, len(turn_rows), 5000):
             conn.execute(insert(turns), turn_rows[start : start + 5000])
+        session_scores.refresh_all(conn)  # what the store does as each turn is added
 
 
 FILTERS = {

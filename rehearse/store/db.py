@@ -32,7 +32,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from rehearse.audio.files import write_flac
 from rehearse.constants import data_dir
 from rehearse.privacy import private_file, private_folder
-from rehearse.store import recovery
+from rehearse.store import recovery, session_scores
 from rehearse.store.errors import StoreError, explain
 from rehearse.store.listing import Listing
 from rehearse.store.migrate import SchemaMismatch, check_readable, upgrade
@@ -320,6 +320,7 @@ class SessionStore(Reviews, Listing):
             conn.execute(
                 insert(turn_audio), [{"turn_id": turn_id, "track": t, "flac": data} for t, data in flac.items()]
             )
+        session_scores.refresh(conn, [row["session_id"]])
         return turn_id
 
     def audio(self, turn: dict, track: str) -> tuple[np.ndarray, int] | None:
@@ -344,9 +345,11 @@ class SessionStore(Reviews, Listing):
 
     def retire_turns(self, session_id: str, from_index: int) -> None:
         """A retake of turn `from_index`: its takes so far and every later turn leave the active path (kept)."""
-        self._write(
-            update(turns).where(turns.c.session_id == session_id, turns.c.index >= from_index).values(active=False)
-        )
+        with self._transaction() as conn:
+            conn.execute(
+                update(turns).where(turns.c.session_id == session_id, turns.c.index >= from_index).values(active=False)
+            )
+            session_scores.refresh(conn, [session_id])
 
     def session(self, session_id: str) -> dict | None:
         rows = self._sessions(select(*_SESSION_COLUMNS).where(sessions.c.id == session_id))

@@ -1,8 +1,9 @@
 """Finding sessions for review, in the database: filtered and paged session lists with their mean scores,
 the values the filters offer, a learner's scores per session over time, and who a person is.
 
-A mixin of `SessionStore` (it uses the store's `_read`). Scores are read from each turn's verdict JSON by
-the database (SQLite's json_extract, PostgreSQL's #>>), so a filter on the score does not load every turn.
+A mixin of `SessionStore` (it uses the store's `_read`). Scores are each session's means kept on its row
+(`store.session_scores`, computed from the turns' verdict JSON by the database: SQLite's json_extract,
+PostgreSQL's ->), so neither a list nor a filter on the score parses any turn.
 """
 
 from __future__ import annotations
@@ -55,11 +56,8 @@ class Listing:
         if where.ending is not None and where.ending not in ENDINGS:
             raise ValueError(f"a session ends {', '.join(ENDINGS)}; not {where.ending!r}")
         matching = select(sessions.c.id, sessions.c.started_at).where(*_conditions(where))
-        if where.min_score is not None:
-            scored = _session_means(self._dialect, matching.with_only_columns(sessions.c.id)).subquery()
-            matching = matching.join(scored, scored.c.session_id == sessions.c.id).where(
-                scored.c.overall >= float(where.min_score)
-            )
+        if where.min_score is not None:  # the means kept on each session row (`store.session_scores`)
+            matching = matching.where(sessions.c.mean_overall >= float(where.min_score))
         total = self._read(select(func.count().label("n")).select_from(matching.subquery()))[0]["n"]
         page = matching.order_by(sessions.c.started_at.desc(), sessions.c.id).limit(limit).subquery()
         from rehearse.store.db import _SESSION_COLUMNS
@@ -97,22 +95,12 @@ class Listing:
         rows = self._read(select(people).where(people.c.name == name))
         return rows[0] if rows else None
 
-    @property
-    def _dialect(self) -> str:
-        return self._engine.dialect.name
-
-    def _with_scores(self, rows: list[dict]) -> list[dict]:
-        """`rows` with `scores` and `overall` added, read in one query for all of them."""
-        ids = [r["id"] for r in rows]
-        means: dict[str, dict] = {}
-        for start in range(0, len(ids), 500):  # bounded IN lists
-            for row in self._read(_session_means(self._dialect, ids[start : start + 500])):
-                means[row["session_id"]] = row
+    @staticmethod
+    def _with_scores(rows: list[dict]) -> list[dict]:
+        """`rows` with `scores` and `overall` from the means kept on each session row (`store.session_scores`)."""
         for row in rows:
-            found = means.get(row["id"], {})
-            row["scores"] = {d: float(found[d]) for d in DIMENSIONS if found.get(d) is not None}
-            overall = found.get("overall")
-            row["overall"] = None if overall is None else float(overall)
+            row["scores"] = {d: row[f"mean_{d}"] for d in DIMENSIONS if row.get(f"mean_{d}") is not None}
+            row["overall"] = row.get("mean_overall")
         return rows
 
 

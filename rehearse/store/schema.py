@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -63,6 +64,14 @@ sessions = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("note", Text),
     Column("scenario_version", String(64), ForeignKey("scenario_versions.hash")),  # None: not recorded
+    # the means of the active turns' scores (`store.session_scores`; None: no turn scored on it)
+    *(Column(f"mean_{d}", Float) for d in ("empathy", "clarity", "pace", "calm", "overall")),
+    Index("ix_sessions_started_at", "started_at"),
+    Index("ix_sessions_mean_overall", "mean_overall"),
+    # recorded calls (`rehearse import`): kind "real call" (None: practice), the file's sha256, call figures
+    Column("kind", String(20)),
+    Column("source_hash", String(64), index=True),
+    Column("call", JSON),
 )
 
 turns = Table(
@@ -115,4 +124,14 @@ turn_audio = Table(
     Column("turn_id", Integer, ForeignKey("turns.id", ondelete="CASCADE"), primary_key=True),
     Column("track", String(20), primary_key=True),  # customer or learner
     Column("flac", LargeBinary, nullable=False),  # the same FLAC file that turns.<track>_audio names
+)
+
+voice_prints = Table(
+    "voice_prints",
+    metadata,
+    Column("learner", String(200), primary_key=True),
+    Column("vector", JSON, nullable=False),  # the learner's CAM++ voice print from practice (unit length)
+    Column("speech_s", Float, nullable=False),  # seconds of practice speech behind it
+    Column("sessions", Integer, nullable=False),  # practice sessions behind it (a new one refreshes it)
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
