@@ -33,6 +33,7 @@ COMMANDS = (
     "report",
     "export",
     "import_sessions",
+    "import_calls",
     "models",
     "doctor",
 )
