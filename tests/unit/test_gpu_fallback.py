@@ -114,3 +114,25 @@ def test_model_auto_falls_back_to_the_cpu_choice(synth_reply, caplog):
     assert stt.name == "tiny.en" and stt.english_only and stt.choice.device == "cpu"
     assert "account" in transcript.text.lower()
     assert len(_gpu_warnings(caplog)) == 1
+
+
+def test_a_session_loses_no_turn_when_the_gpu_fails(whisper_on_failing_gpu, synth_reply, tts, tmp_path, caplog):
+    """Two recorded replies through the engine; the GPU fails on the first: both turns are judged and saved."""
+    from rehearse.app import events
+    from rehearse.app.engine import build_engine
+    from rehearse.app.options import PracticeOptions
+    from rehearse.app.replies import RecordedReplies
+
+    replies = [synth_reply("I'm so sorry about the outage."), synth_reply("I will send a technician tomorrow.")]
+    options = PracticeOptions(scenario="internet-outage", device="cpu", data_dir=tmp_path, rules_only=True)
+    engine = build_engine(options, RecordedReplies(replies), stt=whisper_on_failing_gpu, tts=tts)
+    verdicts = []
+    engine.subscribe(lambda event: verdicts.append(event) if isinstance(event, events.Verdict) else None)
+    with caplog.at_level(logging.WARNING):
+        engine.start()
+        engine.wait()
+    assert engine.error is None
+    said = [v.turn.feedback.transcript.lower() for v in verdicts]
+    assert len(said) == 2 and "outage" in said[0] and "technician" in said[1]
+    assert engine.ended is not None and engine.ended.turns == 2
+    assert len(_gpu_warnings(caplog)) == 1
