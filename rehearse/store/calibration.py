@@ -141,6 +141,8 @@ def lines(calibration: Calibration) -> list[str]:
             + (f"  ({a.unscored} rating(s) of turns the coach did not score)" if a.unscored else "")
         )
     out.append("bias: trainer minus coach (positive: the coach scores lower than the trainer)")
+    if any(a.spearman is None and a.n for a in calibration.dimensions):
+        out.append("-: no correlation under 3 rated turns, or when one side gives every turn the same score")
     if calibration.most_disagreed:
         out += ["", "Largest disagreements:"]
         for p in calibration.most_disagreed:
