@@ -24,6 +24,6 @@ def run(args) -> int:
     result = import_sessions(store, args.archive)
     print(
         f"imported {len(result.added)} session(s) into {store.shown_url}"
-        + (f"; {len(result.present)} were already there and were left as they are" if result.present else "")
+        + (f"; {len(result.present)} already there, left as they are" if result.present else "")
     )
     return 0
