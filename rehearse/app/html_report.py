@@ -1,6 +1,6 @@
 """One saved session as a single self-contained HTML page: scores over the turns (inline SVG), each turn's
-customer line and reply with both voices embedded (MP3 data URIs: every browser plays MP3, and it is ~1 kB
-a second against 32 kB for 16-bit WAV), the reply with its evidence words highlighted, scores beside the
+customer line and reply with both voices embedded (MP3 data URIs: every browser plays MP3, and a voice
+takes ~3 kB a second against 32 kB for 16-bit WAV), the reply with its evidence words highlighted, scores beside the
 trainers' ratings, tone labels, the tip, why the conversation branched, and trainer comments pinned on the
 reply's timeline. Nothing is fetched from a network: no scripts, fonts or images from elsewhere."""
 
@@ -21,6 +21,9 @@ from rehearse.store import StoreError
 
 AUDIO_FORMAT = ("MP3", "audio/mpeg") if "MP3" in sf.available_formats() else ("OGG", "audio/ogg")
 """What the voices are embedded as: MP3 where libsndfile (1.1 and later) writes it, else Ogg Vorbis."""
+
+VOICE_COMPRESSION = 0.7
+"""libsndfile's compression level (0 best quality, 1 smallest): ~25 kbps for a 16 kHz voice, 40 kbps by default."""
 
 STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:760px;margin:2em auto;padding:0 1em;
@@ -167,7 +170,7 @@ def _audio(store, turn: dict, track: str) -> str:
         return '<p class="meta">(no recording saved)</p>'
     fmt, mime = AUDIO_FORMAT
     buffer = io.BytesIO()
-    sf.write(buffer, np.clip(audio[0], -1.0, 1.0), audio[1], format=fmt)
+    sf.write(buffer, np.clip(audio[0], -1.0, 1.0), audio[1], format=fmt, compression_level=VOICE_COMPRESSION)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     label = "the customer's line" if track == "customer" else "the reply"
     return f'<audio controls preload="metadata" aria-label="{label}" src="data:{mime};base64,{data}"></audio>'
