@@ -7,13 +7,13 @@ For each device (CPU, then CUDA when CTranslate2 or torch can use one; otherwise
   - turn latency through the engine: each asr clip as a recorded reply in a real practice session (the model
     `--model auto` picks for the device), reply received -> verdict (transcript, prosody, wording, scores,
     the turn saved);
-  - a call's diarization (pyannote segmentation-3.0 + CAM++, the GPU-heavy part of call import) on
-    `--call-s` seconds of real conversation audio repeated (600 = a 10-minute call); skipped with the reason
-    where this version has no diarization.
+  - `rehearse import` of a mono call of `--call-s` seconds (600, a 10-minute call; a real two-party phone
+    call repeated): the whole import and its stages (diarization with pyannote segmentation-3.0 + CAM++,
+    transcription, scoring); skipped with the reason where this version has no call import.
 
     .venv/bin/python bench/gpu.py [--quick] [--devices cpu cuda] [--models tiny.en base] [--json OUT.json]
 
-`--quick` (2 clips per measure, 1 wording reply set of 10, a 60 s call) proves the script on a small CPU.
+`--quick` (2 clips per measure, 10 wording replies, a 30 s call) proves the script on a small CPU.
 """
 
 from __future__ import annotations
@@ -160,28 +160,41 @@ def turn_latency(device: str, clips: list[dict]) -> dict:
 
 
 def call_audio(seconds: float) -> np.ndarray:
-    """`seconds` of real conversation audio (the realspeech conversation recordings, repeated)."""
-    parts = [load_reply(p) for p in sorted((REALSPEECH / "conversation").glob("*.wav"))]
-    if not parts:
-        raise FileNotFoundError(f"no conversation recordings in {REALSPEECH / 'conversation'}")
-    whole = np.concatenate(parts)
+    """`seconds` of a real two-party phone call (the realspeech pyannote sample, repeated)."""
+    whole = load_reply(REALSPEECH / "conversation" / "conv_pyannote_sample_phonecall.wav")
     reps = int(np.ceil(seconds * SAMPLE_RATE / whole.size))
     return np.tile(whole, reps)[: int(seconds * SAMPLE_RATE)]
 
 
 def call_import(device: str, seconds: float) -> dict:
-    """Diarizing a `seconds`-long call on `device` (the pipeline loaded first, off the clock)."""
+    """`rehearse import` of a `seconds`-long mono call on `device` (models loaded by a 30 s call first), with
+    the time of each stage (speakers = diarization, transcribe, score, save)."""
     try:
-        from rehearse.models.diarization import Diarizer
+        from rehearse.app.calls.importer import ImportSettings, import_file
     except ImportError as exc:
-        return {"skipped": f"this version has no diarization ({exc})"}
+        return {"skipped": f"this version has no call import ({exc})"}
+    import soundfile as sf
+
+    from rehearse.models.device import torch_device
+
     audio = call_audio(seconds)
-    diarizer = Diarizer(device=device)
-    diarizer(audio[: 30 * SAMPLE_RATE])  # first-call allocations, off the clock
-    t0 = time.perf_counter()
-    result = diarizer(audio)
-    took = time.perf_counter() - t0
-    return {"ran_on": diarizer.device, "audio_s": seconds, "s": round(took, 2), "speakers": len(result.speakers)}
+    with tempfile.TemporaryDirectory() as folder:
+        settings = ImportSettings(model="auto", device=device, data_dir=folder, learner="bench")
+        sf.write(Path(folder) / "warm-up.wav", call_audio(45)[15 * SAMPLE_RATE :], SAMPLE_RATE)  # other bytes
+        import_file(Path(folder) / "warm-up.wav", settings)
+        sf.write(Path(folder) / "call.wav", audio, SAMPLE_RATE)
+        t0 = time.perf_counter()
+        imported = import_file(Path(folder) / "call.wav", settings)
+        took = time.perf_counter() - t0
+    result = imported["result"]
+    stages = {f"{stage}_s": round(s, 2) for stage, s in result["stage_s"].items()}
+    return {
+        "ran_on": torch_device(device)[0],
+        "audio_s": seconds,
+        "s": round(took, 2),
+        **stages,
+        "turns": len(result["turns"]),
+    }
 
 
 def _wording_texts(limit: int) -> list[str]:
@@ -221,7 +234,9 @@ def print_table(results: dict, models: list[str]) -> None:
         ("turn latency median ms", ("turn_latency", "median_ms")),
         ("turn latency max ms", ("turn_latency", "max_ms")),
         ("wording ms per reply", ("wording", "median_ms_per_reply")),
-        ("call diarization s", ("call_import", "s")),
+        ("call import s", ("call_import", "s")),
+        ("  of which diarization s", ("call_import", "speakers_s")),
+        ("  of which transcription s", ("call_import", "transcribe_s")),
         ("call audio s", ("call_import", "audio_s")),
     ]
     print(f"{'measure':<34}" + "".join(f"{d:>22}" for d in devices))
@@ -239,8 +254,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", nargs="+", default=["cpu", "cuda"], choices=("cpu", "cuda"))
     parser.add_argument("--models", nargs="+", default=["tiny.en", "base"], help="Whisper models (names or folders)")
-    parser.add_argument("--quick", action="store_true", help="2 clips, 10 wording replies, a 60 s call")
-    parser.add_argument("--call-s", type=float, default=None, help="call length to diarize (default 600, quick 60)")
+    parser.add_argument("--quick", action="store_true", help="2 clips, 10 wording replies, a 30 s call")
+    parser.add_argument("--call-s", type=float, default=None, help="imported call's length (default 600, quick 30)")
     parser.add_argument("--realspeech", type=Path, default=REALSPEECH)
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()
@@ -248,7 +263,7 @@ def main() -> int:
     if not (args.realspeech / "manifest.csv").is_file():
         print(f"bench/gpu.py: the realspeech set is not at {args.realspeech} (--realspeech DIR)", file=sys.stderr)
         return 2
-    args.call_s = args.call_s or (60.0 if args.quick else 600.0)
+    args.call_s = args.call_s or (30.0 if args.quick else 600.0)
     args.wording_replies = 10 if args.quick else 40
     clips = _clips(args.realspeech, 2 if args.quick else None)
     started = time.perf_counter()
