@@ -1,6 +1,7 @@
-"""Deleting a learner: every session, turn and take of theirs, the audio (files on this machine and a server
-database's FLAC copies), trainers' ratings and comments of their turns, their place in a team and, on
-PostgreSQL, their login. Rows go in one transaction; the files after it commits (a failed commit keeps both).
+"""Deleting a learner: every session, turn and take of theirs (practice and imported real calls), the audio
+(files on this machine and a server database's FLAC copies), trainers' ratings and comments of their turns,
+their voice print, their place in a team and, on PostgreSQL, their login. Rows go in one transaction; the
+files after it commits (a failed commit keeps both).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlalchemy import delete, select, text
 
 from rehearse.store.access import GROUPS
 from rehearse.store.errors import StoreError
-from rehearse.store.schema import comments, people, ratings, sessions, turn_audio, turns
+from rehearse.store.schema import comments, people, ratings, sessions, turn_audio, turns, voice_prints
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ def remove_learner(store, name: str) -> Removed:
         ).rowcount
         conn.execute(delete(sessions).where(sessions.c.learner == name))
         conn.execute(delete(people).where(people.c.name == name))
+        conn.execute(delete(voice_prints).where(voice_prints.c.learner == name))
         if store.on_postgresql:
             dropped = _drop_login(conn, name)
     files = 0

@@ -155,9 +155,8 @@ def _insert_session(store, conn, record: dict, audio: dict[str, bytes]) -> None:
         )
     else:
         version = None
-    row = {k: record.get(k) for k in ("id", "learner", "scenario_id", "seed", "difficulty", "status", "outcome")}
+    row = {c.name: record.get(c.name) for c in sessions.columns if not c.name.startswith("mean_")}  # kept by turns
     row.update(
-        note=record.get("note"),
         started_at=_time(record["started_at"]),
         ended_at=_time(record.get("ended_at")),
         scenario_version=version,

@@ -1,16 +1,18 @@
 """Deleting a learner removes their sessions, turns, audio (files and a server's FLAC copies), trainers' reviews
-of their turns and their login, and nothing of anyone else; on SQLite and a real PostgreSQL server."""
+of their turns, their voice print and their login, and nothing of anyone else; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import uuid
 
+import numpy as np
 import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from rehearse.app.cli import main
 from rehearse.store import SessionStore, StoreError
+from rehearse.store.calls import keep_voice_print, stored_voice_print
 from rehearse.store.removal import remove_learner
 from rehearse.store.schema import comments, ratings, turn_audio, turns
 from tests.store.helpers import add_turn
@@ -25,6 +27,7 @@ def team(store_url, tmp_path):
     for who, role in (("sam", "learner"), ("alex", "learner"), ("tess", "trainer")):
         store.add_person(names[who], role, "north", password=f"pw-{who}")
     for who in ("sam", "alex"):
+        keep_voice_print(store, names[who], np.ones(4) / 2, speech_s=30.0, session_count=2)
         for _ in range(2):
             sid = store.start_session(names[who], "internet-outage", seed=0)
             for index in (1, 2):
@@ -54,6 +57,7 @@ def test_removing_a_learner_deletes_everything_of_theirs_and_nothing_else(team, 
     assert store.sessions(names["sam"]) == [] and all(store.session(s) is None for s in sam_sessions)
     assert not any((store.folder / "audio" / s).exists() for s in sam_sessions)
     assert [p["name"] for p in store.people()] == sorted([names["alex"], names["tess"]])
+    assert stored_voice_print(store, names["sam"]) is None and stored_voice_print(store, names["alex"]) is not None
     assert [
         (s["id"], len(store.turns(s["id"])), len(store.ratings_for(s["id"]))) for s in store.sessions(names["alex"])
     ] == alex_before

@@ -9,9 +9,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from sqlalchemy import update
 
 from rehearse.app.cli import main
 from rehearse.store import SessionStore, StoreError
+from rehearse.store.schema import sessions
 from rehearse.store.transfer import export_sessions, import_sessions
 from tests.store.helpers import TONE, add_turn
 
@@ -28,6 +30,8 @@ def _session_with_everything(store) -> str:
     store.add_rating(kept, "tess", "empathy", 70)
     store.add_comment(kept, "tess", 0.5, "Better than the first take")
     store.end_session(sid, "finished", outcome="escalated")
+    with store._engine.begin() as conn:  # as `rehearse import` keeps a recorded call
+        conn.execute(update(sessions).where(sessions.c.id == sid).values(kind="real call", call={"talk_ratio": 0.4}))
     return sid
 
 
