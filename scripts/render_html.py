@@ -45,8 +45,9 @@ def main() -> int:
         print(f"render_html: {args.html} is not a file", file=sys.stderr)
         return 2
     os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
-    if os.geteuid() == 0:  # Chromium's sandbox refuses to run as root
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    # Chromium's sandbox refuses root and needs user namespaces that containers (CI) often lack; this tool
+    # renders pages Rehearse wrote, with every request leaving the file blocked
+    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     from PySide6.QtCore import QEventLoop, QTimer, QUrl
     from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
     from PySide6.QtWebEngineWidgets import QWebEngineView
