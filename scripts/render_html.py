@@ -49,7 +49,7 @@ def main() -> int:
     # renders pages Rehearse wrote, with every request leaving the file blocked
     os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     from PySide6.QtCore import QEventLoop, QTimer, QUrl
-    from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
+    from PySide6.QtWebEngineCore import QWebEngineSettings, QWebEngineUrlRequestInterceptor
     from PySide6.QtWebEngineWidgets import QWebEngineView
     from PySide6.QtWidgets import QApplication
 
@@ -70,6 +70,9 @@ def main() -> int:
     view = QWebEngineView()
     requests = Requests()
     view.page().profile().setUrlRequestInterceptor(requests)
+    # a file may not reach remote URLs by default, so a remote reference would go unseen: let it try, and let
+    # the interceptor record and block it
+    view.settings().setAttribute(QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, True)
     view.resize(args.width, 800)
     view.show()
 

@@ -108,3 +108,15 @@ def test_a_real_browser_engine_plays_every_voice_and_fetches_nothing(saved, tmp_
     assert summary["height"] > 1000
     image = (tmp_path / "report.png").read_bytes()
     assert image[:8] == b"\x89PNG\r\n\x1a\n" and len(image) > 20_000
+    # the same check notices what a page fetches from elsewhere and audio that does not decode
+    page = tmp_path / "remote.html"
+    page.write_text('<img src="http://example.com/x.png"><audio src="data:audio/mpeg;base64,AAAA"></audio>')
+    done = subprocess.run(
+        ["xvfb-run", "-a", sys.executable, str(ROOT / "scripts/render_html.py"), str(page), str(tmp_path / "r.png")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert done.returncode == 1
+    assert summary["network_requests"] == ["http://example.com/x.png"] and "error" in summary["audio"][0]
