@@ -29,8 +29,11 @@ def scores_chart(turns: list[dict], width: int = 680, height: int = 220) -> str:
             f'<line x1="{left}" x2="{left + inner_w}" y1="{y(level):.1f}" y2="{y(level):.1f}" stroke="#dee2e6"/>'
         )
         parts.append(_text(left - 6, y(level) + 4, str(level), anchor="end"))
+    every = max(1, len(turns) // 12)  # at most ~12 labels, so that 20 turns do not overlap
     for i, turn in enumerate(turns):
-        parts.append(_text(x(i), height - 10, f"turn {turn['index']}", anchor="middle"))
+        if i % every == 0:
+            parts.append(_text(x(i), height - 12, str(turn["index"]), anchor="middle"))
+    parts.append(_text(left + inner_w / 2, height - 1, "turn", anchor="middle"))
     series = {name: [(t["feedback"].get("scores") or {}).get(name) for t in turns] for name in DIMENSION_COLOURS}
     series["customer mood"] = [100 * t["customer_mood"] for t in turns]
     for row, (name, values) in enumerate(series.items()):
