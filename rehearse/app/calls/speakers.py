@@ -21,6 +21,11 @@ MIN_PARTY_SPEECH_S = 1.5
 """A party with less speech than this is not in the call (a click, a cough, crosstalk)."""
 MAX_PRINT_S = 60.0
 """Seconds of one speaker's speech that make their voice print."""
+FRAME = 1600
+"""100 ms at 16 kHz: the frame of the crosstalk check."""
+CROSSTALK_DB = 15.0
+"""A channel this much quieter than the other at the same moment only carries the other party leaking in."""
+MIN_TURN_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -43,16 +48,38 @@ class AgentChoice:
 
 
 def channel_turns(tracks: tuple[np.ndarray, ...]) -> Diarization:
-    """Each channel's speech as one speaker's turns ("left", "right"), from Silero VAD."""
+    """Each channel's speech as one speaker's turns ("left", "right"): Silero VAD, without the stretches where
+    the channel only carries the other party's voice leaking in (crosstalk, `CROSSTALK_DB` quieter)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     options = VadOptions(min_silence_duration_ms=400, speech_pad_ms=100)
+    levels = [_frame_levels(track) for track in tracks]
     turns = []
-    for name, track in zip(CHANNELS, tracks, strict=True):
+    for i, (name, track) in enumerate(zip(CHANNELS, tracks, strict=True)):
+        own = levels[i] > levels[1 - i] - CROSSTALK_DB
         for span in get_speech_timestamps(track, options):
-            turns.append(SpeakerTurn(name, span["start"] / SAMPLE_RATE, span["end"] / SAMPLE_RATE))
+            for start, end in _runs(own, span["start"] // FRAME, -(-span["end"] // FRAME)):
+                if (end - start) * FRAME >= MIN_TURN_S * SAMPLE_RATE:
+                    turns.append(SpeakerTurn(name, start * FRAME / SAMPLE_RATE, end * FRAME / SAMPLE_RATE))
     turns.sort(key=lambda t: (t.start, t.end))
     return Diarization(tuple(turns), tuple(turns), {})
+
+
+def _frame_levels(track: np.ndarray) -> np.ndarray:
+    """Level of each `FRAME` of the track in dB."""
+    frames = track[: track.size // FRAME * FRAME].reshape(-1, FRAME)
+    return 10.0 * np.log10(np.mean(frames**2, axis=1) + 1e-10)
+
+
+def _runs(mask: np.ndarray, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs of True in mask[start:end], as frame indices, with gaps under 0.3 s bridged."""
+    on = np.flatnonzero(mask[start:end]) + start
+    if not on.size:
+        return []
+    breaks = np.flatnonzero(np.diff(on) > round(0.3 * SAMPLE_RATE / FRAME))
+    firsts = np.r_[on[0], on[breaks + 1]]
+    lasts = np.r_[on[breaks], on[-1]] + 1
+    return list(zip(firsts.tolist(), lasts.tolist(), strict=True))
 
 
 def parties(diarization: Diarization, path) -> list[str]:
