@@ -74,9 +74,9 @@ def test_a_mono_call_is_diarized_and_the_agent_found_by_their_voice(realspeech, 
     call = realspeech / "conversation" / "conv_pyannote_sample_phonecall.wav"
     audio, rate = sf.read(call, dtype="float32")
     reference = [line.split() for line in call.with_suffix(".rttm").read_text().splitlines() if line.strip()]
-    sheila = [(float(f[3]), float(f[3]) + float(f[4])) for f in reference if f[7] == "speaker91"]
-    sample = tmp_path / "sheila.wav"
-    sf.write(sample, np.concatenate([audio[int(a * rate) : int(b * rate)] for a, b in sheila]), rate)
+    diane = [(float(f[3]), float(f[3]) + float(f[4])) for f in reference if f[7] == "speaker90"]
+    sample = tmp_path / "diane.wav"
+    sf.write(sample, np.concatenate([audio[int(a * rate) : int(b * rate)] for a, b in diane]), rate)
 
     result = _run_json(capsys, call, "--agent-sample", sample, "--data-dir", tmp_path / "data", "--rules-only")
     assert result["method"] == "diarized"
@@ -86,10 +86,10 @@ def test_a_mono_call_is_diarized_and_the_agent_found_by_their_voice(realspeech, 
         max(0.0, min(b, s["end"]) - max(a, s["start"]))
         for s in result["segments"]
         if s["role"] == "agent"
-        for a, b in sheila
+        for a, b in diane
     )
     agent_total = sum(s["end"] - s["start"] for s in result["segments"] if s["role"] == "agent")
-    assert agent_time > 0.7 * agent_total, "the agent's segments are Sheila's speech"
+    assert agent_time > 0.7 * agent_total, "the agent's segments are Diane's speech"
     assert result["turns"] and all(SCORE_KEYS <= set(t) for t in result["turns"])
 
 
@@ -146,3 +146,29 @@ def test_a_folder_runs_on_a_local_ray_cluster_one_session_per_call_failures_list
     sessions = _store(data).sessions()
     assert len(sessions) == 2 and all(s["kind"] == "real call" for s in sessions)
     assert sorted(o["session"] for o in outcomes if o["session"]) == sorted(s["id"] for s in sessions)
+
+
+def test_the_learners_practice_voice_finds_them_in_a_call_and_is_kept_in_the_store(realspeech, tmp_path, capsys):
+    from rehearse.store.calls import stored_voice_print
+    from tests.store.helpers import add_turn
+
+    call = realspeech / "conversation" / "conv_pyannote_sample_phonecall.wav"
+    audio, rate = sf.read(call, dtype="float32")
+    reference = [line.split() for line in call.with_suffix(".rttm").read_text().splitlines() if line.strip()]
+    diane = [(float(f[3]), float(f[3]) + float(f[4])) for f in reference if f[7] == "speaker90"]
+    data = tmp_path / "data"
+    store = _store(data)
+    practice = store.start_session("diane", "internet-outage", seed=1)
+    for index, (a, b) in enumerate(diane[:6], 1):  # her replies in practice: her voice, another day
+        add_turn(store, practice, index, learner_audio=(audio[int(a * rate) : int(b * rate)], rate))
+    store.end_session(practice, "unfinished")
+
+    result = _run_json(capsys, call, "--learner", "diane", "--data-dir", data, "--rules-only")
+    assert result["agent"]["method"] == "voice"
+    agent = [(s["start"], s["end"]) for s in result["segments"] if s["role"] == "agent"]
+    mine = sum(max(0.0, min(b, e) - max(a, s)) for s, e in agent for a, b in diane)
+    assert mine > 0.7 * sum(e - s for s, e in agent)
+    kept = stored_voice_print(_store(data), "diane")
+    assert kept is not None and kept[1] == 1 and kept[0].shape == (192,)
+    sessions = _store(data).sessions("diane")
+    assert sorted(s["kind"] or "practice" for s in sessions) == ["practice", "real call"]
