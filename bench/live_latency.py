@@ -311,7 +311,8 @@ def summarize(
 
 def print_report(result: dict) -> None:
     print(
-        f"[{result['endpointer']} end of turn, {result['window']} window] {result['turns']} replies ({len(result['files_measured'])} files) "
+        f"[{result['endpointer']} end of turn, {result['window']} window] {result['turns']} replies "
+        f"({len(result['files_measured'])} files) "
         f"over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}, "
         f"wording by {result['wording']}"
     )

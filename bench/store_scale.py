@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -34,13 +34,31 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from bench.session_list import FILTERS, NOW, OUTCOMES, SCENARIOS  # noqa: E402
 from rehearse.app.timeline import build  # noqa: E402
 from rehearse.store import SessionStore, session_scores  # noqa: E402
 from rehearse.store.listing import DIMENSIONS, SessionFilter  # noqa: E402
 from rehearse.store.schema import people, sessions, turns  # noqa: E402
 
 TEAMS = 4
+SCENARIOS = ("internet-outage", "billing-double-charge", "late-gift-delivery", "return-refused", "missed-1-1")
+OUTCOMES = ("resolved", "escalated", "hung_up")
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+FILTERS = {
+    "none": SessionFilter(),
+    "learner": SessionFilter(learner="learner-042"),
+    "scenario": SessionFilter(scenario="internet-outage"),
+    "last 30 days": SessionFilter(since=NOW - timedelta(days=30)),
+    "ending": SessionFilter(ending="escalated"),
+    "score >= 60": SessionFilter(min_score=60),
+    "all five": SessionFilter(
+        learner="learner-042",
+        scenario="internet-outage",
+        since=NOW - timedelta(days=200),
+        ending="resolved",
+        min_score=55,
+    ),
+}
+"""The filters the review page offers, alone and together."""
 WORDS = "I'm really sorry about this I can hear how frustrating it is and I'll book a technician for tomorrow".split()
 TARGET_LIST_MS, TARGET_OPEN_MS = 200, 1000
 

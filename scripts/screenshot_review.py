@@ -106,26 +106,9 @@ def main(out_dir: Path, work: Path, scheme: str) -> None:
 
     os.environ["REHEARSE_DATA_DIR"] = str(work / "data")
     os.environ["XDG_CONFIG_HOME"] = str(work / f"config-review-{scheme}")
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
-    from screenshots import SIZE, wait
+    from screenshots import open_window
 
-    from rehearse.app.gui import theme
-    from rehearse.app.gui.main_window import MainWindow
-    from tests.gui.real_sessions import LEARNER
-
-    QCoreApplication.setOrganizationName("RehearseScreenshots")
-    QCoreApplication.setApplicationName("Rehearse")
-    app = QApplication([sys.argv[0]])
-    settings = QSettings()
-    settings.setValue("setup/done", True)
-    settings.setValue("learner", LEARNER)
-    settings.setValue("models/warm_up", False)
-    theme.apply(app, scheme)
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    wait(app, window.isVisible)
+    _app, window = open_window(scheme, **{"models/warm_up": False})
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         capture(window, out_dir, scheme, (work / "sessions.txt").read_text().split())

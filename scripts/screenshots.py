@@ -66,6 +66,29 @@ def prepare(work: Path) -> None:
         practice.spoken_replies(work / "replies", tts)
 
 
+def open_window(scheme: str, **settings):
+    """The Qt application and the real main window at SIZE, set up as the learner (`settings`: more QSettings)."""
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from rehearse.app.gui import theme
+    from rehearse.app.gui.main_window import MainWindow
+    from tests.gui.real_sessions import LEARNER
+
+    QCoreApplication.setOrganizationName("RehearseScreenshots")
+    QCoreApplication.setApplicationName("Rehearse")
+    app = QApplication([sys.argv[0]])
+    stored = QSettings()
+    for key, value in {"setup/done": True, "learner": LEARNER, **settings}.items():
+        stored.setValue(key, value)
+    theme.apply(app, scheme)
+    window = MainWindow()
+    window.resize(*SIZE)
+    window.show()
+    wait(app, window.isVisible)
+    return app, window
+
+
 def shoot(out_dir: Path, work: Path, scheme: str) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     os.environ["REHEARSE_DATA_DIR"] = str(work / "data")
@@ -73,7 +96,6 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
     os.environ.pop("REHEARSE_SCENARIOS", None)
     ids = (work / "sessions.txt").read_text().split()
 
-    from tests.gui.real_sessions import LEARNER
     from tests.integration.audio_server import VirtualAudio
 
     audio = None
@@ -83,24 +105,7 @@ def shoot(out_dir: Path, work: Path, scheme: str) -> None:
     else:  # the set-up page then shows "no microphone", which is also a real screen
         print(f"screenshots: no virtual audio devices ({VirtualAudio.available()})", file=sys.stderr)
 
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
-
-    QCoreApplication.setOrganizationName("RehearseScreenshots")
-    QCoreApplication.setApplicationName("Rehearse")
-    app = QApplication([sys.argv[0]])
-    settings = QSettings()
-    settings.setValue("setup/done", True)
-    settings.setValue("learner", LEARNER)
-
-    from rehearse.app.gui import theme
-    from rehearse.app.gui.main_window import MainWindow
-
-    theme.apply(app, scheme)
-    window = MainWindow()
-    window.resize(*SIZE)
-    window.show()
-    wait(app, window.isVisible)
+    app, window = open_window(scheme)
     try:
         window.show_page("home")
         wait(app, window.home.loaded)
