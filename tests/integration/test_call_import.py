@@ -11,21 +11,12 @@ import soundfile as sf
 
 from rehearse.app.cli import main
 from rehearse.constants import SAMPLE_RATE
+from tests.call_files import headset_call
 
 pytestmark = pytest.mark.slow
 
 SCORE_KEYS = {"transcript", "duration_s", "metrics", "moves", "labels", "tip", "evidence", "scores", "baseline"}
 SCORE_KEYS |= {"not_judged", "words"}
-
-
-def _headsets(realspeech, start_s: float, end_s: float, path):
-    """Two AMI close-talk headsets (MEO015 left, FEE016 right) as one stereo call."""
-    folder = realspeech / "disfluent"
-    left, rate = sf.read(folder / "dis_ami_seriously_source0_MEO015.wav", dtype="float32")
-    right, _ = sf.read(folder / "dis_ami_seriously_source3_FEE016.wav", dtype="float32")
-    a, b = int(start_s * rate), int(end_s * rate)
-    sf.write(path, np.stack([left[a:b], right[a:b]], axis=1), rate)
-    return path
 
 
 def _store(data_dir):
@@ -40,7 +31,7 @@ def _run_json(capsys, *argv) -> dict:
 
 
 def test_a_stereo_call_is_split_by_channel_scored_and_saved_once(realspeech, tmp_path, capsys):
-    call = _headsets(realspeech, 28.0, 60.0, tmp_path / "call.wav")
+    call = headset_call(realspeech, 28.0, 60.0, tmp_path / "call.wav")
     data = tmp_path / "data"
     result = _run_json(capsys, call, "--agent-channel", "right", "--data-dir", data, "--rules-only")
     assert result["method"] == "stereo split"
@@ -127,7 +118,10 @@ def test_a_folder_runs_on_a_local_ray_cluster_one_session_per_call_failures_list
 
     folder = tmp_path / "calls"
     folder.mkdir()
-    calls = [_headsets(realspeech, 0.0, 12.0, folder / "a.wav"), _headsets(realspeech, 28.0, 60.0, folder / "b.wav")]
+    calls = [
+        headset_call(realspeech, 0.0, 12.0, folder / "a.wav"),
+        headset_call(realspeech, 28.0, 60.0, folder / "b.wav"),
+    ]
     broken = folder / "broken.wav"
     broken.write_bytes(b"RIFF....WAVEfmt ")
     data = tmp_path / "data"

@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
     def _build_menu(self) -> None:
         app_menu = self.menuBar().addMenu("&Rehearse")
         self._action(app_menu, "Start the recommended scenario", "Ctrl+N", self.home.start_recommended)
+        self._action(app_menu, "Import recorded call…", "Ctrl+I", self.import_calls)
         app_menu.addSeparator()
         self._action(app_menu, "Quit", QKeySequence.StandardKey.Quit, self.close)
         go = self.menuBar().addMenu("&Go")
@@ -184,6 +185,7 @@ class MainWindow(QMainWindow):
             "\n".join(
                 [
                     "Ctrl+N   start the recommended scenario",
+                    "Ctrl+I   import recorded calls (scored, then opened in Replay)",
                     "Ctrl+1..6   Home, Practice, Replay, Audio set-up, Progress, Calibration",
                     "Space   play / pause (Replay); hold to talk (Practice)",
                     "Left / Right   previous / next turn (Replay)",
@@ -221,6 +223,23 @@ class MainWindow(QMainWindow):
     def open_replay(self, session_id: str, turn: int | None = None) -> None:
         self.show_page("replay")
         self.replay.open_session(session_id, turn)
+
+    def import_calls(self) -> None:
+        """Open the import dialog (the one already open, when an import is under way)."""
+        from rehearse.app.gui.import_dialog import ImportDialog
+
+        if getattr(self, "import_dialog", None) is None:
+            self.import_dialog = ImportDialog(self)
+            self.import_dialog.finished_import.connect(self._calls_imported)
+        self.import_dialog.show()
+        self.import_dialog.raise_()
+        self.import_dialog.activateWindow()
+
+    def _calls_imported(self, outcomes: list) -> None:
+        if any(o["status"] == "imported" for o in outcomes):
+            self.home.refresh()
+            self.replay.refresh()
+            self.progress.refresh()
 
     def status(self, message: str, timeout_ms: int = 6000) -> None:
         self.statusBar().showMessage(message, timeout_ms)
@@ -276,6 +295,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         settings().setValue("window/geometry", self.saveGeometry())
+        if getattr(self, "import_dialog", None) is not None:
+            self.import_dialog.cancel()
         for page in self._pages.values():
             shutdown = getattr(page, "shutdown", None)
             if shutdown:
