@@ -165,8 +165,12 @@ class ReplyPlot(pg.GraphicsLayoutWidget):
             return
         self.pitch_view.removeItem(self.status)
         learner = theme.SPEAKER_COLORS["learner"]
-        self.curves["pitch"] = pg.PlotCurveItem(track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite")
-        self.curves["level"] = pg.PlotCurveItem(track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1))
+        self.curves["pitch"] = pg.PlotCurveItem(
+            track.times, track.f0_hz, pen=pg.mkPen(learner, width=2), connect="finite"
+        )
+        self.curves["level"] = pg.PlotCurveItem(
+            track.times, np.maximum(track.level_db, -60), pen=pg.mkPen(learner, width=1)
+        )
         self.pitch_view.addItem(self.curves["pitch"])
         self.level_view.addItem(self.curves["level"])
         voiced = track.f0_hz[np.isfinite(track.f0_hz)]
