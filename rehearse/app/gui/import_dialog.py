@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from rehearse.app.calls.batch import BatchOptions, BatchProgress, import_calls
 from rehearse.app.gui import tasks
-from rehearse.app.gui.widgets import card, clear, label
+from rehearse.app.gui.widgets import card, clear, discard, label
 
 AUDIO_FILTER = "Call recordings (*.wav *.flac *.mp3 *.m4a *.ogg);;All files (*)"
 CHANNELS = (("Find out (stereo: who opens the call; mono: by voice)", None), ("Left", "left"), ("Right", "right"))
@@ -50,9 +50,11 @@ class ImportDialog(QDialog):
         self.window_ = window
         self.setWindowTitle("Import recorded calls")
         self.setMinimumSize(640, 560)
+        self.resize(780, 700)
         self.outcomes: list[dict] = []
         self.running = False
         self._cancel = threading.Event()
+        self._waiting = None
         self._relay = _Relay(self)
         self._relay.progress.connect(self._progress)
         self._relay.result.connect(self._result)
@@ -72,7 +74,7 @@ class ImportDialog(QDialog):
             )
         )
         self.files = QListWidget()
-        self.files.setMaximumHeight(110)
+        self.files.setMaximumHeight(88)
         self.files.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
         outer.addWidget(self.files)
         row = QHBoxLayout()
@@ -120,6 +122,7 @@ class ImportDialog(QDialog):
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.results_host)
+        scroll.setMinimumHeight(200)
         outer.addWidget(scroll, 1)
 
         buttons = QHBoxLayout()
@@ -180,6 +183,8 @@ class ImportDialog(QDialog):
             return
         self.outcomes = []
         clear(self.results)
+        self._waiting = label(f"Each file's result appears here when it is done ({len(files)} to import).", "muted")
+        self.results.addWidget(self._waiting)
         self.results.addStretch(1)
         self._cancel.clear()
         self.bar.setValue(0)
@@ -219,6 +224,10 @@ class ImportDialog(QDialog):
     @Slot(object)
     def _result(self, outcome: dict) -> None:
         self.outcomes.append(outcome)
+        if self._waiting is not None:
+            discard(self._waiting)
+            self.results.removeWidget(self._waiting)
+            self._waiting = None
         self.results.insertWidget(self.results.count() - 1, self._outcome_row(outcome))
 
     def _done(self, outcomes: list[dict]) -> None:
@@ -241,6 +250,8 @@ class ImportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         self.running = running
+        if not running and self._waiting is not None:
+            self._waiting.setText("No file was imported.")
         for widget in (self.add_button, self.remove_button, self.learner, self.channel, self.sample_button):
             widget.setEnabled(not running)
         self.rules_only.setEnabled(not running)
