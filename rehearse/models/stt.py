@@ -17,14 +17,19 @@ from rehearse.models.registry import AUTO_WHISPER, DEFAULT_WHISPER, choose_whisp
 _LOGGER = logging.getLogger(__name__)
 
 
-WINDOW_MARGIN_FRAMES = 400
-"""Frames (10 ms each) of Whisper's padding the encoder still sees after the speech. Whisper pads every
-window to 30 s and the encoder's cost grows with the window, so a 3 s reply cost as much as 30 s of speech
-(tiny.en: ~1.4 s on this 2-core CPU). With no padding Whisper loops ("Go forward 10 meters." ten times)."""
-MIN_WINDOW_FRAMES = 1000
-"""The shortest window encoded (10 s): on 1-2 s tails after committed words, speech plus 4 s often came
-back empty where the whole window heard the words; from 10 s on it heard what the whole window heard.
-Measured with both limits: WER unchanged on realspeech/asr, encoder ~3x faster for replies under 6 s."""
+SHORT_WINDOW_FRAMES = 1000
+"""The window (10 ms frames: 10 s) encoded for short live audio instead of Whisper's whole 30 s. The encoder's
+cost grows with the window, so a 2 s tail cost as much as 30 s of speech (tiny.en: ~1.1-1.4 s on this 2-core
+CPU). Shorter windows failed: speech plus no padding looped ("Go forward 10 meters." ten times), speech
+plus 4 s often heard nothing in 1-2 s tails that the whole window heard. Longer speech keeps the whole
+window: on 9-10 s tails a 14 s window was no faster (Whisper stopped early and decoded the rest again)."""
+SHORT_SPEECH_FRAMES = SHORT_WINDOW_FRAMES - 400
+"""Speech up to 6 s gets the short window (at least 4 s of Whisper's padding after it)."""
+
+LIVE_TOKENS_PER_S = 7
+"""A live decode may write this many tokens per second of audio, plus `LIVE_TOKENS_EXTRA` (fast speech is ~5):
+a decode of a 1-2 s tail after a prompt sometimes ran on ("a little bit of a little bit of...") for 8-12 s."""
+LIVE_TOKENS_EXTRA = 12
 
 LOOP_REPEATS = 3
 """A phrase of two or more words said this many times in a row is Whisper looping, not the speaker."""
@@ -38,17 +43,16 @@ _fitted = threading.local()
 
 
 def fitted_window(features: np.ndarray) -> np.ndarray:
-    """Whisper's padded log-mel window (..., mels, 3000) cut to the speech plus `WINDOW_MARGIN_FRAMES` of
-    padding, and to no less than `MIN_WINDOW_FRAMES`.
+    """Whisper's padded log-mel window (..., mels, 3000) cut to `SHORT_WINDOW_FRAMES` when its speech is short.
 
     faster-whisper pads the features with zeros after the log-mel (`audio.pad_or_trim`); a frame of
     speech or recorded silence is never exactly zero in every band."""
     frames = features.shape[-1]
     content = np.flatnonzero(np.any(features != 0, axis=-2).reshape(-1, frames).any(axis=0))
     speech = int(content[-1]) + 1 if content.size else 0
-    keep = min(frames, max(speech + WINDOW_MARGIN_FRAMES, MIN_WINDOW_FRAMES))
-    keep += keep % 2  # the encoder's convolution strides by two
-    return np.ascontiguousarray(features[..., :keep])
+    if speech > SHORT_SPEECH_FRAMES or frames <= SHORT_WINDOW_FRAMES:
+        return features
+    return np.ascontiguousarray(features[..., :SHORT_WINDOW_FRAMES])
 
 
 def looks_like_a_loop(words: list[str], seconds: float) -> bool:
@@ -171,10 +175,9 @@ class SpeechToText:
         transcript instead of Whisper's invented words, for ~3 ms per second of audio. Pass
         `vad=False` for audio an endpointer has already cut to speech. `on_progress(done_s, total_s)` is
         called as each segment is transcribed (for long files).
-        `fitted`: encode the speech plus 4 s (at least 10 s) instead of Whisper's whole 30 s window, for
-        the live path where the learner waits: ~2x faster on replies of 1-8 s, the same WER on
-        realspeech/asr, 1-1.5 points more on synthesized replies (`fitted_window`). A decode that then
-        loops is redone on the whole window.
+        `fitted`: the live path, where the learner waits: speech up to 6 s is encoded in a 10 s window
+        instead of Whisper's whole 30 s (`fitted_window`), and a decode writes no more tokens than the audio
+        can hold (`LIVE_TOKENS_PER_S`). A decode that then loops is redone on the whole window.
         """
         model, device = self._model, self.choice.device
         try:
@@ -195,18 +198,22 @@ class SpeechToText:
         if fitted:
             _fitted.active = True
             try:
-                heard = self._decode(audio, prompt, offset, vad, on_progress)
+                heard = self._decode(audio, prompt, offset, vad, on_progress, live=True)
             finally:
                 _fitted.active = False
             if looks_like_a_loop([w.text for w in heard.words], heard.duration):
                 _LOGGER.info("Whisper looped on a fitted window (%r); decoding the whole window", heard.text[:80])
                 heard = None
         if heard is None:
-            heard = self._decode(audio, prompt, offset, vad, on_progress)
+            heard = self._decode(audio, prompt, offset, vad, on_progress, live=fitted)
         _LOGGER.debug("transcribed %.2f s in %.0f ms", heard.duration, 1000 * (time.perf_counter() - started))
         return heard
 
-    def _decode(self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress) -> Transcript:
+    def _decode(
+        self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress, live: bool = False
+    ) -> Transcript:
+        seconds = len(audio) / SAMPLE_RATE
+        limit = LIVE_TOKENS_EXTRA + int(LIVE_TOKENS_PER_S * seconds) if live and seconds <= 30 else None
         segments, info = self._model.transcribe(
             audio,
             language="en" if self.english_only else None,
@@ -215,6 +222,7 @@ class SpeechToText:
             condition_on_previous_text=False,
             initial_prompt=prompt,
             vad_filter=vad,
+            max_new_tokens=limit,
         )
         words: list[Word] = []
         texts: list[str] = []

@@ -74,7 +74,7 @@ def test_silence_and_noise_give_no_words(stt):
 
 
 def test_a_window_fitted_to_the_speech_hears_what_the_whole_window_hears(stt, realspeech, manifest):
-    """The live path encodes the speech plus 4 s, at least 10 s (`fitted_window`), not Whisper's whole 30 s."""
+    """The live path encodes speech up to 6 s in a 10 s window (`fitted_window`), not Whisper's whole 30 s."""
     for row in [r for r in manifest if r["kind"] == "asr"]:
         audio = load_reply(realspeech / row["file"])
         fitted, whole = stt.transcribe(audio, fitted=True), stt.transcribe(audio)

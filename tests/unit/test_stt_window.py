@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rehearse.models.stt import MIN_WINDOW_FRAMES, WINDOW_MARGIN_FRAMES, fitted_window, looks_like_a_loop
+from rehearse.models.stt import SHORT_SPEECH_FRAMES, SHORT_WINDOW_FRAMES, fitted_window, looks_like_a_loop
 
 
 def _window(content_frames: int, batch: bool = False) -> np.ndarray:
@@ -13,25 +13,23 @@ def _window(content_frames: int, batch: bool = False) -> np.ndarray:
     return features[None] if batch else features
 
 
-def test_the_window_keeps_the_speech_and_the_margin_of_padding():
-    fitted = fitted_window(_window(901))
-    assert fitted.shape == (80, 901 + WINDOW_MARGIN_FRAMES + 1)  # rounded up to an even count
-    assert np.array_equal(fitted[:, :901], _window(901)[:, :901])
-    assert not fitted[:, 901:].any()
+def test_short_speech_is_encoded_in_the_short_window_with_its_padding():
+    fitted = fitted_window(_window(301))
+    assert fitted.shape == (80, SHORT_WINDOW_FRAMES)
+    assert np.array_equal(fitted[:, :301], _window(301)[:, :301])
+    assert not fitted[:, 301:].any()
+    assert fitted_window(np.zeros((80, 3000), np.float32)).shape == (80, SHORT_WINDOW_FRAMES)
 
 
-def test_short_speech_gets_the_shortest_window():
-    assert fitted_window(_window(150)).shape == (80, MIN_WINDOW_FRAMES)
+def test_longer_speech_keeps_the_whole_window():
+    assert fitted_window(_window(SHORT_SPEECH_FRAMES + 1)).shape == (80, 3000)
+    assert fitted_window(_window(SHORT_SPEECH_FRAMES)).shape == (80, SHORT_WINDOW_FRAMES)
 
 
-def test_a_batch_is_cut_to_its_longest_speech_and_a_full_window_stays_whole():
-    batch = np.concatenate([_window(200, batch=True), _window(1200, batch=True)])
-    assert fitted_window(batch).shape == (2, 80, 1200 + WINDOW_MARGIN_FRAMES)
-    assert fitted_window(_window(2900)).shape == (80, 3000)
-
-
-def test_a_window_of_padding_only_is_the_shortest_window():
-    assert fitted_window(np.zeros((80, 3000), np.float32)).shape == (80, MIN_WINDOW_FRAMES)
+def test_a_batch_is_cut_only_when_all_its_speech_is_short():
+    short, long = _window(200, batch=True), _window(900, batch=True)
+    assert fitted_window(np.concatenate([short, short])).shape == (2, 80, SHORT_WINDOW_FRAMES)
+    assert fitted_window(np.concatenate([short, long])).shape == (2, 80, 3000)
 
 
 def test_a_phrase_three_times_in_a_row_is_a_loop():
