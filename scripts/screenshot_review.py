@@ -78,7 +78,7 @@ def capture(window, out_dir: Path, scheme: str, ids: list[str]) -> list[Path]:
             listed = []
             page.list_shown.connect(lambda seen=listed: seen.append(True))
             today = QDate.currentDate()
-            page.set_filters(learner=LEARNER, min_score=75, between=(today.addDays(-7), today))
+            page.filters.set_values(learner=LEARNER, min_score=75, between=(today.addDays(-7), today))
             wait(app, lambda seen=listed: bool(seen))
         settle(app)
         shots.append(save(window, out_dir / f"{name}-{scheme}.png"))

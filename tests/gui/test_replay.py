@@ -29,7 +29,7 @@ def test_replay_shows_the_saved_turns_and_the_earlier_take(window, qtbot, data_d
     assert window.replay.header.text() == "Internet outage, third call"
     qtbot.waitUntil(lambda: session_id in window.replay.listed_ids(), timeout=10_000)
     with qtbot.waitSignal(window.replay.list_shown, timeout=10_000):
-        window.replay.set_filters(scenario="billing-double-charge")
+        window.replay.filters.set_values(scenario="billing-double-charge")
     assert window.replay.listed_ids() == [ids[0]]
 
 

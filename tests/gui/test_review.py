@@ -54,7 +54,7 @@ def _window(qtbot, user: str):
 
 def _filter(page, qtbot, **values) -> list[str]:
     with qtbot.waitSignal(page.list_shown, timeout=10_000):
-        page.set_filters(**values)
+        page.filters.set_values(**values)
     return page.listed_ids()
 
 

@@ -190,18 +190,6 @@ class ReplayPage(QWidget):
         self.list.addItem(QListWidgetItem(f"Could not list the sessions: {exc}"))
         self.window_.status(f"Replay: {exc}", 15000)
 
-    def set_filters(
-        self,
-        learner: str | None = None,
-        scenario: str | None = None,
-        days: int | None = None,
-        ending: str | None = None,
-        min_score: int = 0,
-        between=None,
-    ) -> None:
-        """Choose the filters (None: any); the list follows once the store answered (`list_shown`)."""
-        self.filters.set_values(learner, scenario, days, ending, min_score, between)
-
     def _show_list(self, total: int) -> None:
         self.list.clear()
         for session in self.sessions:
