@@ -17,57 +17,6 @@ from rehearse.models.registry import AUTO_WHISPER, DEFAULT_WHISPER, choose_whisp
 _LOGGER = logging.getLogger(__name__)
 
 
-SHORT_WINDOW_FRAMES = 1000
-"""The window (10 ms frames: 10 s) encoded for short live audio instead of Whisper's whole 30 s. The encoder's
-cost grows with the window, so a 2 s tail cost as much as 30 s of speech (tiny.en: ~1.1-1.4 s on this 2-core
-CPU). Shorter windows failed: speech plus no padding looped ("Go forward 10 meters." ten times), speech
-plus 4 s often heard nothing in 1-2 s tails that the whole window heard. Longer speech keeps the whole
-window: on 9-10 s tails a 14 s window was no faster (Whisper stopped early and decoded the rest again)."""
-SHORT_SPEECH_FRAMES = SHORT_WINDOW_FRAMES - 400
-"""Speech up to 6 s gets the short window (at least 4 s of Whisper's padding after it)."""
-
-LIVE_TOKENS_PER_S = 7
-"""A live decode may write this many tokens per second of audio, plus `LIVE_TOKENS_EXTRA` (fast speech is ~5):
-a decode of a 1-2 s tail after a prompt sometimes ran on ("a little bit of a little bit of...") for 8-12 s."""
-LIVE_TOKENS_EXTRA = 12
-
-LOOP_REPEATS = 3
-"""A phrase of two or more words said this many times in a row is Whisper looping, not the speaker."""
-LOOP_PHRASE_WORDS = 12
-"""The longest looping phrase looked for (the loops seen were one short sentence)."""
-MAX_WORDS_PER_S = 6.0
-"""Faster than any speaker: a transcript this dense is a loop."""
-
-_fitted = threading.local()
-"""`active` while this thread's call encodes a fitted window (`SpeechToText.transcribe(..., fitted=True)`)."""
-
-
-def fitted_window(features: np.ndarray) -> np.ndarray:
-    """Whisper's padded log-mel window (..., mels, 3000) cut to `SHORT_WINDOW_FRAMES` when its speech is short.
-
-    faster-whisper pads the features with zeros after the log-mel (`audio.pad_or_trim`); a frame of
-    speech or recorded silence is never exactly zero in every band."""
-    frames = features.shape[-1]
-    content = np.flatnonzero(np.any(features != 0, axis=-2).reshape(-1, frames).any(axis=0))
-    speech = int(content[-1]) + 1 if content.size else 0
-    if speech > SHORT_SPEECH_FRAMES or frames <= SHORT_WINDOW_FRAMES:
-        return features
-    return np.ascontiguousarray(features[..., :SHORT_WINDOW_FRAMES])
-
-
-def looks_like_a_loop(words: list[str], seconds: float) -> bool:
-    """Whisper's failure mode on a short window: the same phrase again and again, or impossibly many words."""
-    if seconds > 0 and len(words) > MAX_WORDS_PER_S * max(seconds, 1.0):
-        return True
-    tokens = [w.lower().strip(".,!?;:") for w in words]
-    for size in range(2, min(LOOP_PHRASE_WORDS, len(tokens) // LOOP_REPEATS) + 1):
-        for start in range(len(tokens) - size * LOOP_REPEATS + 1):
-            phrase = tokens[start : start + size]
-            if all(tokens[start + k * size : start + (k + 1) * size] == phrase for k in range(1, LOOP_REPEATS)):
-                return True
-    return False
-
-
 @dataclass(frozen=True)
 class Word:
     """One recognised word with its time span in seconds from the start of the audio."""
@@ -118,14 +67,8 @@ class SpeechToText:
     def _load(path: str, choice: DeviceChoice, allow_download: bool):
         from faster_whisper import WhisperModel
 
-        class FittedWindowWhisper(WhisperModel):
-            """Encodes the speech plus some padding instead of the whole 30 s window when the call asks for it."""
-
-            def encode(self, features: np.ndarray):
-                return super().encode(fitted_window(features) if getattr(_fitted, "active", False) else features)
-
         try:
-            return FittedWindowWhisper(
+            return WhisperModel(
                 path,
                 device=choice.device,
                 compute_type=choice.compute_type,
@@ -161,13 +104,7 @@ class SpeechToText:
             self._open(self.name)
 
     def transcribe(
-        self,
-        audio: np.ndarray,
-        prompt: str | None = None,
-        offset: float = 0.0,
-        vad: bool = True,
-        on_progress=None,
-        fitted: bool = False,
+        self, audio: np.ndarray, prompt: str | None = None, offset: float = 0.0, vad: bool = True, on_progress=None
     ) -> Transcript:
         """Transcribe 16 kHz mono float32 audio; word times are shifted by `offset` seconds.
 
@@ -175,45 +112,20 @@ class SpeechToText:
         transcript instead of Whisper's invented words, for ~3 ms per second of audio. Pass
         `vad=False` for audio an endpointer has already cut to speech. `on_progress(done_s, total_s)` is
         called as each segment is transcribed (for long files).
-        `fitted`: the live path, where the learner waits: speech up to 6 s is encoded in a 10 s window
-        instead of Whisper's whole 30 s (`fitted_window`), and a decode writes no more tokens than the audio
-        can hold (`LIVE_TOKENS_PER_S`). A decode that then loops is redone on the whole window.
         """
         model, device = self._model, self.choice.device
         try:
-            return self._transcribe(audio, prompt, offset, vad, on_progress, fitted)
+            return self._transcribe(audio, prompt, offset, vad, on_progress)
         except Exception as exc:
             if device != "cuda" or not is_gpu_failure(exc):
                 raise
             why = f"the GPU failed while transcribing ({type(exc).__name__}: {exc}); continuing on the CPU"
             self._use_cpu(model, why)
-        return self._transcribe(audio, prompt, offset, vad, on_progress, fitted)
+        return self._transcribe(audio, prompt, offset, vad, on_progress)
 
-    def _transcribe(
-        self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress, fitted: bool = False
-    ) -> Transcript:
+    def _transcribe(self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress) -> Transcript:
         audio = np.ascontiguousarray(audio, dtype=np.float32)
         started = time.perf_counter()
-        heard = None
-        if fitted:
-            _fitted.active = True
-            try:
-                heard = self._decode(audio, prompt, offset, vad, on_progress, live=True)
-            finally:
-                _fitted.active = False
-            if looks_like_a_loop([w.text for w in heard.words], heard.duration):
-                _LOGGER.info("Whisper looped on a fitted window (%r); decoding the whole window", heard.text[:80])
-                heard = None
-        if heard is None:
-            heard = self._decode(audio, prompt, offset, vad, on_progress, live=fitted)
-        _LOGGER.debug("transcribed %.2f s in %.0f ms", heard.duration, 1000 * (time.perf_counter() - started))
-        return heard
-
-    def _decode(
-        self, audio: np.ndarray, prompt: str | None, offset: float, vad: bool, on_progress, live: bool = False
-    ) -> Transcript:
-        seconds = len(audio) / SAMPLE_RATE
-        limit = LIVE_TOKENS_EXTRA + int(LIVE_TOKENS_PER_S * seconds) if live and seconds <= 30 else None
         segments, info = self._model.transcribe(
             audio,
             language="en" if self.english_only else None,
@@ -222,7 +134,6 @@ class SpeechToText:
             condition_on_previous_text=False,
             initial_prompt=prompt,
             vad_filter=vad,
-            max_new_tokens=limit,
         )
         words: list[Word] = []
         texts: list[str] = []
@@ -232,4 +143,5 @@ class SpeechToText:
                 words.append(Word(word.word.strip(), word.start + offset, word.end + offset, word.probability))
             if on_progress is not None:
                 on_progress(segment.end, len(audio) / SAMPLE_RATE)
+        _LOGGER.debug("transcribed %.2f s in %.0f ms", len(audio) / SAMPLE_RATE, 1000 * (time.perf_counter() - started))
         return Transcript(" ".join(t for t in texts if t), tuple(words), info.language, len(audio) / SAMPLE_RATE)
