@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rehearse.app.commands.import_calls import STAGE_NAMES, STAGE_SHARES
+from rehearse.app.calls.stages import STAGE_NAMES, call_done
 
 
 class Cancelled(Exception):
@@ -77,8 +77,7 @@ def import_calls(
         def stage(name: str, share: float, index=index, path=path) -> None:
             if cancel.is_set():
                 raise Cancelled
-            low, high = STAGE_SHARES.get(name, (0.97, 1.0))
-            done = (index + low + (high - low) * min(max(share, 0.0), 1.0)) / len(files)
+            done = (index + call_done(name, share)) / len(files)
             elapsed = time.monotonic() - started
             left = elapsed / done - elapsed if done > 0.05 and elapsed > 3 else None
             on_progress(BatchProgress(index, len(files), path.name, name, done, left))

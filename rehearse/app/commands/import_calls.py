@@ -13,17 +13,10 @@ import time
 from pathlib import Path
 
 from rehearse.app import runtime
+from rehearse.app.calls.stages import STAGE_NAMES, call_done
 from rehearse.app.errors import UserError
 
 CALL_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".aac")
-STAGE_SHARES = {"decode": (0.0, 0.03), "speakers": (0.03, 0.5), "transcribe": (0.5, 0.85), "score": (0.85, 0.97)}
-STAGE_NAMES = {
-    "decode": "decoding",
-    "speakers": "finding the speakers",
-    "transcribe": "transcribing",
-    "score": "scoring",
-    "save": "saving",
-}
 
 
 def add_parser(sub) -> None:
@@ -178,8 +171,7 @@ class Progress:
         self.started, self.stage = time.monotonic(), None
 
     def __call__(self, stage: str, share: float) -> None:
-        low, high = STAGE_SHARES.get(stage, (0.97, 1.0))
-        done = low + (high - low) * min(max(share, 0.0), 1.0)
+        done = call_done(stage, share)
         elapsed = time.monotonic() - self.started
         if not self.tty:
             if stage != self.stage:
