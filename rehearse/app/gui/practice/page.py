@@ -356,8 +356,9 @@ class PracticePage(QWidget):
     def _on_caption(self, text: str, speaking: bool) -> None:
         self.caption.setText(text)
         self.speaker.setText("Customer (speaking…)" if speaking else "Customer")
-        if speaking:
+        if speaking:  # the learner listens: build what the next verdict and the session's end will show
             self.feedback.prepare()
+            self.summary.prepare(self.model.judged_results)
 
     def _on_mood(self, mood: float, band: str, change: float) -> None:
         self.mood_bar.move_to(mood)
@@ -454,10 +455,10 @@ class PracticePage(QWidget):
         self.live_plot.refresh()
         for button in (self.stop_button, self.retake_button, self.pause_button):
             button.hide()
-        self.summary.show_session(ended, self.model.judged_results, self.options)
-        # laid out and shown on the next turn of the event loop: filling and showing it at once held the GUI
-        # thread ~60 ms on a busy CPU
-        QTimer.singleShot(0, self, lambda: self.stack.setCurrentWidget(self.summary))
+        # shown once what was not built ahead is drawn, a part per turn of the event loop
+        self.summary.show_session(
+            ended, self.model.judged_results, self.options, then=lambda: self.stack.setCurrentWidget(self.summary)
+        )
         if ended.turns or self.model.results:
             self.session_saved.emit(ended.session_id)
 
