@@ -11,7 +11,9 @@ loaded, as when a learner opens the app and then presses Start; `startup_heartbe
 `heartbeat_late_ms` the session itself (--no-warm-up: the session starts at once, models loading in it).
 
 Reports `heartbeat_late_ms` {median, p90, max, n} (target: max <= 50 ms) and `meter_updates_per_s`
-(live-trace redraws with new readings while the learner speaks; target >= 20).
+(live-trace redraws with new readings while the learner speaks; target >= 20). Each late tick says what the
+engine last sent and how the GUI thread spent the time (Linux): running (its own work: layout, paint),
+waiting for a CPU (a busy machine), or blocked (waiting for the GIL another thread holds).
 
     python bench/gui_responsiveness.py [--json OUT.json] [--scenario ID] [--max-s 240]
 """
@@ -40,8 +42,28 @@ HEARTBEAT_MS = 10
 NOTE_LATE_MS = 30
 
 
+class SchedClock:
+    """The calling thread's time on a CPU and waiting for one (Linux's /proc/.../schedstat, in ms); None elsewhere.
+    Between two ticks, the rest of the wall time the thread was blocked: idle, or waiting for Python's GIL."""
+
+    def __init__(self):
+        try:
+            self._file = open(f"/proc/self/task/{threading.get_native_id()}/schedstat", "rb")  # noqa: SIM115
+        except OSError:
+            self._file = None
+
+    def read(self) -> tuple[float, float] | None:
+        if self._file is None:
+            return None
+        self._file.seek(0)
+        on_cpu, waiting = self._file.read().split()[:2]
+        return int(on_cpu) / 1e6, int(waiting) / 1e6
+
+
 class Heartbeat:
-    """A precise 10 ms timer on the GUI thread; each tick notes how much later than due it came."""
+    """A precise 10 ms timer on the GUI thread; each tick notes how much later than due it came, and for a late
+    one how the GUI thread spent the time: running (its own work), waiting for a CPU (the machine is busy) or
+    blocked (mostly waiting for the GIL that another thread holds)."""
 
     def __init__(self, context=lambda: ""):
         """`context()` says what was happening, for the ticks later than `NOTE_LATE_MS`."""
@@ -52,21 +74,30 @@ class Heartbeat:
         self.late_ms: list[float] = []
         self.worst: list[dict] = []
         self._last: float | None = None
+        self._sched = SchedClock()
+        self._last_sched = self._sched.read()
         self.timer = QTimer()
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
-        now = time.perf_counter()
+        now, sched = time.perf_counter(), self._sched.read()
         if self._last is not None:
             late = max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS)
             self.late_ms.append(late)
             if late > NOTE_LATE_MS:
-                self.worst.append(
-                    {"at_s": round(self._last - self.started, 2), "late_ms": round(late, 1), "during": self.context()}
-                )
-        self._last = now
+                tick = {
+                    "at_s": round(self._last - self.started, 2),
+                    "late_ms": round(late, 1),
+                    "during": self.context(),
+                }
+                if sched is not None and self._last_sched is not None:
+                    running, waiting = (round(b - a, 1) for a, b in zip(self._last_sched, sched, strict=True))
+                    blocked = round((now - self._last) * 1000 - running - waiting, 1)
+                    tick.update(running_ms=running, waiting_for_cpu_ms=waiting, blocked_ms=blocked)
+                self.worst.append(tick)
+        self._last, self._last_sched = now, sched
 
     def summary(self, start: int = 0, end: int | None = None) -> dict:
         late = np.array(self.late_ms[start:end] or [0.0])
@@ -234,7 +265,14 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
         "outcome": end.outcome if end else None,
         "replies_played": len(learner.spoken),
         "platform": QApplication.platformName(),
-        "late_ticks": sorted(heartbeat.worst, key=lambda tick: -tick["late_ms"])[:10],
+        "late_ticks": sorted(
+            (tick for tick in heartbeat.worst if tick["at_s"] >= started - heartbeat.started),
+            key=lambda tick: -tick["late_ms"],
+        )[:20],
+        "startup_late_ticks": sorted(
+            (tick for tick in heartbeat.worst if tick["at_s"] < started - heartbeat.started),
+            key=lambda tick: -tick["late_ms"],
+        )[:10],
         "stalls": sampler.summary(50),
         "scenario": args.scenario,
         "model": args.model,
@@ -257,6 +295,14 @@ def print_report(result: dict) -> None:
         f"live trace: {result['meter_updates_per_s']} updates a second while the learner spoke "
         f"({result['learner_speaking_s']} s; target >= 20)"
     )
+    for tick in result.get("late_ticks", [])[:5]:
+        split = (
+            f" (GUI thread running {tick['running_ms']} ms, waiting for a CPU {tick['waiting_for_cpu_ms']} ms, "
+            f"blocked {tick['blocked_ms']} ms)"
+            if "running_ms" in tick
+            else ""
+        )
+        print(f"  late {tick['late_ms']} ms at {tick['at_s']} s{split} after {tick['during']}")
     for stall in result.get("stalls", [])[:5]:
         print(f"  GUI thread busy {stall['stalled_ms']} ms at {stall['at_s']} s in: {stall['stack'][-1]}")
     print(
