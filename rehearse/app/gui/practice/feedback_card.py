@@ -319,6 +319,8 @@ class FeedbackPanel(QWidget):
         self.shown: int | None = None
         self.cards: list[FeedbackCard] = []
         self._spares: list[ReplyPlot] = []
+        self._placing: QWidget | None = None
+        """The cards built for the scroll area, until they are put in it."""
 
     def clear(self) -> None:
         self.takes.clear()
@@ -326,6 +328,7 @@ class FeedbackPanel(QWidget):
             self.group.removeButton(button)
             button.deleteLater()
         self.scroll.takeWidget()
+        self._placing = None
         self.cards = []
         self.shown = None
         self.note_label.setText("The feedback on each reply appears here as soon as it is judged.")
@@ -380,7 +383,15 @@ class FeedbackPanel(QWidget):
             row.addLayout(column, 1)
             self.cards.append(card)
             self._measure(card, result)
-        self.scroll.setWidget(holder)
+        # put in place on the next turn of the event loop, then laid out and painted: building, placing and painting
+        # a card at once held the GUI thread ~40-55 ms (2-core CPU) as a verdict arrived
+        self._placing = holder
+        QTimer.singleShot(1, self, lambda: self._place(holder))  # a timer: 0 ms would post an event, run at once
+
+    def _place(self, holder: QWidget) -> None:
+        if holder is self._placing:  # not replaced by a later selection meanwhile
+            self._placing = None
+            self.scroll.setWidget(holder)
 
     def _measure(self, card: FeedbackCard, result) -> None:
         if card.plot is None or self.session_id is None or self.options is None:
