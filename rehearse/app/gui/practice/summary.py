@@ -30,8 +30,10 @@ OUTCOME_TEXT = {
     "hung_up": "The customer hung up.",
 }
 ENDING_LINES = 3
+AHEAD_AFTER_MS = 1500
+"""The steps built ahead start this long after the customer starts speaking (after the verdict's card is drawn
+and the feedback panel's spare plots are built) and run `AHEAD_GAP_MS` apart."""
 AHEAD_GAP_MS = 150
-"""Between the steps built ahead while the customer speaks (live events and feedback cards go first)."""
 
 
 def best_and_worst(results: list) -> tuple[object | None, object | None]:
@@ -130,6 +132,7 @@ class SummaryView(QWidget):
         the same again is skipped."""
         self._steps: Iterator[None] | None = None
         self._then: Callable[[], None] | None = None
+        self._gap_ms = 0
         self._step_timer = QTimer(self, singleShot=True)
         self._step_timer.timeout.connect(self._step)
 
@@ -147,7 +150,7 @@ class SummaryView(QWidget):
     def prepare(self, results: list) -> None:
         """Build the summary of the turns judged so far ahead, a short step per turn of the event loop (call it
         while the customer speaks, when the learner listens and no live trace is drawn)."""
-        self._run(self._build(results), AHEAD_GAP_MS)
+        self._run(self._build(results), AHEAD_GAP_MS, first_ms=AHEAD_AFTER_MS)
 
     def show_session(self, ended, results: list, options, then: Callable[[], None] | None = None) -> None:
         """Fill the summary from the SessionEnded event and the judged turns (latest take of each); `then()` runs
@@ -178,12 +181,13 @@ class SummaryView(QWidget):
 
     # -- building, a step at a time ---------------------------------------------------------------
 
-    def _run(self, steps: Iterator[None], gap_ms: int, then: Callable[[], None] | None = None) -> None:
-        """Run `steps` one per turn of the event loop, `gap_ms` apart, then `then()`; replaces steps not yet run
-        (a later call knows newer turns; an earlier `then` still runs at the end)."""
-        self._steps, self._then = steps, then or self._then
-        self._step_timer.setInterval(gap_ms)
-        self._step_timer.start()
+    def _run(
+        self, steps: Iterator[None], gap_ms: int, then: Callable[[], None] | None = None, first_ms: int = 0
+    ) -> None:
+        """Run `steps` one per turn of the event loop, the first after `first_ms`, then `gap_ms` apart, then
+        `then()`; replaces steps not yet run (a later call knows newer turns; an earlier `then` still runs)."""
+        self._steps, self._then, self._gap_ms = steps, then or self._then, gap_ms
+        self._step_timer.start(first_ms)
 
     def _step(self) -> None:
         try:
@@ -194,7 +198,7 @@ class SummaryView(QWidget):
             if then is not None:
                 then()
             return
-        self._step_timer.start()
+        self._step_timer.start(self._gap_ms)
 
     def _build(self, results: list) -> Iterator[None]:
         """The steps that bring the page up to date with `results`, each one costly change; the last lays the
