@@ -125,7 +125,7 @@ class SummaryView(QWidget):
         side.addLayout(buttons)
         row.addLayout(side, 2)
         layout.addLayout(row, 1)
-        self._lines: dict[str, pg.PlotDataItem] = {}
+        self.lines: dict[str, pg.PlotDataItem] = {}
         """One line with markers per dimension, each made by its first step."""
         self._shown: dict[str, tuple] = {}
         """What each part shows now ("style", a dimension's line, "axis", "moments"): a step that would show
@@ -261,10 +261,10 @@ class SummaryView(QWidget):
         if not self._changed(dim, (base.name(), tuple(turns) if ys else (), tuple(ys))):
             return False
         xs, ys = np.array(turns if ys else [], dtype=float), np.array(ys, dtype=float)
-        line = self._lines.get(dim)
+        line = self.lines.get(dim)
         if line is None:
             color = QColor(DIMENSION_COLORS[dim])
-            self._lines[dim] = self.trend.plot(
+            self.lines[dim] = self.trend.plot(
                 xs,
                 ys,
                 pen=pg.mkPen(color, width=2.5),
