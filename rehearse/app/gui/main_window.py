@@ -54,6 +54,8 @@ def learner_name() -> str:
 
 WARM_UP_AFTER_MS = 800
 """When the models start loading behind the window (after it has painted its first page)."""
+PREPARE_AFTER_MS = 400
+"""The practice page is laid out and painted off-screen this long after the window opens (see PracticePage.prepare)."""
 SWITCH_INTERVAL_S = 0.002
 """How long a thread may hold the GIL while another waits for it (Python's default: 5 ms). The engine's
 threads run Python code (the coach, imports); the GUI thread gets the interpreter back sooner."""
@@ -87,6 +89,8 @@ class MainWindow(QMainWindow):
         if flag("models/warm_up", True) and hasattr(self.practice, "bridge"):
             # the models load behind Home, not when the learner presses Start (see EngineBridge.warm_up)
             QTimer.singleShot(WARM_UP_AFTER_MS, self, self.practice.bridge.warm_up)
+        if hasattr(self.practice, "prepare"):  # laid out and painted once behind Home: Start shows it at once
+            QTimer.singleShot(PREPARE_AFTER_MS, self, self.practice.prepare)
 
     # -- building -----------------------------------------------------------------------------------
     def _build(self) -> None:

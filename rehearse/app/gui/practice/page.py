@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QPixmap, QRegion
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -250,18 +250,34 @@ class PracticePage(QWidget):
         self.options, self.source = options, source
         self._reset()
         self._load_context(options.scenario)
-        typed = source == "typed"
-        self.typed_row.setVisible(typed)
-        for widget in (self.ptt_hint, self.live_plot, self.wpm, self.cue):
-            widget.setVisible(not typed)
-        self.you_label.setText("You (typing: wording is judged, not the voice)" if typed else "You")
-        self._you_box.setStretch(self._you_box.count() - 1, 1 if typed else 0)
+        self._show_source(source)
         self.bridge.start(options, source)
         self._frames.start()
         if source == "typed":
             self.typed.setFocus()
         else:
             self.setFocus()
+
+    def _show_source(self, source: str) -> None:
+        typed = source == "typed"
+        self.typed_row.setVisible(typed)
+        for widget in (self.ptt_hint, self.live_plot, self.wpm, self.cue):
+            widget.setVisible(not typed)
+        self.you_label.setText("You (typing: wording is judged, not the voice)" if typed else "You")
+        self._you_box.setStretch(self._you_box.count() - 1, 1 if typed else 0)
+
+    def prepare(self) -> None:
+        """Lay the hidden page out for a session from the microphone, then paint it once off-screen, a step per
+        turn of the event loop (call it while the window is idle, e.g. behind Home as the models warm up): the
+        page's first show at Start otherwise held the GUI thread ~30-40 ms in one turn (2-core CPU)."""
+        holder = self.parentWidget()
+        if self.isVisible() or holder is None or self.model.session is not None:
+            return
+        self._show_source(self.source)
+        self.setGeometry(holder.contentsRect())
+        self.ensurePolished()
+        self.render(QPixmap(1, 1), QPoint(), QRegion(0, 0, 1, 1))  # lays out, delivers the resize events
+        QTimer.singleShot(1, self, lambda: self.isVisible() or self.render(QPixmap(self.size())))
 
     def _reset(self) -> None:
         self.stack.setCurrentIndex(0)
