@@ -8,9 +8,11 @@ measures, from the true end of the learner's speech (found by aligning the file 
   customer's next line audibly starting (device time), plus mic -> meter lag and input overflows.
 No reply is left out: one whose turn ended at a pause inside it counts as a cut-off (its timings are
 not latencies). `--endpointer old new` measures today's end of turn and the old 300 ms silence rule
-one after the other in the same run, on the same server and models.
+one after the other in the same run, on the same server and models; `--window fitted whole` likewise
+Whisper's window fitted to the speech (the live default) and its whole 30 s window.
 
-    python bench/live_latency.py [--replies DIR_OR_FILES ...] [--endpointer new old] [--json OUT.json]
+    python bench/live_latency.py [--replies DIR_OR_FILES ...] [--endpointer new old] [--window fitted whole]
+                                 [--json OUT.json]
 """
 
 from __future__ import annotations
@@ -185,6 +187,13 @@ def main(argv: list[str] | None = None) -> int:
         default=["new", "old"],
         help="new: Smart Turn + words + silence; old: 300 ms of silence (default: both, in turn)",
     )
+    parser.add_argument(
+        "--window",
+        nargs="+",
+        choices=("fitted", "whole"),
+        default=["fitted"],
+        help="Whisper's window for live decodes: fitted to the speech (the app's) or the whole 30 s",
+    )
     parser.add_argument("--model", default="tiny.en")
     parser.add_argument("--scenario", default="internet-outage")
     parser.add_argument("--trailing-silence-ms", type=float, default=None)
@@ -203,20 +212,37 @@ def main(argv: list[str] | None = None) -> int:
         server.start()
         try:
             result = {"load_avg_1m": round(os.getloadavg()[0], 2)}
-            for name in args.endpointer:
-                result[name] = run(args, files, server, Path(tmp) / name, name)
+            runs = [(name, window) for name in args.endpointer for window in args.window]
+            for name, window in runs:
+                label = name if len(args.window) == 1 else f"{name}/{window}"
+                result[label] = run(args, files, server, Path(tmp) / label.replace("/", "-"), name, window)
             result["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
         finally:
             server.stop()
-    for name in args.endpointer:
-        print_report(result[name])
+    for key in [k for k in result if isinstance(result[k], dict)]:
+        print_report(result[key])
     print(f"load average (1 min): {result['load_avg_1m']} at start, {result['load_avg_1m_at_end']} at end")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 
-def run(args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: str = "new") -> dict:
+class WholeWindow:
+    """A speech-to-text model whose live decodes use Whisper's whole 30 s window (the baseline for `fitted`)."""
+
+    def __init__(self, stt):
+        self._stt = stt
+
+    def __getattr__(self, name: str):
+        return getattr(self._stt, name)
+
+    def transcribe(self, audio, *args, fitted: bool = False, **kwargs):
+        return self._stt.transcribe(audio, *args, **kwargs)
+
+
+def run(
+    args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: str = "new", window: str = "fitted"
+) -> dict:
     """Live sessions through the engine, one after another (the customer's ending starts the next)."""
     from rehearse.app.engine import build_engine
     from rehearse.app.live.practice import Microphone
@@ -230,6 +256,8 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: st
 
     devices.refresh()
     stt, tts = SpeechToText(args.model, device="cpu"), TextToSpeech()
+    if window == "whole":
+        stt = WholeWindow(stt)
     store = SessionStore(folder=tmp / "store")
     scenario = find(args.scenario)
     chosen = {"end_of_turn": "smart_turn" if endpointer == "new" else "silence"}
@@ -248,10 +276,12 @@ def run(args, files: list[Path], server: VirtualAudio, tmp: Path, endpointer: st
         if driver.engine.error is not None:
             raise SystemExit(f"live session failed: {driver.engine.error}")
         overflows, driver.overflows, seed = overflows + driver.overflows, 0, seed + 1
-    return summarize(driver, overflows, time.monotonic() - started, args, seed, endpointer)
+    return summarize(driver, overflows, time.monotonic() - started, args, seed, endpointer, window)
 
 
-def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: int, endpointer: str = "new") -> dict:
+def summarize(
+    driver: Driver, overflows: int, seconds: float, args, sessions: int, endpointer: str = "new", window: str = "fitted"
+) -> dict:
     # A reply the endpointer ended early (at a pause inside it) is a cut-off: its timings are not latencies.
     turns = [t for t in driver.turns if not t["cut_off"]]
 
@@ -260,6 +290,7 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
     return {
         "endpointer": endpointer,
+        "window": window,
         "model": args.model,
         "wording": "phrase rules" if args.rules_only else "all layers",
         "turns": len(turns),
@@ -280,7 +311,8 @@ def summarize(driver: Driver, overflows: int, seconds: float, args, sessions: in
 
 def print_report(result: dict) -> None:
     print(
-        f"[{result['endpointer']} end of turn] {result['turns']} replies ({len(result['files_measured'])} files) "
+        f"[{result['endpointer']} end of turn, {result['window']} window] {result['turns']} replies "
+        f"({len(result['files_measured'])} files) "
         f"over {result['run_s']} s ({result['sessions']} session(s)), model {result['model']}, "
         f"wording by {result['wording']}"
     )

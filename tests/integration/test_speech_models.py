@@ -7,6 +7,7 @@ import pytest
 
 from rehearse.audio import prosody
 from rehearse.audio.files import load_reply
+from rehearse.models.stt import looks_like_a_loop
 from rehearse.models.tts import VoiceStyle
 from tests.wer import word_error_rate
 
@@ -70,3 +71,31 @@ def test_silence_and_noise_give_no_words(stt):
     for audio in (np.zeros(16_000 * 3, np.float32), (0.01 * rng.standard_normal(16_000 * 3)).astype(np.float32)):
         transcript = stt.transcribe(audio)
         assert transcript.text == "" and transcript.words == ()
+
+
+def test_a_window_fitted_to_the_speech_hears_what_the_whole_window_hears(stt, realspeech, manifest):
+    """The live path encodes speech up to 6 s in a 10 s window (`fitted_window`), not Whisper's whole 30 s."""
+    for row in [r for r in manifest if r["kind"] == "asr"]:
+        audio = load_reply(realspeech / row["file"])
+        fitted, whole = stt.transcribe(audio, fitted=True), stt.transcribe(audio)
+        assert word_error_rate([whole.text], [fitted.text]) <= 0.2, (whole.text, fitted.text)
+        assert not looks_like_a_loop([w.text for w in fitted.words], fitted.duration)
+        assert abs(fitted.words[-1].end - whole.words[-1].end) < 0.3
+
+
+def test_the_words_after_those_already_committed_are_never_lost(stt, realspeech, manifest):
+    """The live final decodes only the tail after the committed words, with them as its prompt. Whisper
+    sometimes heard nothing in such a 1-2 s tail ("Mr. John" for "Mr. John Dashwood had then"); one decode of
+    the whole window hears nothing in the last 2.3 s of asr_librivox_sense_0880 ("not an ill-disposed young man")."""
+    lost = []
+    for row in [r for r in manifest if r["kind"] == "asr"]:
+        audio = load_reply(realspeech / row["file"])
+        words = stt.transcribe(audio, vad=False).words
+        end = int((words[-1].end + 0.25) * 16_000)
+        for k in sorted({max(1, len(words) - n) for n in (2, 4, 6)}):
+            cut = words[k].start - 0.05
+            prompt = " ".join(w.text for w in words[:k])
+            heard = stt.transcribe(audio[int(cut * 16_000) : end], prompt=prompt, offset=cut, fitted=True)
+            if len(heard.words) < (len(words) - k) // 2:
+                lost.append((row["file"], " ".join(w.text for w in words[k:]), heard.text))
+    assert not lost

@@ -16,7 +16,8 @@ class ScriptedStt:
     def __init__(self, words):
         self.words, self.calls = words, []
 
-    def transcribe(self, audio, prompt=None, offset=0.0):
+    def transcribe(self, audio, prompt=None, offset=0.0, fitted=False):
+        assert fitted  # the live path asks for the window fitted to the speech
         self.calls.append((audio.size, prompt, offset))
         shown = tuple(Word(w.text, w.start, w.end, 1.0) for w in self.words if w.start >= offset)
         return Transcript(" ".join(w.text for w in shown), shown, "en", audio.size / 16_000)

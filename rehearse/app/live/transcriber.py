@@ -127,7 +127,8 @@ class IncrementalTranscriber(NewestRequestWorker):
         committed = list(self._committed)
         prompt = " ".join(w.text for w in committed[-PROMPT_WORDS:]) or None
         offset = (begin - self._origin) / SAMPLE_RATE
-        heard = self._stt.transcribe(tail, prompt=prompt, offset=offset) if tail.size >= SAMPLE_RATE // 10 else None
+        enough = tail.size >= SAMPLE_RATE // 10
+        heard = self._stt.transcribe(tail, prompt=prompt, offset=offset, fitted=True) if enough else None
         new_words = list(heard.words) if heard else []
         with self._lock:
             if turn != self._turn:
