@@ -37,7 +37,12 @@ _LOGGER = logging.getLogger(__name__)
 GOOD_MOVES = {"acknowledge", "apologize", "own", "reassure", "explain", "next_step", "ask", "use_name"}
 SPARE_PLOTS = 2
 """Reply plots kept built ahead: a turn's two takes side by side."""
-SPARE_GAP_MS = 200
+SPARE_GAP_MS = 600
+"""The spares are built this long apart, the first this long after the customer starts speaking (after the
+verdict's card is drawn)."""
+MEASURE_AFTER_MS = 300
+"""A card's reply is read and tracked (store queries and pitch tracking on a worker thread, Python code that
+competes for the GIL) this long after the card is put in place, once it is laid out and painted."""
 EVIDENCE_TINTS = {"good": "rgba(46,157,91,0.32)", "poor": "rgba(210,72,60,0.32)", "tone": "rgba(217,154,30,0.35)"}
 
 
@@ -382,16 +387,18 @@ class FeedbackPanel(QWidget):
             column.addStretch(1)
             row.addLayout(column, 1)
             self.cards.append(card)
-            self._measure(card, result)
         # put in place on the next turn of the event loop, then laid out and painted: building, placing and painting
         # a card at once held the GUI thread ~40-55 ms (2-core CPU) as a verdict arrived
         self._placing = holder
-        QTimer.singleShot(1, self, lambda: self._place(holder))  # a timer: 0 ms would post an event, run at once
+        cards = list(zip(self.cards, takes, strict=True))
+        QTimer.singleShot(1, self, lambda: self._place(holder, cards))  # a timer: 0 ms would post an event
 
-    def _place(self, holder: QWidget) -> None:
+    def _place(self, holder: QWidget, cards: list) -> None:
         if holder is self._placing:  # not replaced by a later selection meanwhile
             self._placing = None
             self.scroll.setWidget(holder)
+            for card, result in cards:
+                QTimer.singleShot(MEASURE_AFTER_MS, card, lambda card=card, result=result: self._measure(card, result))
 
     def _measure(self, card: FeedbackCard, result) -> None:
         if card.plot is None or self.session_id is None or self.options is None:
