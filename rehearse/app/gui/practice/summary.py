@@ -30,10 +30,10 @@ OUTCOME_TEXT = {
     "hung_up": "The customer hung up.",
 }
 ENDING_LINES = 3
-AHEAD_AFTER_MS = 1500
+AHEAD_AFTER_MS = 1000
 """The steps built ahead start this long after the customer starts speaking (after the verdict's card is drawn
 and the feedback panel's spare plots are built) and run `AHEAD_GAP_MS` apart."""
-AHEAD_GAP_MS = 150
+AHEAD_GAP_MS = 100
 
 
 def best_and_worst(results: list) -> tuple[object | None, object | None]:
@@ -177,7 +177,7 @@ class SummaryView(QWidget):
                 on_error=lambda exc: self.next_label.setText(f"No recommendation: {exc}"),
                 parent=self,
             )
-        self._run(self._build(results), 0, then)
+        self._run(self._build(results, paint=False), 0, then)  # shown next: painted then, not twice
 
     # -- building, a step at a time ---------------------------------------------------------------
 
@@ -200,9 +200,9 @@ class SummaryView(QWidget):
             return
         self._step_timer.start(self._gap_ms)
 
-    def _build(self, results: list) -> Iterator[None]:
+    def _build(self, results: list, paint: bool = True) -> Iterator[None]:
         """The steps that bring the page up to date with `results`, each one costly change; the last lays the
-        page out and paints it off-screen when anything changed."""
+        page out and (with `paint`) paints it off-screen when anything changed."""
         changed = self._style()
         if changed:
             yield
@@ -217,7 +217,7 @@ class SummaryView(QWidget):
                 changed = True
                 yield
         changed = self._axis(turns, shown) | self._moments(results) | changed
-        yield from self._lay_out(changed)
+        yield from self._lay_out(changed, paint)
 
     def _changed(self, part: str, content: tuple) -> bool:
         """True (and noted) when `part` is to show something else than it shows now."""
@@ -226,10 +226,10 @@ class SummaryView(QWidget):
         self._shown[part] = content
         return True
 
-    def _lay_out(self, changed: bool) -> Iterator[None]:
-        """Lay the hidden page out, then paint it off-screen, at the size it will be shown (two steps): its first
-        layout and the trend's first paint after a change (pyqtgraph's axis pictures, Qt's caches) are then done
-        when it is shown."""
+    def _lay_out(self, changed: bool, paint: bool) -> Iterator[None]:
+        """Lay the hidden page out, then (with `paint`) paint it off-screen, at the size it will be shown (two
+        steps): its first layout and the trend's first paint after a change (pyqtgraph's axis pictures, Qt's
+        caches) are then done when it is shown."""
         holder = self.parentWidget()
         if self.isVisible() or holder is None:
             return
@@ -239,8 +239,9 @@ class SummaryView(QWidget):
             # room for the ending and the closing line, which are known at the end: the trend keeps its size
             self.ending.setMinimumHeight(ENDING_LINES * self.ending.fontMetrics().lineSpacing())
             self.render(QPixmap(1, 1), QPoint(), QRegion(0, 0, 1, 1))  # lays out, delivers the resize events
-            yield
-            self.render(QPixmap(self.size()))
+            if paint:
+                yield
+                self.render(QPixmap(self.size()))
 
     def _style(self) -> bool:
         """The plot's colours from the theme in use."""
