@@ -110,6 +110,53 @@ class Heartbeat:
         }
 
 
+class GilWatch:
+    """A thread that sleeps `every_ms` at a time: when it wakes much later than that while it was neither running
+    nor waiting for a CPU, it was waiting for the GIL; it then notes where the other threads are (the one that
+    held the GIL is usually still at the call that held it)."""
+
+    def __init__(self, every_ms: float = 2.0, note_ms: float = 15.0, started: float | None = None):
+        self.every_s, self.note_ms = every_ms / 1000, note_ms
+        self.started = started if started is not None else time.perf_counter()
+        self.holds: list[dict] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="gil-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(1)
+
+    def _watch(self) -> None:
+        clock = SchedClock()
+        last, last_sched = time.perf_counter(), clock.read()
+        while not self._stop.is_set():
+            time.sleep(self.every_s)
+            now, sched = time.perf_counter(), clock.read()
+            if sched is not None and last_sched is not None:
+                running, waiting = (b - a for a, b in zip(last_sched, sched, strict=True))
+                blocked = (now - last) * 1000 - self.every_s * 1000 - running - waiting
+                if blocked > self.note_ms:
+                    names = {t.ident: t.name for t in threading.enumerate()}
+                    others = {
+                        names.get(ident, str(ident)): " < ".join(
+                            f"{f.name} ({Path(f.filename).name}:{f.lineno})"
+                            for f in reversed(traceback.extract_stack(frame, limit=3))
+                        )
+                        for ident, frame in sys._current_frames().items()
+                        if ident != threading.get_ident()
+                    }
+                    self.holds.append(
+                        {"at_s": round(last - self.started, 2), "blocked_ms": round(blocked, 1), "threads": others}
+                    )
+            last, last_sched = time.perf_counter(), clock.read()
+
+    def summary(self, limit: int = 20) -> list[dict]:
+        return sorted(self.holds, key=lambda hold: -hold["blocked_ms"])[:limit]
+
+
 class StackSampler:
     """A watchdog thread: when the GUI thread has not ticked for `after_ms`, it notes the GUI thread's stack
     (once per stall, then again every `after_ms` while it lasts), so a late heartbeat comes with its cause."""
@@ -219,9 +266,12 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
         rules_only=args.rules_only,
     )
     sampler = StackSampler(heartbeat)
+    gil = GilWatch(started=heartbeat.started) if args.gil_watch else None
     opened = time.perf_counter()
     heartbeat.timer.start()
     sampler.start()
+    if gil is not None:
+        gil.start()
     marks: dict[str, float | int] = {}
 
     def start_session() -> None:
@@ -245,6 +295,8 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
     app.exec()
     heartbeat.timer.stop()
     sampler.stop()
+    if gil is not None:
+        gil.stop()
     started = marks.get("at", opened)
     elapsed = time.perf_counter() - started
     page.shutdown()
@@ -274,6 +326,7 @@ def run(args, server: VirtualAudio, tmp: Path) -> dict:
             key=lambda tick: -tick["late_ms"],
         )[:10],
         "stalls": sampler.summary(50),
+        "gil_holds": gil.summary() if gil is not None else None,
         "scenario": args.scenario,
         "model": args.model,
     }
@@ -324,6 +377,11 @@ def main(argv: list[str] | None = None) -> int:
         help="start the session at once, models loading during it (no warm-up behind Home)",
     )
     parser.add_argument("--max-s", type=float, default=240.0, help="stop the session after this long (default 240)")
+    parser.add_argument(
+        "--gil-watch",
+        action="store_true",
+        help="a thread that notes who held the GIL when it waited for it over 15 ms (it adds GIL traffic)",
+    )
     args = parser.parse_args(argv)
     problem = VirtualAudio.available()
     if problem:
