@@ -7,7 +7,8 @@ partials every second and the speculative final at each pause share one ASR thre
 own). The same audio goes through the new end of turn ("smart_turn") and the old 300 ms silence rule
 ("silence") in one run.
 
-The set: the realspeech `asr` and `disfluent` clips (finished replies with real pauses inside),
+The set: the realspeech `asr` and `disfluent` clips (finished replies with real pauses inside), the
+`pitch` clips as a held-out group (finished sentences from other readers, never used to tune a threshold),
 Piper replies with a hesitation of 0.4-1.5 s after an unfinished clause ("..., and | the technician
 ...") or mid-clause ("check the | installation date") at two speeds and pitches, and complete
 replies of 1-15 s. Reported: cut-offs (the turn ended before the reply did) and end of speech -> end
@@ -46,6 +47,8 @@ HESITATIONS = [  # (first part, second part, kind)
     ("We can send a replacement router to", "your home address this week.", "mid-clause"),
 ]
 PAUSES_S = (0.4, 0.8, 1.2, 1.5)
+HELD_OUT = "real held-out"
+"""Finished English sentences that no end-of-turn threshold was tuned on (realspeech `pitch`: FDA readers)."""
 VOICES = ({"rate": 0.85, "pitch_semitones": -2.0}, {"rate": 1.15, "pitch_semitones": 3.0})
 COMPLETE = [
     "Yes, I can do that.",
@@ -97,14 +100,14 @@ def build_set(quick: bool) -> list[Clip]:
     from rehearse.models.tts import TextToSpeech, VoiceStyle
 
     clips: list[Clip] = []
-    for group in ("asr", "disfluent"):
-        folder = REALSPEECH / group
+    for folder_name, group in (("asr", "real asr"), ("disfluent", "real disfluent"), ("pitch", HELD_OUT)):
+        folder = REALSPEECH / folder_name
         if not folder.is_dir():
             print(f"note: {folder} is missing; the realspeech clips are left out")
             continue
         for path in sorted(folder.glob("*.wav")):
             audio, lead = padded(load_reply(path))
-            clips.append(Clip(path.stem, f"real {group}", audio, lead + energy_end(load_reply(path))))
+            clips.append(Clip(path.stem, group, audio, lead + energy_end(load_reply(path))))
     tts = TextToSpeech()
 
     def say(text: str, voice: dict) -> np.ndarray:
@@ -141,7 +144,7 @@ class Words:
         if key not in self.cache:
             began = time.perf_counter()
             end = max(key * 3200, 3200)
-            text = self.stt.transcribe(self.audio[max(0, end - 20 * SR) : end]).text  # the app's tail: ~20 s at most
+            text = self.stt.transcribe(self.audio[max(0, end - 20 * SR) : end], fitted=True).text  # as live: ≤20 s
             self.cache[key] = (text, time.perf_counter() - began)
         return self.cache[key]
 

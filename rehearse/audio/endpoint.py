@@ -108,19 +108,25 @@ class EndpointConfig:
         return asdict(self)
 
 
-_MID_SENTENCE = re.compile(
-    r"\b(and|but|or|so|because|um+|uh+|er+|hmm+|the|a|an|to|of|if|with|then|which|that's|is|are|was|were|am|"
-    r"will|would|could|should|for|from|at|by|my|your|our|their|its|into|than|i|we|they)[\s,-]*$",
-    re.I,
+_NEVER_LAST = (
+    r"the|a|an|and|but|because|um+|uh+|er+|hmm+|to|of|if|with|for|from|at|by|into|than|which|my|your|our|their|its"
 )
-"""Words a reply does not end on: conjunctions, fillers, articles, prepositions, auxiliaries, possessives, pronouns
-("So what I can do is ...", "I'll send it to your ...")."""
+"""Words no reply ends on, even when Whisper puts a full stop after them: it writes "We can send a replacement
+router to." for a pause after "to" (tiny.en, a fast Piper voice). So "I'd be happy to." waits for the ceiling."""
+_RARELY_LAST = r"so|or|then|that's|is|are|was|were|am|will|would|could|should|i|we|they"
+"""Words a reply ends on only as a whole thought ("I think so.", "Yes, we will."): finished with a full stop."""
+_NEVER_LAST_AT_END = re.compile(r"\b(" + _NEVER_LAST + r")[\s,.-]*$", re.I)
+_MID_SENTENCE = re.compile(r"\b(" + _NEVER_LAST + "|" + _RARELY_LAST + r")[\s,-]*$", re.I)
 
 
 def sounds_unfinished(text: str) -> bool:
-    """True when the words so far stop where a sentence cannot end: a conjunction, article or filler
-    with no full stop after it (Whisper's trailing "..." counts as no full stop)."""
-    text = text.strip().removesuffix("...").strip()
+    """True when the words so far stop where a sentence cannot end: on Whisper's trailing "..." (it writes
+    "If the reader will excuse me..." for a thinking pause), on a conjunction, article, preposition, filler or
+    possessive (full stop or not), or on an auxiliary or pronoun with no full stop after it ("So what I can do
+    is", "I'll send it to your")."""
+    text = text.strip()
+    if text.endswith(("...", "…")) or _NEVER_LAST_AT_END.search(text):
+        return True
     return not text.endswith((".", "?", "!")) and bool(_MID_SENTENCE.search(text))
 
 

@@ -80,6 +80,12 @@ def test_a_turn_is_cut_at_the_maximum_length():
         ("I'll send it to your", True),
         ("Yes, I can", False),
         ("Thank you", False),
+        ("We can send a replacement router to.", True),  # Whisper's full stop at a pause after "to"
+        ("I understand, um.", True),
+        ("I think so.", False),
+        ("Yes, we will.", False),
+        ("I can see your account and.", True),
+        ("If the reader will excuse me...", True),  # Whisper's mark for a thinking pause
     ],
 )
 def test_sounds_unfinished(text, unfinished):
