@@ -358,7 +358,6 @@ class PracticeEngine:
 
 
 @functools.cache
-@functools.cache
 def freeze_loaded_heap() -> None:
     """Once per process, when the models and the libraries they import are loaded: take every object alive
     (~270,000) out of the cyclic garbage collector's scans (`gc.freeze`). A full collection over them held the
@@ -369,6 +368,7 @@ def freeze_loaded_heap() -> None:
     atexit.register(gc.unfreeze)
 
 
+@functools.cache
 def voice_model(voice: str):
     """The Piper voice, loaded once per process (sessions in one window share it; each session serializes
     its own use, and sessions run one at a time). Its first sentence is synthesized here, off the clock."""
