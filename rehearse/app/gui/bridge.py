@@ -11,6 +11,7 @@ and passes the buttons' actions on (stop, pause, resume, retake, push-to-talk, t
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 
@@ -79,9 +80,18 @@ class EngineBridge(QObject):
         return self._warming is not None and not self._warming.is_alive()
 
     def _warm_up(self, options) -> None:
+        from rehearse.app.engine import freeze_loaded_heap
         from rehearse.app.gui.tasks import lower_priority
 
         lower_priority()
+        gc.disable()  # a full collection while the models load held the GIL 190-460 ms: the window froze on Home
+        try:
+            self._load_models(options)
+        finally:
+            freeze_loaded_heap()
+            gc.enable()
+
+    def _load_models(self, options) -> None:
         if options is None:
             from rehearse.app.options import PracticeOptions
 
