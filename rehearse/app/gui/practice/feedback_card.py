@@ -41,6 +41,9 @@ SPARE_PLOTS = 2
 SPARE_GAP_MS = 600
 """The spares are built this long apart, the first this long after the customer starts speaking (after the
 verdict's card is drawn)."""
+PLOT_AFTER_MS = 40
+"""A card's reply plot is first painted this long after the card (its axes' first paint and the card's layout
+and text in one turn of the event loop held the GUI thread 50-62 ms as a verdict arrived, 2-core CPU)."""
 MEASURE_AFTER_MS = 300
 """A card's reply is read and tracked (store queries and pitch tracking on a worker thread, Python code that
 competes for the GIL) this long after the card is put in place, once it is laid out and painted."""
@@ -402,6 +405,13 @@ class FeedbackPanel(QWidget):
     def _place(self, holder: QWidget, cards: list) -> None:
         if holder is self._placing:  # not replaced by a later selection meanwhile
             self._placing = None
+            for card, _ in cards:
+                if card.plot is not None:  # its room is kept; it is painted on a later turn of the event loop
+                    policy = card.plot.sizePolicy()
+                    policy.setRetainSizeWhenHidden(True)
+                    card.plot.setSizePolicy(policy)
+                    card.plot.hide()
+                    QTimer.singleShot(PLOT_AFTER_MS, card.plot, card.plot.show)
             self.scroll.setWidget(holder)
             for card, result in cards:
                 QTimer.singleShot(MEASURE_AFTER_MS, card, lambda card=card, result=result: self._measure(card, result))
