@@ -83,15 +83,23 @@ INSTANT_WORD_S = 0.03
 """No spoken word is this short: Whisper gives its invented endings (".", "you.") no time."""
 
 
+LONE_FUNCTION_WORDS = {"of", "the", "a", "an", "and", "to", "in", "for"}
+"""Not a sentence on their own: "He might even have been made amiable himself. of." ends on an invented word."""
+
+
 def without_invented_ending(words: list[Word]) -> list[Word]:
     """The words minus what Whisper invents after the speech ends ("Thank you.", "of.", "Okay.", "."):
-    a trailing run of words it was unsure of, took no time to say, or that hold no letter or digit."""
+    a trailing run of words it was unsure of, took no time to say, or that hold no letter or digit, and a
+    function word standing alone as the last sentence."""
     keep = len(words)
     while keep:
         word = words[keep - 1]
         spoken = any(c.isalnum() for c in word.text) and word.end - word.start >= INSTANT_WORD_S
         if spoken and word.probability >= UNSURE_WORD_P:
             break
+        keep -= 1
+    lone = keep >= 2 and words[keep - 2].text.endswith((".", "?", "!"))
+    if lone and words[keep - 1].text.lower().strip(".,!?") in LONE_FUNCTION_WORDS:
         keep -= 1
     return words[:keep]
 

@@ -80,9 +80,13 @@ def test_whisper_s_invented_ending_is_dropped():
         [Word("Thank", 11.01, 11.17, 0.0), Word("you.", 11.17, 11.17, 0.99)],  # unsure, then no time
         [Word("of.", 10.87, 10.87, 0.27)],
         [Word(".", 11.03, 11.17, 0.9)],  # no letter
+        [Word("of.", 11.05, 11.2, 0.6)],  # a function word as a sentence of its own
     ):
         assert without_invented_ending(said + ending) == said
     assert without_invented_ending(said) == said
+    assert without_invented_ending(said[:1] + [Word("of.", 10.6, 10.8, 0.9)]) == said[:1] + [
+        Word("of.", 10.6, 10.8, 0.9)
+    ]
     assert without_invented_ending([Word("a", 1.0, 1.0, 0.02)]) == []
 
 

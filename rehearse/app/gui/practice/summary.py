@@ -8,7 +8,9 @@ CPU (the trend's four lines with markers and the page's first layout and paint).
 
 from __future__ import annotations
 
+import html
 import logging
+import textwrap
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -22,6 +24,8 @@ from rehearse.app.gui.practice.view_model import DIMENSIONS, mean_score
 from rehearse.app.gui.widgets import cache_axes
 
 _LOGGER = logging.getLogger(__name__)
+QUOTE_CHARS = 90
+"""A best or worst moment's words are shown up to this long, cut between words."""
 
 DIMENSION_COLORS = {"empathy": "#d2483c", "clarity": "#3b82c4", "pace": "#2e9d5b", "calm": "#9b59b6"}
 OUTCOME_TEXT = {
@@ -307,7 +311,9 @@ class SummaryView(QWidget):
             self.moments.takeAt(0).widget().deleteLater()
         for row, (title, turn) in enumerate(moments):
             score = mean_score(turn.feedback.scores)
-            text = QLabel(f"<b>{title}: turn {turn.index}</b> ({score:.0f})<br>“{turn.feedback.transcript[:90]}”")
+            said = html.escape(textwrap.shorten(turn.feedback.transcript, QUOTE_CHARS, placeholder=" …"))
+            text = QLabel(f"<b>{title}: turn {turn.index}</b> ({score:.0f})<br>“{said}”")
+            text.setToolTip(turn.feedback.transcript)
             text.setWordWrap(True)
             button = QPushButton("Replay")
             button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
