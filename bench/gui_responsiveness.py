@@ -114,17 +114,12 @@ class Heartbeat:
         }
 
 
-class GilWatch:
-    """A thread that sleeps `every_ms` at a time: when it wakes much later than that while it was neither running
-    nor waiting for a CPU, it was waiting for the GIL; it then notes where the other threads are (the one that
-    held the GIL is usually still at the call that held it)."""
+class Watcher:
+    """A daemon thread running `_watch` until `stop()`."""
 
-    def __init__(self, every_ms: float = 2.0, note_ms: float = 15.0, started: float | None = None):
-        self.every_s, self.note_ms = every_ms / 1000, note_ms
-        self.started = started if started is not None else time.perf_counter()
-        self.holds: list[dict] = []
+    def __init__(self, name: str):
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="gil-watch", daemon=True)
+        self._thread = threading.Thread(target=self._watch, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -132,6 +127,21 @@ class GilWatch:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(1)
+
+    def _watch(self) -> None:
+        raise NotImplementedError
+
+
+class GilWatch(Watcher):
+    """A thread that sleeps `every_ms` at a time: when it wakes much later than that while it was neither running
+    nor waiting for a CPU, it was waiting for the GIL; it then notes where the other threads are (the one that
+    held the GIL is usually still at the call that held it)."""
+
+    def __init__(self, every_ms: float = 2.0, note_ms: float = 15.0, started: float | None = None):
+        super().__init__("gil-watch")
+        self.every_s, self.note_ms = every_ms / 1000, note_ms
+        self.started = started if started is not None else time.perf_counter()
+        self.holds: list[dict] = []
 
     def _watch(self) -> None:
         clock = SchedClock()
@@ -161,23 +171,15 @@ class GilWatch:
         return sorted(self.holds, key=lambda hold: -hold["blocked_ms"])[:limit]
 
 
-class StackSampler:
+class StackSampler(Watcher):
     """A watchdog thread: when the GUI thread has not ticked for `after_ms`, it notes the GUI thread's stack
     (once per stall, then again every `after_ms` while it lasts), so a late heartbeat comes with its cause."""
 
     def __init__(self, heartbeat: Heartbeat, after_ms: float = 40.0):
+        super().__init__("stack-sampler")
         self.heartbeat, self.after_s = heartbeat, after_ms / 1000
         self.gui_thread = threading.get_ident()
         self.samples: list[dict] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="stack-sampler", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(1)
 
     def _watch(self) -> None:
         sampled_at = None
