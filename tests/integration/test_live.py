@@ -234,4 +234,5 @@ def test_a_reply_past_the_maximum_length_is_cut(virtual_audio, stt, tts, store, 
     assert ended.reason == "max_length" and turn.timing["end_reason"] == "max_length"
     assert 2.45 < ended.at - started.at < 3.0  # counted from the VAD's start, a little after the onset
     heard = words(turn.feedback.transcript)  # "... Mr. John Dashwood had then leisure | to reflect on them"
-    assert "john" in heard and "had" in heard and "them" not in heard, turn.feedback.transcript
+    # words tiny.en hears in every window ("had" came back as "have" in the live path's 10 s window)
+    assert "john" in heard and "then" in heard and "them" not in heard, turn.feedback.transcript
