@@ -116,7 +116,7 @@ router to." for a pause after "to" (tiny.en, a fast Piper voice). So "I'd be hap
 _RARELY_LAST = r"so|or|then|that's|is|are|was|were|am|will|would|could|should|i|we|they"
 """Words a reply ends on only as a whole thought ("I think so.", "Yes, we will."): finished with a full stop."""
 _NEVER_LAST_AT_END = re.compile(r"\b(" + _NEVER_LAST + r")[\s,.-]*$", re.I)
-_MID_SENTENCE = re.compile(r"\b(" + _NEVER_LAST + "|" + _RARELY_LAST + r")[\s,-]*$", re.I)
+_RARELY_LAST_AT_END = re.compile(r"\b(" + _RARELY_LAST + r")[\s,-]*$", re.I)
 
 
 def sounds_unfinished(text: str) -> bool:
@@ -127,7 +127,7 @@ def sounds_unfinished(text: str) -> bool:
     text = text.strip()
     if text.endswith(("...", "…")) or _NEVER_LAST_AT_END.search(text):
         return True
-    return not text.endswith((".", "?", "!")) and bool(_MID_SENTENCE.search(text))
+    return not text.endswith((".", "?", "!")) and bool(_RARELY_LAST_AT_END.search(text))
 
 
 def decide(

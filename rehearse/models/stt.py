@@ -70,7 +70,8 @@ HEARD_NOTHING_SPEECH_S = 0.6
 def whisper_failure(heard: Transcript, speech_s: float, fitted: bool = False) -> str | None:
     """Why a decode is not to be trusted (it looped, or heard no words in audible speech), or None."""
     words = [w.text for w in heard.words]
-    if looks_like_a_loop(words, heard.duration) or (fitted and looks_like_a_loop(words, 0, 2, FITTED_REPEAT_WORDS)):
+    said_twice = fitted and looks_like_a_loop(words, 0, repeats=2, shortest=FITTED_REPEAT_WORDS)
+    if said_twice or looks_like_a_loop(words, heard.duration):
         return f"looped ({heard.text[:80]!r})"
     if not heard.words and speech_s >= HEARD_NOTHING_SPEECH_S:
         return f"heard no words in {speech_s:.1f} s of speech"
