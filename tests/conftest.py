@@ -54,13 +54,21 @@ def store(tmp_path):
 
 @pytest.fixture(scope="session")
 def synth_reply(tts):
-    """Synthesize a learner reply with Piper as 16 kHz mono audio (a deeper voice than the customer's)."""
+    """Synthesize a learner reply with Piper as 16 kHz mono audio (a deeper voice than the customer's).
+
+    Without Piper's noises, so a reply is the same audio in every run: a test that depends on what tiny.en or
+    Smart Turn make of it passes or fails the same way each time (its pitch varies as much: 2.1 semitones sd)."""
     import soxr
 
     from rehearse.models.tts import VoiceStyle
 
     def make(text: str, **style) -> np.ndarray:
-        audio, rate = tts.synthesize(text, VoiceStyle(**{"pitch_semitones": -2.0, "level_db": -8.0, **style}))
+        audio, rate = tts.synthesize(
+            text,
+            VoiceStyle(
+                **{"pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.0, "duration_noise": 0.0, **style}
+            ),
+        )
         return soxr.resample(audio, rate, 16_000)
 
     return make

@@ -28,6 +28,9 @@ class VoiceStyle:
     """Peak level in dBFS of each sentence."""
     expressiveness: float = 0.667
     """Piper generator noise (noise_scale): more gives a livelier, less even voice."""
+    duration_noise: float = 0.8
+    """Piper duration noise (noise_w_scale): more varies how long each sound lasts. With both noises at 0 the
+    same text always gives the same audio (the tests' learner voice)."""
 
     @classmethod
     def from_dict(cls, data: dict) -> VoiceStyle:
@@ -70,6 +73,7 @@ class TextToSpeech:
         config = SynthesisConfig(
             length_scale=pitch_ratio / max(style.rate, 0.1),
             noise_scale=style.expressiveness,
+            noise_w_scale=style.duration_noise,
             normalize_audio=True,
             volume=10.0 ** (style.level_db / 20.0),
         )

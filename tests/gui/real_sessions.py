@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 LEARNER = "sam"
-LEARNER_VOICE = {"rate": 0.7, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.6}
-"""A calm learner voice (Piper's joe, slowed), as `rehearse demo` uses."""
+LEARNER_VOICE = {"rate": 0.7, "pitch_semitones": -2.0, "level_db": -8.0, "expressiveness": 0.0, "duration_noise": 0.0}
+"""A calm learner voice (Piper's joe, slowed, as `rehearse demo` uses), without Piper's noises so that every run
+records the same sessions."""
 
 GOOD = (
     "I'm really sorry, I can hear how frustrating this is. I'll take care of this myself, "
