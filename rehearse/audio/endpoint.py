@@ -68,7 +68,8 @@ class EndpointConfig:
     hangover_ms: float = 800.0
     """Extra silence required when the words so far stop mid-sentence ("and", "because", "um")."""
     model_after_ms: float = 60.0
-    """Silence after which Smart Turn is first asked whether the turn is finished."""
+    """Silence after which Smart Turn is first asked whether the turn is finished, once the pause's words are
+    known."""
     model_again_ms: float = 200.0
     """Silence after which it is asked again (it was trained on pauses of about 200 ms; its early answers are less
     sure)."""
@@ -262,14 +263,7 @@ class Endpointer:
         ):
             self._pause_sent = True
             events.append(EndpointEvent("pause", self._silence_from))
-        asks = (cfg.model_after_ms, cfg.model_again_ms)
-        if (
-            self.smart
-            and self._silence_from is not None
-            and self._asked < len(asks)
-            and end - self._silence_from >= asks[self._asked] / 1000.0 * SAMPLE_RATE
-        ):
-            self._asked += 1
+        if self.smart and self._silence_from is not None and self._ask(end):
             events.append(EndpointEvent("analyse", end))
         events += self.check(end)
         if self.done:
@@ -285,6 +279,24 @@ class Endpointer:
             events.append(EndpointEvent("max_length", end))
         return events
 
+    def _ask(self, end: int) -> bool:
+        """Whether Smart Turn is asked about the pause now: at `model_after_ms` once the pause's words are known
+        (before them, no answer can end the turn, and on a CPU the model's run slows the decode they wait for),
+        and at `model_again_ms`."""
+        silence_ms = 1000.0 * (end - self._silence_from) / SAMPLE_RATE
+        if self._asked < 2 and silence_ms >= self.config.model_again_ms:
+            self._asked = 2
+            return True
+        if self._asked == 0 and silence_ms >= self.config.model_after_ms and self._words_reach_pause():
+            self._asked = 1
+            return True
+        return False
+
+    def _words_reach_pause(self) -> bool:
+        return (
+            self.words_until is not None and self._silence_from is not None and self.words_until >= self._silence_from
+        )
+
     def estimate(self, probability: float, end: int, took_ms: float | None = None) -> None:
         """Smart Turn's answer for the audio up to `end`; kept when it belongs to the current pause."""
         if self._silence_from is not None and end >= self._silence_from and not self.done:
@@ -299,7 +311,7 @@ class Endpointer:
             return []
         silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
         speech_ms = 1000.0 * (self._silence_from - self.speech_start) / SAMPLE_RATE
-        known = self.words_until is not None and self.words_until >= self._silence_from
+        known = self._words_reach_pause()
         rule = decide(
             self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms, speech_ms, known
         )

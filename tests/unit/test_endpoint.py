@@ -188,6 +188,26 @@ def test_the_model_is_asked_once_per_pause_and_its_answer_ends_the_turn_between_
     assert reasons["last_words"] == "Yes, I can do that." and reasons["model_ms"] == 55.0
 
 
+def test_before_the_pauses_words_are_known_the_model_is_asked_only_at_200_ms():
+    def asked(words_until, windows=12):
+        endpointer = Endpointer(SMART, smart=True)
+        endpointer.words, endpointer.words_until = "I can see your account.", words_until
+        seen = []
+        for i, prob in enumerate([0.9] * 40 + [0.05] * windows):
+            seen += [
+                1000 * (d.sample - 40 * WINDOW) / 16_000
+                for d in endpointer.update(prob, i * WINDOW)
+                if d.kind == "analyse"
+            ]
+        return seen, endpointer
+
+    assert asked(words_until=41 * WINDOW)[0] == [64, 224]  # the pause's words known: asked early and again
+    stale, endpointer = asked(words_until=30 * WINDOW)  # a partial from before the pause
+    assert stale == [224]
+    endpointer.words_until = 60 * WINDOW  # its words come after the second ask: no third
+    assert "analyse" not in [d.kind for i in range(52, 60) for d in endpointer.update(0.05, i * WINDOW)]
+
+
 def test_words_that_end_before_the_pause_leave_the_model_alone_with_a_longer_silence():
     def pause(words_until):
         endpointer = Endpointer(SMART, smart=True)
