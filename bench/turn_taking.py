@@ -269,7 +269,7 @@ def final_transcript_steps(stt, clips: list[Clip], decided_ms: dict[str, float])
             )
             transcriber.close()  # its thread is not needed: decodes run here, one after another
             origin = int((LEAD_S - 0.4) * SR)
-            transcriber.begin(origin)
+            transcriber.begin(origin, speech_from=int(LEAD_S * SR))
             end = clip.speech_end + 2 * 512
             t = origin + SR
             while t < clip.speech_end - SR // 4:

@@ -40,7 +40,7 @@ def test_words_before_a_pause_are_committed_and_the_final_starts_after_them():
             done.set()
 
     audio = np.zeros(16_000 * 4, np.float32)
-    transcriber = IncrementalTranscriber(stt, lambda begin, end: audio[begin:end], collect)
+    transcriber = IncrementalTranscriber(stt, lambda begin, end: audio[begin:end], collect, whole_turn_s=0)
     transcriber.begin(0)
     transcriber.partial(int(2.2 * 16_000))
     while not results:
@@ -57,10 +57,12 @@ def test_words_before_a_pause_are_committed_and_the_final_starts_after_them():
     assert abs(size - (int(2.3 * 16_000) - 16_000)) <= 160
 
 
-def run_partials(words, ends_s, audio, commit="agree"):
+def run_partials(words, ends_s, audio, commit="agree", whole_turn_s=0):
     stt = ScriptedStt(words)
     results = []
-    transcriber = IncrementalTranscriber(stt, lambda begin, end: audio[begin:end], results.append, commit=commit)
+    transcriber = IncrementalTranscriber(
+        stt, lambda begin, end: audio[begin:end], results.append, commit=commit, whole_turn_s=whole_turn_s
+    )
     transcriber.begin(0)
     for end in ends_s:
         before = len(results)
@@ -83,3 +85,13 @@ def test_fluent_words_are_committed_when_two_partials_agree_and_cut_where_it_is_
     assert abs(agree._committed_until / 16_000 - 1.48) <= 0.006
     _, gap = run_partials(words, [1.6, 2.0], audio, commit="gap")
     assert gap._committed == []
+
+
+def test_a_turn_that_fits_the_fitted_window_is_decoded_whole():
+    words = [Word(w, 0.3 * i, 0.3 * i + 0.3, 1) for i, w in enumerate("we can send a technician tomorrow".split())]
+    audio = np.random.default_rng(0).normal(0, 0.1, 16_000 * 3).astype(np.float32)
+    stt, short = run_partials(words, [1.6, 2.0, 2.4], audio, whole_turn_s=6.0)
+    assert short._committed == [] and [call[1:] for call in stt.calls] == [(None, 0.0)] * 3  # no prompt, no offset
+    stt, longer = run_partials(words, [1.6, 2.0, 2.4], audio, whole_turn_s=1.8)
+    # past 1.8 s the partial at 2.0 s agrees with the one at 1.6 s, as in a longer turn
+    assert [w.text for w in longer._committed] == "we can send a technician".split()

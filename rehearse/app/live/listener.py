@@ -319,7 +319,7 @@ class _Turn:
             self.origin = self._origin(sample)
             if listener._cue is not None:
                 listener._cue.reset()
-            listener._transcriber.begin(self.origin)
+            listener._transcriber.begin(self.origin, speech_from=sample)
             self.partial_next = sample + int(PARTIAL_EVERY_S * SAMPLE_RATE)
             listener._emit(events.SpeechStarted(at, barge_in))
         elif kind == "pause":

@@ -1,6 +1,7 @@
 """Incremental transcription on its own thread: partials about every second, a fast final.
 
-Each partial transcribes only the audio after the words already committed. A word is committed when
+A turn up to 5 s of speech is decoded whole every time. Past that, each partial transcribes only the audio after the words
+already committed. A word is committed when
 it is stable: two successive partial decodes agree on it (the same words from the committed point on,
 ending at least `AGREE_MARGIN_S` before the newest audio), or it ends at least `COMMIT_MARGIN_S` before
 the newest audio and a pause of `COMMIT_GAP_S` or more follows it. The next stretch starts at the
@@ -20,7 +21,7 @@ import numpy as np
 
 from rehearse.audio.worker import NewestRequestWorker
 from rehearse.constants import SAMPLE_RATE
-from rehearse.models.stt import SpeechToText, Transcript, Word
+from rehearse.models.stt import SHORT_SPEECH_FRAMES, SpeechToText, Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ CUT_SEARCH_S = 0.06
 """How far outside the gap between two words the quietest cut point is looked for (Whisper's word
 times are ~50 ms off)."""
 PROMPT_WORDS = 40
+WHOLE_TURN_S = SHORT_SPEECH_FRAMES / 100 - 1.0
+"""A turn whose speech began at most this long ago is decoded whole, from its origin (nothing is committed): the
+fitted window encodes it at the cost of any shorter tail, and a tail decoded after a prompt hears less ("I'm sorry
+they didn't fix it" came back as "I'm already didn't fix it"). 1 s below the fitted window's 6 s of speech leaves
+room for VAD's padding, so such a decode never falls back to the whole 30 s window."""
 COMMIT_MODES = ("agree", "gap", "none")
 
 
@@ -56,28 +62,33 @@ class IncrementalTranscriber(NewestRequestWorker):
         audio: Callable[[int, int], np.ndarray],
         on_result: Callable[[Result], None],
         commit: str = "agree",
+        whole_turn_s: float = WHOLE_TURN_S,
     ):
         """`commit`: "agree" (two successive partials agree, or a pause follows), "gap" (a pause follows:
-        the rule before issue 11) or "none" (every decode starts at the turn's origin), for the bench."""
+        the rule before issue 11) or "none" (every decode starts at the turn's origin), for the bench; either
+        rule commits only once the turn's speech began more than `whole_turn_s` ago."""
         if commit not in COMMIT_MODES:
             raise ValueError(f"commit must be one of {COMMIT_MODES}")
         super().__init__("rehearse-asr")
         self._stt, self._audio, self._on_result, self.commit = stt, audio, on_result, commit
+        self._whole_turn = int(whole_turn_s * SAMPLE_RATE)
         self._previous: list[Word] = []
         """The uncommitted words of the last partial (compared with the next one)."""
         self._partial: int | None = None
         self._final: int | None = None
         self._turn = 0
-        self._origin = 0
+        self._origin = self._speech_from = 0
         self._committed: list[Word] = []
         self._committed_until = 0
         self._start()
 
-    def begin(self, origin: int) -> None:
-        """Start a new turn whose audio begins at absolute sample `origin`."""
+    def begin(self, origin: int, speech_from: int | None = None) -> None:
+        """Start a new turn whose audio begins at absolute sample `origin` and its speech at `speech_from`
+        (default: the origin)."""
         with self._lock:
             self._turn += 1
             self._origin = self._committed_until = origin
+            self._speech_from = origin if speech_from is None else speech_from
             self._committed = []
             self._previous = []
             self._partial = self._final = None
@@ -144,7 +155,7 @@ class IncrementalTranscriber(NewestRequestWorker):
     def _commit(self, words: list[Word], end: int) -> None:
         """Keep the words that are stable; later audio starts between the last kept word and the next."""
         previous, self._previous = self._previous, words
-        if self.commit == "none":
+        if self.commit == "none" or end - self._speech_from <= self._whole_turn:
             return
         now = (end - self._origin) / SAMPLE_RATE
         keep = 0
