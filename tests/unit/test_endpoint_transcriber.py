@@ -95,3 +95,24 @@ def test_a_turn_that_fits_the_fitted_window_is_decoded_whole():
     stt, longer = run_partials(words, [1.6, 2.0, 2.4], audio, whole_turn_s=1.8)
     # past 1.8 s the partial at 2.0 s agrees with the one at 1.6 s, as in a longer turn
     assert [w.text for w in longer._committed] == "we can send a technician".split()
+
+
+def test_the_first_decode_past_the_whole_turn_commits_what_it_heard_though_two_whole_decodes_differ():
+    def said(text):
+        return tuple(Word(w, 0.4 * i, 0.4 * i + 0.35, 1) for i, w in enumerate(text.split()))
+
+    class TwoDecodes(ScriptedStt):
+        decodes = [said("Mr. John Dashwood had"), said("And Mr. John Dashwood had then leisure")]
+
+        def transcribe(self, audio, prompt=None, offset=0.0, fitted=False):
+            return Transcript("", self.decodes.pop(0), "en", audio.size / 16_000)
+
+    audio = np.random.default_rng(0).normal(0, 0.1, 16_000 * 4).astype(np.float32)
+    results = []
+    transcriber = IncrementalTranscriber(TwoDecodes([]), lambda b, e: audio[b:e], results.append, whole_turn_s=2.0)
+    transcriber.begin(0)
+    for end in (1.8, 3.0):
+        transcriber._transcribe(transcriber._turn, int(end * 16_000), final=False)
+    transcriber.close()
+    # no word agrees ("And" came first the second time); the words ending 1 s before the newest audio are kept
+    assert [w.text for w in transcriber._committed] == "And Mr. John Dashwood had".split()

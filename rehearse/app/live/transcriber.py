@@ -1,7 +1,8 @@
 """Incremental transcription on its own thread: partials about every second, a fast final.
 
-A turn up to 5 s of speech is decoded whole every time. Past that, each partial transcribes only the audio after the words
-already committed. A word is committed when
+A turn up to 4 s of speech is decoded whole every time; the first decode past that commits the words it heard
+up to 1 s before the newest audio. After that, each partial transcribes only the audio after the words already
+committed. A word is committed when
 it is stable: two successive partial decodes agree on it (the same words from the committed point on,
 ending at least `AGREE_MARGIN_S` before the newest audio), or it ends at least `COMMIT_MARGIN_S` before
 the newest audio and a pause of `COMMIT_GAP_S` or more follows it. The next stretch starts at the
@@ -33,11 +34,12 @@ CUT_SEARCH_S = 0.06
 """How far outside the gap between two words the quietest cut point is looked for (Whisper's word
 times are ~50 ms off)."""
 PROMPT_WORDS = 40
-WHOLE_TURN_S = SHORT_SPEECH_FRAMES / 100 - 1.0
+WHOLE_TURN_S = SHORT_SPEECH_FRAMES / 100 - 2.0
 """A turn whose speech began at most this long ago is decoded whole, from its origin (nothing is committed): the
 fitted window encodes it at the cost of any shorter tail, and a tail decoded after a prompt hears less ("I'm sorry
-they didn't fix it" came back as "I'm already didn't fix it"). 1 s below the fitted window's 6 s of speech leaves
-room for VAD's padding, so such a decode never falls back to the whole 30 s window."""
+they didn't fix it" came back as "I'm already didn't fix it"). The first decode past it commits its words (see
+`_commit`); 2 s below the fitted window's 6 s of speech leave room for VAD's padding and that decode coming a
+partial later, so no decode from the origin falls back to the whole 30 s window (~1 s here)."""
 COMMIT_MODES = ("agree", "gap", "none")
 
 
@@ -171,6 +173,11 @@ class IncrementalTranscriber(NewestRequestWorker):
             ):
                 agreed += 1
             keep = max(keep, agreed)
+        if self.commit == "agree" and self._committed_until == self._origin and previous:
+            # the first decode past `whole_turn_s` heard the whole turn in context, as the one before it did: its words
+            # are kept as they are (two whole decodes often differ in their first word, "And Mr. John" / "Mr. John",
+            # so none would agree)
+            keep = max(keep, sum(w.end <= now - COMMIT_MARGIN_S for w in words[:-1]))
         if keep:
             cut = self._cut(words[keep - 1], words[keep])
             self._committed.extend(words[:keep])
