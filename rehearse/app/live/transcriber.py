@@ -173,11 +173,11 @@ class IncrementalTranscriber(NewestRequestWorker):
             ):
                 agreed += 1
             keep = max(keep, agreed)
-        if self.commit == "agree" and self._committed_until == self._origin and previous:
-            # the first decode past `whole_turn_s` heard the whole turn in context, as the one before it did: its words
-            # are kept as they are (two whole decodes often differ in their first word, "And Mr. John" / "Mr. John",
-            # so none would agree)
-            keep = max(keep, sum(w.end <= now - COMMIT_MARGIN_S for w in words[:-1]))
+            if not self._committed and previous:
+                # the first decode past `whole_turn_s` heard the whole turn in context, as the one before it did: its
+                # words are kept as they are (two whole decodes often differ in their first word, "And Mr. John" /
+                # "Mr. John", so none would agree)
+                keep = max(keep, sum(w.end <= now - COMMIT_MARGIN_S for w in words[:-1]))
         if keep:
             cut = self._cut(words[keep - 1], words[keep])
             self._committed.extend(words[:keep])
