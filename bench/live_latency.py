@@ -32,7 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.integration.audio_server import VirtualAudio  # noqa: E402
+from tests.integration.audio_server import VirtualAudio, where_it_landed  # noqa: E402
 
 REALSPEECH = ROOT.parent / "shared" / "realspeech"
 AUDIO_TYPES = (".wav", ".flac", ".ogg")
@@ -67,14 +67,6 @@ def speech_span(audio: np.ndarray) -> tuple[int, int, float]:
     edges = np.flatnonzero(np.diff(quiet))
     longest = max((b - a for a, b in zip(edges[::2], edges[1::2], strict=False)), default=0)
     return int(speech[0] * WINDOW), int((speech[-1] + 1) * WINDOW), 1000.0 * longest * WINDOW / 16_000
-
-
-def locate(recorded: np.ndarray, clip: np.ndarray) -> int:
-    """Sample offset of `clip` inside `recorded` (FFT cross-correlation)."""
-    n = recorded.size + clip.size
-    size = 1 << (n - 1).bit_length()
-    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(clip, size)), size)
-    return int(np.argmax(corr[: recorded.size]))
 
 
 def stats(values: list[float]) -> dict:
@@ -143,8 +135,7 @@ class Driver:
         clip = self.clips[pending["file"]]
         begin = pending["ring_end"]
         recorded = capture.ring.slice(begin)
-        onset = begin + locate(recorded, clip)
-        true_end = capture.time_at(onset + self.spans[pending["file"]][1])
+        true_end = capture.time_at(begin + where_it_landed(recorded, clip, self.spans[pending["file"]][1]))
         heard = event.turn
         decided = pending.get("decided_at")
         self.turns.append(

@@ -16,9 +16,37 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
+
 MIC_FEED = "rehearse_mic_feed"
 MIC = "rehearse_mic"
 SPEAKER = "rehearse_speaker"
+
+
+PLAY_BUFFER_MS = 250
+"""How much of a clip PulseAudio holds ahead for `play()`. With 10 ms, `paplay` on a busy 2-core machine ran dry
+inside clips: the virtual microphone got gaps and garbled stretches (150 ms over a 3 s clip, its onset unmatched)."""
+EDGE_S = 0.15
+"""Half the stretch of a clip that `where_it_landed` aligns around one sample."""
+SEARCH_S = 0.3
+"""How far from the whole clip's alignment that stretch is looked for."""
+
+
+def _correlation(recorded: np.ndarray, part: np.ndarray) -> np.ndarray:
+    size = 1 << (recorded.size + part.size - 1).bit_length()
+    return np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(part, size)), size)[: recorded.size]
+
+
+def where_it_landed(recorded: np.ndarray, clip: np.ndarray, sample: int) -> int:
+    """The index in `recorded` (16 kHz) where sample `sample` of `clip` landed: the clip's 0.3 s around that
+    sample, aligned within 0.3 s of where the whole clip aligns best. A clip played into a virtual device can
+    arrive with gaps, and then the whole clip's alignment falls between its parts, off at both ends."""
+    whole = int(np.argmax(_correlation(recorded, clip)))
+    begin = max(0, sample - int(EDGE_S * 16_000))
+    part = clip[begin : sample + int(EDGE_S * 16_000)]
+    low = max(0, whole + begin - int(SEARCH_S * 16_000))
+    near = _correlation(recorded, part)[low : whole + begin + int(SEARCH_S * 16_000)]
+    return low + int(np.argmax(near)) + sample - begin
 
 
 class AudioServerError(RuntimeError):
@@ -103,7 +131,7 @@ class VirtualAudio:
     def play(self, path: Path) -> subprocess.Popen:
         """Speak a recording into the virtual microphone (returns at once; `.wait()` for the end)."""
         return subprocess.Popen(
-            ["paplay", f"--device={MIC_FEED}", "--latency-msec=10", str(path)], env=self.client_env()
+            ["paplay", f"--device={MIC_FEED}", f"--latency-msec={PLAY_BUFFER_MS}", str(path)], env=self.client_env()
         )
 
     def record(self, path: Path) -> subprocess.Popen:

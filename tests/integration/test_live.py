@@ -22,7 +22,7 @@ from rehearse.app.options import PracticeOptions
 from rehearse.audio.endpoint import WINDOW, EndpointConfig, Endpointer, StreamingVad, refine_start
 from rehearse.audio.files import load_reply, to_mono_16k
 from rehearse.scenarios.library import find
-from tests.integration.audio_server import virtual_audio_fixture
+from tests.integration.audio_server import virtual_audio_fixture, where_it_landed
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
 
@@ -36,12 +36,6 @@ def virtual_audio(tmp_path):
 
 def words(text: str) -> list[str]:
     return re.sub(r"[^a-z' ]", " ", text.lower()).split()
-
-
-def locate(recorded: np.ndarray, clip: np.ndarray) -> int:
-    size = 1 << (recorded.size + clip.size).bit_length()
-    corr = np.fft.irfft(np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(clip, size)), size)
-    return int(np.argmax(corr[: recorded.size]))
 
 
 def energy_span(clip: np.ndarray) -> tuple[int, int]:
@@ -124,10 +118,11 @@ def test_a_spoken_reply_is_heard_transcribed_and_timed(
     truth = {}
 
     def measure(microphone) -> None:  # where the clip really is in what the microphone captured
-        captured = microphone.capture.ring.slice(learner.spoken[0][1])
-        onset = learner.spoken[0][1] + locate(captured, clip)
-        truth["end"] = microphone.capture.time_at(onset + energy_span(clip)[1])
-        truth["start"] = microphone.capture.time_at(onset + onset_as_the_app_places_it(clip))
+        begin = learner.spoken[0][1]
+        captured = microphone.capture.ring.slice(begin)
+        end, start = energy_span(clip)[1], onset_as_the_app_places_it(clip)
+        truth["end"] = microphone.capture.time_at(begin + where_it_landed(captured, clip, end))
+        truth["start"] = microphone.capture.time_at(begin + where_it_landed(captured, clip, start))
 
     learner.on_verdict = measure
     monitor = virtual_audio.record(tmp_path / "speaker.wav")
