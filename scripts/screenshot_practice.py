@@ -9,6 +9,7 @@ a fast reply that draws a live cue, and a next step). It saves the page at three
     practice-mid-reply-<scheme>.png   the learner speaking: live traces, partial words, the cue
     practice-feedback-<scheme>.png    turn 1 with its two takes side by side
     practice-summary-<scheme>.png     the session summary
+    replay-live-<scheme>.png          that session in replay (each take's timing: the answer gap, why it ended)
 
 scripts/screenshots.py calls it for each scheme; run alone (under Xvfb for the xcb platform), one scheme:
 
@@ -150,6 +151,9 @@ def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None,
             _wait(app, lambda: page.summary.recommendation is not None, 20)
             _wait(app, lambda: False, 0.3)
             shots.append(_save(window, out_dir / f"practice-summary-{scheme}.png"))
+            shots.append(
+                _replay(app, window, options.data_dir, model.end.session_id, out_dir / f"replay-live-{scheme}.png")
+            )
         finally:
             page.shutdown()
             if learner is not None:
@@ -163,6 +167,28 @@ def capture(window, out_dir: Path, scheme: str, replies_dir: Path | None = None,
                 server.stop()
             devices.refresh()
     return shots
+
+
+def _replay(app, window, data_dir: Path, session_id: str, path: Path) -> Path:
+    """The live session in replay, at turn 1 and its takes: how soon each answered and why it ended. Replay reads
+    the store that REHEARSE_DATA_DIR names: the session's own folder while it loads (not the prepared sessions')."""
+    import os
+
+    page = window.replay
+    loaded: list[bool] = []
+    page.pitch_ready.connect(lambda: loaded.append(True))
+    before = os.environ.get("REHEARSE_DATA_DIR")
+    os.environ["REHEARSE_DATA_DIR"] = str(data_dir)
+    try:
+        window.open_replay(session_id, 1)
+        _wait(app, lambda: bool(loaded), 30)
+    finally:
+        if before is None:
+            os.environ.pop("REHEARSE_DATA_DIR", None)
+        else:
+            os.environ["REHEARSE_DATA_DIR"] = before
+    _wait(app, lambda: False, 0.5)
+    return _save(window, path)
 
 
 def _mid_reply(app, window, model, learner, path: Path) -> Path:

@@ -17,6 +17,7 @@ import soundfile as sf
 
 from rehearse import __version__
 from rehearse.app.svg_plots import DIMENSION_COLOURS, reply_envelope, scores_chart
+from rehearse.app.turn_timing import timing_sentences
 from rehearse.store import StoreError
 
 AUDIO_FORMAT = ("MP3", "audio/mpeg") if "MP3" in sf.available_formats() else ("OGG", "audio/ogg")
@@ -125,6 +126,9 @@ def _turn(store, turn: dict, ratings: list[dict], comments: list[dict]) -> str:
     if fb.get("tip"):
         parts.append(f'<p class="tip">{escape(fb["tip"])}</p>')
     parts += [f'<p class="note">{escape(reason)}</p>' for reason in fb.get("not_judged") or []]
+    timing = timing_sentences(fb.get("timing"))
+    if timing:
+        parts.append(f'<p class="note"><b>Timing:</b> {escape(timing)}</p>')
     step = turn.get("step")
     if step:
         parts.append(

@@ -154,7 +154,8 @@ def test_a_spoken_reply_is_heard_transcribed_and_timed(
     assert len(set(words(said)) & set(words(line))) >= 0.7 * len(set(words(line))), said
 
     out = capsys.readouterr().out
-    assert "You said:" in out and "... " in out and "Timing:" in out
+    assert "You said:" in out and "... " in out
+    assert "Timing:   Answered 0." in out and "after the customer stopped; Ended after 0." in out
 
 
 def test_cutting_in_stops_the_customer_mid_line(virtual_audio, stt, tts, store, realspeech, tmp_path):

@@ -92,7 +92,7 @@ def test_live_practice_prints_partials_and_verdicts(virtual_audio, realspeech, t
     assert "(you cut in)" in text
     assert "  ... " in text  # partial transcripts while speaking
     assert "You said:" in text and "dashwood" in text.lower()
-    assert "Timing:   overlap" in text
+    assert "Timing:   Spoke over the customer for" in text
     assert process.returncode == 130 and "stopped" in err, err[-3000:]
     [track] = (tmp_path / "data").rglob("microphone.flac")  # the learner track, written as it was captured
     assert sf.info(str(track)).frames > 16_000

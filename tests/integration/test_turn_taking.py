@@ -10,6 +10,7 @@ import pytest
 import soundfile as sf
 
 from rehearse.app import events
+from rehearse.app.turn_timing import turn_ending
 from rehearse.audio import turn_end
 from tests.integration.audio_server import virtual_audio_fixture
 from tests.integration.test_live import Learner, run_live, words
@@ -95,7 +96,8 @@ def test_a_finished_short_reply_ends_on_the_models_word_and_its_own_words(
 def test_the_silence_ceiling_ends_a_reply_that_simply_stops(virtual_audio, stt, tts, store, synth_reply, tmp_path):
     path = reply_file(tmp_path, synth_reply, "I can see your account, and")
     learner = Learner(virtual_audio, [path])
-    [turn] = run_live(stt, tts, store, learner, end_of_turn="smart_turn", no_answer_s=30).session.turns
+    session = run_live(stt, tts, store, learner, end_of_turn="smart_turn", no_answer_s=30).session
+    [turn] = session.turns
 
     [ended] = learner.of(events.SpeechEnded)
     assert ended.reason == "silence"
@@ -105,3 +107,5 @@ def test_the_silence_ceiling_ends_a_reply_that_simply_stops(virtual_audio, stt, 
         pytest.xfail(f"the CPU is too busy: Smart Turn did not answer within 1.1 s ({reasons})")
     assert reasons["rule"] == "ceiling", reasons  # "... and": the model (and the words) say wait; then it stops
     assert reasons["silence_ms"] >= 1600
+    saved = store.turns(session.id)[0]["feedback"]["timing"]  # replay tells the learner why
+    assert "the longest Rehearse waits: your words stopped on “and”, so it kept listening" in turn_ending(saved)

@@ -31,6 +31,7 @@ VERDICT = {
         "warm and steady": {"why": "caring words in a calm voice", "words": "i'm really sorry", "seconds": [[0, 0.5]]},
     },
     "words": [[w, 0.1 * i, 0.1 * i + 0.08] for i, w in enumerate(REPLY.split())],
+    "timing": {"response_gap_s": 0.52, "end_of_turn": {"rule": "model_finished", "silence_ms": 140, "probability": 0.93}},
 }
 
 
@@ -68,6 +69,7 @@ def test_the_page_holds_everything_itself(saved, tmp_path):
     assert "&lt;today&gt;" in page and "Good &lt;b&gt;apology&lt;/b&gt;" in page  # text is escaped
     assert page.count("<svg") == 3  # the scores chart and each reply's envelope
     assert "55 (tess)" in page and "Name what they feel." in page and "blamed → escalating" in page
+    assert "Answered 0.52 s after the customer stopped.  Ended 0.14 s into your pause: you sounded finished" in page
 
 
 def test_an_unknown_session_or_a_folder_as_output_is_refused(saved, tmp_path, capsys):

@@ -83,6 +83,7 @@ def _list(store, args) -> int:
 def session_lines(session: dict, turns: list[dict], scenario_text: str | None) -> list[str]:
     """The session as text: the scenario as played (`scenario_text`, kept by the store), each customer line,
     the reply, its scores and the branch it caused; takes that a retake replaced are shown where they were taken."""
+    from rehearse.app.turn_timing import timing_line
     from rehearse.scenarios.library import played
 
     scenario = played(session["scenario_id"], scenario_text)
@@ -111,6 +112,9 @@ def session_lines(session: dict, turns: list[dict], scenario_text: str | None) -
         ]
         if fb.get("tip"):
             lines.append(f"  tip:    {fb['tip']}")
+        timing = timing_line(fb.get("timing"))
+        if timing:
+            lines.append(f"  timing: {timing}")
         lines += [f"  note:   {reason}" for reason in fb.get("not_judged") or []]
         branch = turn.get("step") or {}
         if branch:

@@ -8,6 +8,7 @@ import threading
 
 from rehearse.app import events
 from rehearse.app.report import branch_line, customer_lines, feedback_lines, session_end_line
+from rehearse.app.turn_timing import timing_line
 from rehearse.scenarios.engine import band
 
 
@@ -74,9 +75,9 @@ class Printer:
 
     def _verdict(self, turn) -> None:
         self._say("\n".join(feedback_lines(turn.feedback)))
-        gap = (turn.timing or {}).get("response_gap_s")
-        if gap is not None:
-            self._say(f"  Timing:   {'overlap' if gap < 0 else 'gap'} {abs(gap) * 1000:.0f} ms")
+        timing = timing_line(turn.timing)
+        if timing:
+            self._say(f"  Timing:   {timing}")
         self._say(branch_line(turn.step))
 
     def _say(self, text: str) -> None:

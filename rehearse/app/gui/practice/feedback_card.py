@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from rehearse.app.gui import tasks, theme
 from rehearse.app.gui.practice.view_model import DIMENSIONS, evidence_spans, highlighted_html
 from rehearse.app.gui.widgets import cache_axis
+from rehearse.app.turn_timing import timing_sentences
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -267,6 +268,12 @@ class FeedbackCard(QFrame):
             self.plot = reply_plot()
             self.plot.show_spans(spans)
             layout.addWidget(self.plot)
+        timing = timing_sentences(record.get("timing"))
+        if timing:
+            heard = QLabel(timing)
+            heard.setObjectName("muted")
+            heard.setWordWrap(True)
+            layout.addWidget(heard)
         why = QLabel(why_text(record.get("branch"), record.get("next_line")))
         why.setWordWrap(True)
         why.setObjectName("muted")

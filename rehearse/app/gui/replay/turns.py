@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from rehearse.app.gui import theme
 from rehearse.app.gui.widgets import card, chip, label, score_chips
+from rehearse.app.turn_timing import timing_sentences
 
 
 def take_column(turn: dict, title: str, narrow: bool = False) -> QWidget:
@@ -50,6 +51,9 @@ def take_column(turn: dict, title: str, narrow: bool = False) -> QWidget:
         layout.addWidget(label("Moves: " + ", ".join(parts), wrap=True))
     if feedback.get("tip"):
         layout.addWidget(label(f"Tip: {feedback['tip']}", wrap=True))
+    timing = timing_sentences(feedback.get("timing"))
+    if timing:
+        layout.addWidget(label(timing, "muted", wrap=True))
     layout.addStretch(1)
     return column
 
