@@ -150,9 +150,11 @@ class Session:
 
     def _load_wording_layers(self) -> None:
         from rehearse.coach import classifier
+        from rehearse.coach.feedback import warm_up_wording
 
         try:
             classifier.load_adapter(device=self.device)
+            warm_up_wording()
             self._paraphrases = True
         except Exception as exc:  # a missing package or a broken install: judge with the rules, say why
             _LOGGER.warning("wording is judged by the phrase rules only: %s", exc)

@@ -113,8 +113,10 @@ class EngineBridge(QObject):
         if not options.rules_only and not self._stop_asked:
             try:
                 from rehearse.coach import classifier
+                from rehearse.coach.feedback import warm_up_wording
 
                 classifier.load_adapter(device=options.device)  # cached per process: the session reuses it
+                warm_up_wording()
             except Exception as exc:
                 _LOGGER.info("warm-up: wording models not loaded: %s", exc)
         try:  # the engine's remaining native libraries and first-call costs (cached per process)
