@@ -15,11 +15,15 @@ def test_physical_cores_is_positive():
     assert device.physical_cores() >= 1
 
 
+def test_whisper_leaves_one_core_to_the_live_loop():
+    assert [device.cpu_threads(cores) for cores in (1, 2, 4, 8)] == [1, 1, 3, 7]
+
+
 def test_cpu_when_no_gpu(monkeypatch):
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
     choice = device.ctranslate2_device("auto")
     assert (choice.device, choice.compute_type) == ("cpu", "int8")
-    assert choice.threads == device.physical_cores()
+    assert choice.threads == device.cpu_threads(device.physical_cores())
     assert "no CUDA GPU" in choice.reason
 
 

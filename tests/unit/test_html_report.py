@@ -31,7 +31,10 @@ VERDICT = {
         "warm and steady": {"why": "caring words in a calm voice", "words": "i'm really sorry", "seconds": [[0, 0.5]]},
     },
     "words": [[w, 0.1 * i, 0.1 * i + 0.08] for i, w in enumerate(REPLY.split())],
-    "timing": {"response_gap_s": 0.52, "end_of_turn": {"rule": "model_finished", "silence_ms": 140, "probability": 0.93}},
+    "timing": {
+        "response_gap_s": 0.52,
+        "end_of_turn": {"rule": "model_finished", "silence_ms": 140, "probability": 0.93},
+    },
 }
 
 
