@@ -8,9 +8,11 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from rehearse.app import events
 from rehearse.app.options import PracticeOptions
+from rehearse.app.turn_timing import timing_sentences
 from rehearse.audio.endpoint import EndpointConfig
 from rehearse.store import SessionStore
 from tests.gui.practice_driver import HeadsetLearner, reply_clips
@@ -81,6 +83,9 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     assert shown_scores(card) == saved_scores(row)
     assert card.record["transcript"] == row["feedback"]["transcript"]
     assert card.record["moves"] == row["feedback"]["moves"] and card.record["tip"] == row["feedback"]["tip"]
+    said = timing_sentences(row["feedback"]["timing"])  # how soon the learner answered, why the turn ended
+    assert said.startswith("Answered ") and "of silence" in said
+    assert said in [shown.text() for shown in card.findChildren(QLabel)]
 
     # retake: the same customer line again, then both takes side by side
     page.retake()
@@ -124,3 +129,4 @@ def test_a_live_session_with_a_retake_and_a_stop_mid_reply(
     replay = window.replay
     qtbot.waitUntil(lambda: replay.view is not None and replay.view.session["id"] == session_id, timeout=20_000)
     assert len(replay.view.turns) == len(active) == replay.turn_combo.count()
+    qtbot.waitUntil(lambda: said in [shown.text() for shown in replay.findChildren(QLabel)], timeout=10_000)
