@@ -27,7 +27,7 @@ def turn_ending(timing: dict | None) -> str | None:
         return None
     pause = f"{(end.get('silence_ms') or 0) / 1000:.2f} s"
     probability = end.get("probability")
-    said = f" (end-of-turn model: {probability:.2f} finished)" if probability is not None else ""
+    said = f" (the end-of-turn model was {probability:.0%} sure you had finished)" if probability is not None else ""
     last = (end.get("last_words") or "").split()
     match rule:
         case "model_finished":

@@ -28,7 +28,7 @@ def ended(words: str, probability: float | None, silent_windows: int, smart: boo
 def test_a_finished_reply_says_how_far_into_the_pause_it_ended_and_the_models_answer():
     text = turn_ending(ended("Yes, I can do that.", 0.93, 10))
     assert text.startswith("Ended 0.10 s into your pause: you sounded finished")
-    assert "(end-of-turn model: 0.93 finished)" in text
+    assert "(the end-of-turn model was 93% sure you had finished)" in text
 
 
 def test_words_that_stop_mid_clause_say_why_it_kept_listening():
@@ -38,9 +38,8 @@ def test_words_that_stop_mid_clause_say_why_it_kept_listening():
 
 
 def test_an_unsure_model_and_the_silence_rule_are_told_apart():
-    assert "it was unclear whether you had finished (end-of-turn model: 0.30 finished)" in turn_ending(
-        ended("I can see your account.", 0.3, 30)
-    )
+    unsure = turn_ending(ended("I can see your account.", 0.3, 30))
+    assert "it was unclear whether you had finished (the end-of-turn model was 30% sure you had finished)" in unsure
     assert "had not answered yet" in turn_ending(ended("I can see your account.", None, 30))
     assert turn_ending(ended("I can see your account.", None, 30, smart=False)) == "Ended after 0.32 s of silence"
 
