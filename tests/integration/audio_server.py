@@ -40,10 +40,13 @@ def _correlation(recorded: np.ndarray, part: np.ndarray) -> np.ndarray:
 def where_it_landed(recorded: np.ndarray, clip: np.ndarray, sample: int) -> int:
     """The index in `recorded` (16 kHz) where sample `sample` of `clip` landed: the clip's 0.3 s around that
     sample, aligned within 0.3 s of where the whole clip aligns best. A clip played into a virtual device can
-    arrive with gaps, and then the whole clip's alignment falls between its parts, off at both ends."""
+    arrive with gaps, and then the whole clip's alignment falls between its parts, off at both ends. A sample not
+    yet recorded (with 0.15 s after it) is placed by the whole clip's alignment."""
     whole = int(np.argmax(_correlation(recorded, clip)))
     begin = max(0, sample - int(EDGE_S * 16_000))
     part = clip[begin : sample + int(EDGE_S * 16_000)]
+    if whole + begin + part.size > recorded.size:
+        return whole + sample  # not all heard yet (a reply cut off before its end): where the whole clip puts it
     low = max(0, whole + begin - int(SEARCH_S * 16_000))
     near = _correlation(recorded, part)[low : whole + begin + int(SEARCH_S * 16_000)]
     return low + int(np.argmax(near)) + sample - begin
