@@ -247,6 +247,8 @@ class Session:
             if self.stt is None:
                 raise RuntimeError("this session has no speech-to-text model; typed replies go to answer_text()")
             transcript = self.stt.transcribe(reply)
+        if self.stt is not None:
+            transcript = self.stt.confirm_language(transcript, reply)
         feedback = judge(
             transcript,
             reply,

@@ -31,6 +31,7 @@ from rehearse.coach.verdict import (
     pitch_character,
 )
 from rehearse.constants import VOCABULARY
+from rehearse.models.language import language_name
 from rehearse.models.stt import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
@@ -237,7 +238,8 @@ def judge(
         trusted = False
     elif not transcript.language.startswith("en"):
         not_judged.append(
-            f"the speech is not English ({transcript.language}), so wording, empathy, clarity and pace were not judged"
+            f"the speech sounds like {language_name(transcript.language)}, not English, so wording, empathy, clarity "
+            "and pace were not judged (Rehearse coaches English replies)"
         )
         trusted = False
     elif _unreliable(words):

@@ -12,6 +12,7 @@ import numpy as np
 from rehearse.constants import SAMPLE_RATE
 from rehearse.models.device import DeviceChoice, ctranslate2_device, is_gpu_failure
 from rehearse.models.errors import ModelLoadError
+from rehearse.models.language import LanguageCheck
 from rehearse.models.registry import AUTO_WHISPER, DEFAULT_WHISPER, choose_whisper, whisper_model_path
 
 _LOGGER = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ class SpeechToText:
         self._allow_download = allow_download
         self._fallback_lock = threading.Lock()
         self._open(self.name)
+        self._language = LanguageCheck(lambda name: self._load(whisper_model_path(name), self.choice, False), _fitted)
         if self.choice.device == "cuda":
             self._verify_cuda()
 
@@ -191,6 +193,11 @@ class SpeechToText:
                 else "check the name and your network connection"
             )
             raise ModelLoadError(f"cannot load Whisper model '{path}': {hint} ({type(exc).__name__}: {exc})") from exc
+
+    def confirm_language(self, transcript: Transcript, audio: np.ndarray) -> Transcript:
+        """`transcript` with the language of `audio` as heard: an English-only model's doubtful words are checked
+        by the bundled multilingual Whisper (`models.language`); a multilingual model identified it already."""
+        return self._language.confirm(transcript, audio) if self.english_only else transcript
 
     def _verify_cuda(self) -> None:
         """CTranslate2 can load on CUDA yet fail at the first computation; find out now, not mid-turn."""

@@ -27,7 +27,7 @@ def test_calm_separates_angry_from_neutral_against_each_speakers_baseline(stt, r
     angry, neutral = [], []
     for clips in pairs.values():
         audio = {k: load_reply(realspeech / clips[k]["file"]) for k in ("angry", "neutral")}
-        text = {k: stt.transcribe(a) for k, a in audio.items()}
+        text = {k: stt.confirm_language(stt.transcribe(a), a) for k, a in audio.items()}
         baseline = measure_baseline(text["neutral"], audio["neutral"])
         for label, out in (("angry", angry), ("neutral", neutral)):
             fb = judge(text[label], audio[label], baseline=baseline)

@@ -99,3 +99,15 @@ def test_the_words_after_those_already_committed_are_never_lost(stt, realspeech,
             if len(heard.words) < (len(words) - k) // 2:
                 lost.append((row["file"], " ".join(w.text for w in words[k:]), heard.text))
     assert not lost
+
+
+def test_replies_in_another_language_are_told_from_hard_english(stt, realspeech, manifest):
+    def heard(r, seconds=None):
+        audio = load_reply(realspeech / r["file"])[: None if seconds is None else int(seconds * 16_000)]
+        return stt.confirm_language(stt.transcribe(audio), audio).language
+
+    german = [heard(r) for r in manifest if r["kind"] == "emotion"]
+    assert sum(language == "de" for language in german) >= len(german) - 2, german
+    english = [r for r in manifest if r["kind"] in ("asr", "pitch")]
+    english += [r for r in manifest if r["id"] == "conv_ami_debug_tst00"]  # far-field, doubtful words
+    assert [heard(r, 6.0) for r in english] == ["en"] * len(english)

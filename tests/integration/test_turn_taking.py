@@ -67,7 +67,7 @@ def test_a_one_second_pause_after_and_is_one_turn_not_two(virtual_audio, stt, tt
             marks=pytest.mark.xfail(
                 strict=False,
                 reason="Smart Turn v3.2 gives Piper's 'Yes, I can do that.' 0.02-0.26 after 64-200 ms of "
-                "silence (0.76 after 400 ms): it ends on model_unsure at 700 ms (issue 11, open)",
+                "silence (0.76 after 400 ms): it ends on model_unsure at 700 ms (the model's limit, docs/live.md)",
             ),
         ),
     ],

@@ -64,6 +64,7 @@ def test_other_language_or_unreliable_words(language, probability):
     assert fb.scores["empathy"] is None and fb.scores["pace"] is None and fb.moves == ()
     assert fb.scores["calm"] is not None
     assert fb.not_judged
+    assert ("sounds like German" in fb.not_judged[0]) == (language == "de")
 
 
 def test_text_bad_input():

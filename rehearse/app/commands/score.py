@@ -84,7 +84,7 @@ def _audio_verdicts(args, semantic: bool):
         audio = _within_limit(path, load_reply(path), args.max_s)
         seconds = audio.size / SAMPLE_RATE
         progress = _Progress(path) if seconds > PROGRESS_FROM_S else None
-        transcript = stt.transcribe(audio, prompt=prompt, on_progress=progress)
+        transcript = stt.confirm_language(stt.transcribe(audio, prompt=prompt, on_progress=progress), audio)
         if progress is not None:
             progress.done()
         if args.baseline == "first" and i == 0:
