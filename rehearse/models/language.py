@@ -26,7 +26,7 @@ DOUBTFUL_MEAN_P = 0.7
 (the far-field meeting 0.60-0.68), German 0.30-0.60."""
 NOT_ENGLISH_P = 0.05
 """Speech the language ID gives a probability of English below this is another language: German clips of 1.4-2 s
-gave 0.000-0.014 (one 0.14), English clips 0.21 (6 s of the far-field meeting) to 0.999."""
+gave 0.000-0.013 (one 0.14), English clips 0.10 (6 s of the far-field meeting, heard as German 0.86) to 0.999."""
 SURE_P = 0.5
 """...and the language it heard must have at least this probability (German clips: 0.98-1.0): without speech
 Whisper still names a language, such as "nn" for noise."""
