@@ -31,6 +31,14 @@ def _speech_to_text(model: str, device: str) -> str:
     return f"Whisper {stt.name}{chosen} on {stt.choice.device} ({stt.choice.compute_type}): {stt.choice.reason}"
 
 
+def _language_check() -> str:
+    from rehearse.models.language import LANGUAGE_MODEL
+    from rehearse.models.registry import whisper_model_path
+
+    folder = whisper_model_path(LANGUAGE_MODEL)
+    return f"Whisper {LANGUAGE_MODEL} tells replies in another language where tiny.en is unsure ({folder})"
+
+
 def _cuda_libraries() -> str:
     import ctranslate2
 
@@ -116,6 +124,7 @@ def _storage() -> str:
 def run(args) -> int:
     checks = [
         _check("speech-to-text", lambda: _speech_to_text(args.model, args.device)),
+        _check("language check", _language_check),
         _check("CUDA 12 libs", _cuda_libraries),
         _check("wording model", lambda: _wording_model(args.device)),
         _check("diarization", lambda: _diarization(args.device)),
