@@ -36,7 +36,7 @@ def _language_check() -> str:
     from rehearse.models.registry import whisper_model_path
 
     folder = whisper_model_path(LANGUAGE_MODEL)
-    return f"Whisper {LANGUAGE_MODEL} tells replies in another language where tiny.en is unsure ({folder})"
+    return f"Whisper {LANGUAGE_MODEL} tells other languages where an English-only model is unsure ({folder})"
 
 
 def _cuda_libraries() -> str:
