@@ -80,3 +80,15 @@ def test_lines_synthesized_ahead_are_usable_one_by_one(tts, store):
     session.synthesize_ahead(lines)
     assert set(session._ahead) == {line.text for line in lines}
     session.close()
+
+
+def test_a_reply_in_german_is_kept_with_its_voice_judged_and_its_words_not(stt, tts, store, realspeech):
+    from rehearse.audio.files import load_reply
+
+    audio = load_reply(realspeech / "emotion" / "emo_emodb_03_a02_angry.wav")
+    session = Session(find("billing-double-charge"), stt, tts, store, learner="e2e", seed=1)
+    turn = session.answer(audio, transcript=stt.transcribe(audio))  # as live practice passes its transcript
+    session.close()
+    assert turn.feedback.scores["empathy"] is None and turn.feedback.scores["calm"] is not None
+    assert "sounds like German" in turn.feedback.not_judged[0]
+    assert "sounds like German" in store.turns(session.id)[0]["feedback"]["not_judged"][0]
