@@ -6,6 +6,12 @@ The live listener saves both in the turn's `timing` (`app.live.practice.timing`,
 
 from __future__ import annotations
 
+WORDS_LATE_MS = 300
+"""Words transcribed this far into the pause are named as what the end waited for when the end came with them
+(within `WORDS_DECIDED_MS`, or the model's deciding answer was asked for once they came): the model's answer
+ends a turn only once the pause's words show that the reply did not stop mid-clause."""
+WORDS_DECIDED_MS = 100
+
 
 def answer_timing(timing: dict | None) -> str | None:
     """ "Answered 0.52 s after the customer stopped" (or how long the learner spoke over them); None without it."""
@@ -25,15 +31,23 @@ def turn_ending(timing: dict | None) -> str | None:
     rule = end.get("rule")
     if rule is None:
         return None
-    pause = f"{(end.get('silence_ms') or 0) / 1000:.2f} s"
+    silence_ms = end.get("silence_ms") or 0
+    pause = f"{silence_ms / 1000:.2f} s"
     probability = end.get("probability")
     said = f" (the end-of-turn model was {probability:.0%} sure you had finished)" if probability is not None else ""
     last = (end.get("last_words") or "").split()
+    words_ms = end.get("words_ms")
+    late = words_ms is not None and words_ms >= WORDS_LATE_MS
+    came_with_words = late and (
+        silence_ms - words_ms <= WORDS_DECIDED_MS  # the model had answered; the words were the last to come
+        or (end.get("model_heard_ms") or 0) >= words_ms - WORDS_DECIDED_MS  # the model was asked once they came
+    )
+    waited = ", once your last words were transcribed" if came_with_words else ""
     match rule:
         case "model_finished":
-            return f"Ended {pause} into your pause: you sounded finished{said}"
+            return f"Ended {pause} into your pause: you sounded finished{said}{waited}"
         case "model_unsure":
-            return f"Ended after {pause} of silence: it was unclear whether you had finished{said}"
+            return f"Ended after {pause} of silence: it was unclear whether you had finished{said}{waited}"
         case "ceiling" if end.get("unfinished_words") and last:
             return (
                 f"Ended after {pause} of silence, the longest Rehearse waits: your words stopped on "

@@ -212,6 +212,8 @@ class Endpointer:
         self._asked = 0
         self.heard_ms: float | None = None
         """How much of the pause Smart Turn's newest answer heard."""
+        self.words_ms: float | None = None
+        """How far into the pause its words were first known (checked per window)."""
         self._candidate: int | None = None
         self._silence_from: int | None = None
         self._pause_sent = False
@@ -253,7 +255,7 @@ class Endpointer:
             if self._pause_sent:
                 events.append(EndpointEvent("resume", sample))
             self._silence_from, self._pause_sent, self._asked = None, False, 0
-            self.probability = self.model_ms = self.heard_ms = None
+            self.probability = self.model_ms = self.heard_ms = self.words_ms = None
         elif self._silence_from is None:
             self._silence_from = sample
         if (
@@ -312,6 +314,8 @@ class Endpointer:
         silence_ms = 1000.0 * (now - self._silence_from) / SAMPLE_RATE
         speech_ms = 1000.0 * (self._silence_from - self.speech_start) / SAMPLE_RATE
         known = self._words_reach_pause()
+        if known and self.words_ms is None:
+            self.words_ms = silence_ms
         rule = decide(
             self.config, silence_ms, self.probability, self.unfinished, self.smart, self.heard_ms, speech_ms, known
         )
@@ -327,6 +331,7 @@ class Endpointer:
             "silence_ms": round(silence_ms),
             "unfinished_words": self.unfinished,
             "words_reach_pause": known,
+            "words_ms": None if self.words_ms is None else round(self.words_ms),
             "last_words": " ".join(self.words.split()[-6:]),
         }
         return [EndpointEvent("speech_end", self._silence_from)]
