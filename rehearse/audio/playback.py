@@ -148,6 +148,8 @@ class Player:
                 if self._stream is None or not self._stream.active:
                     raise DeviceLostError(f"the output device '{self.device.name}' stopped playing") from None
                 if self._stop.is_set() and self._current is None and self._pending.empty():
+                    if not self._marks.empty():  # the callback marks the cut before it drops the sentence
+                        continue
                     stopped = True
                     break
                 continue
